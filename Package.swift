@@ -1,0 +1,57 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// The dependency rule of the house plan (README, "Architecture") is enforced here:
+// each room is a target and may import only the rooms listed in its dependencies.
+let package = Package(
+    name: "Releve",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "releve", targets: ["releve"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .target(name: "ReleveDomain"),
+        .target(
+            name: "ReleveStore",
+            dependencies: [
+                "ReleveDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "ReleveService",
+            dependencies: [
+                "ReleveDomain",
+                "ReleveStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "releve",
+            dependencies: [
+                "ReleveDomain",
+                "ReleveService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "ReleveTestSupport",
+            dependencies: ["ReleveDomain", "ReleveStore", "ReleveService"],
+            path: "Tests/ReleveTestSupport"
+        ),
+        .testTarget(name: "ReleveDomainTests", dependencies: ["ReleveDomain", "ReleveTestSupport"]),
+        .testTarget(
+            name: "ReleveStoreTests",
+            dependencies: ["ReleveStore", "ReleveTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "ReleveServiceTests", dependencies: ["ReleveService", "ReleveTestSupport"]),
+        .testTarget(name: "ReleveCLITests", dependencies: ["ReleveService", "ReleveTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,98 @@
+/// An amount of money in euro cents. Money is never floating point, from the feed to the last
+/// moment of display (STYLE.md habit 2).
+public struct Cents: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomStringConvertible {
+    public var rawValue: Int64
+
+    public init(_ rawValue: Int64) {
+        self.rawValue = rawValue
+    }
+
+    /// `Cents(euros: 23, cents: 50)` is 23,50 €.
+    public init(euros: Int64, cents: Int64 = 0) {
+        self.rawValue = euros * 100 + (euros < 0 ? -cents : cents)
+    }
+
+    public static let zero = Cents(0)
+
+    public static func + (lhs: Cents, rhs: Cents) -> Cents { Cents(lhs.rawValue + rhs.rawValue) }
+    public static func - (lhs: Cents, rhs: Cents) -> Cents { Cents(lhs.rawValue - rhs.rawValue) }
+    public static prefix func - (value: Cents) -> Cents { Cents(-value.rawValue) }
+    public static func * (lhs: Cents, rhs: Int64) -> Cents { Cents(lhs.rawValue * rhs) }
+    public static func < (lhs: Cents, rhs: Cents) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// `self × rate`, rounded half away from zero to the cent: the rule for a reimbursed
+    /// amount (base × taux). 23,00 € at 70 % is 16,10 €; 0,05 € at 50 % is 0,03 €.
+    public func applying(_ rate: Rate) -> Cents {
+        Cents(Self.divideRoundingHalfAwayFromZero(rawValue * Int64(rate.basisPoints), by: 10_000))
+    }
+
+    /// `numerator / denominator` rounded half away from zero ("half-up" on magnitudes).
+    public static func divideRoundingHalfAwayFromZero(_ numerator: Int64, by denominator: Int64) -> Int64 {
+        precondition(denominator > 0, "denominator must be positive")
+        let magnitude = (abs(numerator) * 2 + denominator) / (2 * denominator)
+        return numerator < 0 ? -magnitude : magnitude
+    }
+
+    /// The French form, identical bytes on every platform: `1 234,56 €` with a narrow
+    /// no-break space (U+202F) between thousands and a no-break space (U+00A0) before the
+    /// sign, `-1,00 €` for negatives.
+    public var formatted: String {
+        formatted(currency: true)
+    }
+
+    /// The number alone (`1 234,56`), for tables whose header already says "€".
+    public var formattedNumber: String {
+        formatted(currency: false)
+    }
+
+    private func formatted(currency: Bool) -> String {
+        let negative = rawValue < 0
+        let magnitude = rawValue.magnitude
+        let euros = String(magnitude / 100)
+        let cents = magnitude % 100
+        var grouped = ""
+        for (index, character) in euros.enumerated() {
+            if index > 0 && (euros.count - index) % 3 == 0 {
+                grouped.append("\u{202F}")
+            }
+            grouped.append(character)
+        }
+        let fraction = cents < 10 ? "0\(cents)" : "\(cents)"
+        return (negative ? "-" : "") + grouped + "," + fraction + (currency ? "\u{00A0}€" : "")
+    }
+
+    public var description: String { formatted }
+}
+
+/// A reimbursement rate in basis points: 7 000 is 70 %. Between 0 and 100 %.
+public struct Rate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let basisPoints: Int
+
+    public init(basisPoints: Int) throws(DomainError) {
+        guard (0...10_000).contains(basisPoints) else {
+            throw .invalid(field: "taux", reason: "doit être compris entre 0 et 100 % (reçu \(basisPoints) points de base)")
+        }
+        self.basisPoints = basisPoints
+    }
+
+    /// For literal rates known to be valid.
+    public init(percent: Int) {
+        precondition((0...100).contains(percent))
+        self.basisPoints = percent * 100
+    }
+
+    public static let zero = Rate(percent: 0)
+
+    public static func < (lhs: Rate, rhs: Rate) -> Bool { lhs.basisPoints < rhs.basisPoints }
+
+    /// `70 %`, `100 %`, `12,5 %` (no-break space before the sign).
+    public var formatted: String {
+        let whole = basisPoints / 100
+        let fraction = basisPoints % 100
+        if fraction == 0 { return "\(whole)\u{00A0}%" }
+        let decimals = fraction % 10 == 0 ? "\(fraction / 10)" : (fraction < 10 ? "0\(fraction)" : "\(fraction)")
+        return "\(whole),\(decimals)\u{00A0}%"
+    }
+
+    public var description: String { formatted }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A file written through a buffer into a temporary name beside its destination, then fsynced
+/// and renamed into place: readers see the whole file or none, and a crash or an error leaves
+/// nothing partial under the real name (SECURITY.md §4).
+final class OutputFile {
+    let path: String
+    private let temporaryPath: String
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+
+    init(path: String) throws(ServiceError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .outputUnwritable(path: path, reason: "c'est un dossier")
+        }
+        self.path = path
+        self.temporaryPath = path + ".partiel-\(getpid())"
+        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw .outputUnwritable(path: path, reason: String(cString: strerror(errno)))
+        }
+        descriptor = fd
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    deinit {
+        if !committed {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    func write(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { raw in
+                Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames into place.
+    func commit() throws {
+        try flush()
+        guard fsync(descriptor) == 0 else {
+            throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno)))
+        }
+        close(descriptor)
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            committed = true
+            throw ServiceError.outputUnwritable(path: path, reason: reason)
+        }
+        committed = true
+        let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import GRDB
+import ReleveDomain
+
+/// What an import writes, inside one write transaction: all of a file, or nothing.
+///
+/// Handed to the closure of `ReleveStore.importFile`; usable only there (it is not Sendable
+/// and holds the transaction's connection).
+public final class ImportSession {
+    private let db: Database
+    private let ledgerID: Int64
+    private var personCache: (nir: String, id: Int64, ranks: Set<Int>)?
+    public private(set) var counts = ImportCounts()
+
+    init(db: Database, ledgerID: Int64) {
+        self.db = db
+        self.ledgerID = ledgerID
+    }
+
+    public enum PersonOutcome: Sendable, Equatable {
+        case inserted, updated, unchanged
+    }
+
+    public enum PaymentOutcome: Sendable, Equatable {
+        case inserted(lines: Int)
+        /// The reference is already there with the same content: nothing written.
+        case alreadyPresent
+        /// The reference is already there with other content: nothing written.
+        case conflict
+        case unknownPerson
+        case unknownBeneficiary(rank: Int)
+    }
+
+    /// Inserts or updates an assuré (the registry's newest record wins); beneficiaries are replaced.
+    public func upsert(_ person: InsuredPerson) throws -> PersonOutcome {
+        let hash = ContentHash.of(person)
+        let existing = try Row.fetchOne(
+            db, sql: "SELECT id, content_hash FROM person WHERE nir = ?", arguments: [person.nir.body])
+        let arguments: StatementArguments = [
+            person.nir.body, person.lastName, person.firstNames, person.birthDate.description,
+            person.address.lines.joined(separator: "\n"), person.address.postalCode, person.address.city,
+            person.regime.rawValue, person.caisse.code, person.caisse.name, person.doctor?.name,
+            person.doctor?.since.description, person.longTermCondition, Data(hash),
+        ]
+        let outcome: PersonOutcome
+        let id: Int64
+        if let existing {
+            id = existing["id"]
+            let oldHash: Data = existing["content_hash"]
+            if oldHash == Data(hash) {
+                counts.personsUnchanged += 1
+                return .unchanged
+            }
+            try db.execute(
+                sql: """
+                    UPDATE person SET nir = ?, last_name = ?, first_names = ?, birth_date = ?, address_lines = ?,
+                        postal_code = ?, city = ?, regime = ?, caisse_code = ?, caisse_name = ?, doctor_name = ?,
+                        doctor_since = ?, long_term_condition = ?, content_hash = ? WHERE id = \(id)
+                    """, arguments: arguments)
+            try db.execute(sql: "DELETE FROM beneficiary WHERE person_id = ?", arguments: [id])
+            outcome = .updated
+            counts.personsUpdated += 1
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO person (nir, last_name, first_names, birth_date, address_lines, postal_code, city,
+                        regime, caisse_code, caisse_name, doctor_name, doctor_since, long_term_condition, content_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: arguments)
+            id = db.lastInsertedRowID
+            outcome = .inserted
+            counts.personsInserted += 1
+        }
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO beneficiary (person_id, rank, first_name, birth_date, complementaire_code,
+                    complementaire_name, noemie_active) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+        for b in person.beneficiaries {
+            try statement.execute(arguments: [
+                id, b.rank, b.firstName, b.birthDate.description, b.complementaire?.code, b.complementaire?.name,
+                b.complementaire?.noemieLinkActive ?? false,
+            ])
+        }
+        if personCache?.nir == person.nir.body { personCache = nil }
+        return outcome
+    }
+
+    /// Inserts a payment and its lines, unless its reference is already there.
+    public func insert(_ payment: Payment) throws -> PaymentOutcome {
+        guard let person = try person(nir: payment.nir.body) else { return .unknownPerson }
+        for line in payment.lines where !person.ranks.contains(line.beneficiaryRank) {
+            return .unknownBeneficiary(rank: line.beneficiaryRank)
+        }
+        let hash = Data(ContentHash.of(payment))
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO payment (reference, person_id, payment_date, payee_kind, payee_name, kind, content_hash, import_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING
+                """)
+        let payeeName: String?
+        if case .professional(let name) = payment.payee { payeeName = name } else { payeeName = nil }
+        try insert.execute(arguments: [
+            payment.reference, person.id, payment.date.description, payeeName == nil ? "assure" : "professionnel",
+            payeeName, payment.kind.rawValue, hash, ledgerID,
+        ])
+        if db.changesCount == 0 {
+            let existing = try Data.fetchOne(
+                db, sql: "SELECT content_hash FROM payment WHERE reference = ?", arguments: [payment.reference])
+            if existing == hash {
+                counts.paymentsAlreadyPresent += 1
+                return .alreadyPresent
+            }
+            return .conflict
+        }
+        let paymentID = db.lastInsertedRowID
+        let lineStatement = try db.cachedStatement(
+            sql: """
+                INSERT INTO payment_line (payment_id, position, care_date, beneficiary_rank, kind, act_code, label,
+                    professional, quantity, paid, base, rate_bp, reimbursed, transmitted)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (position, line) in payment.lines.enumerated() {
+            try lineStatement.execute(arguments: [
+                paymentID, position + 1, line.careDate.description, line.beneficiaryRank, line.kind.rawValue,
+                line.actCode, line.label, line.professional, line.quantity, line.paid.rawValue, line.base.rawValue,
+                line.rate.basisPoints, line.reimbursed.rawValue, line.transmittedToComplementaire,
+            ])
+        }
+        counts.paymentsInserted += 1
+        counts.linesInserted += payment.lines.count
+        return .inserted(lines: payment.lines.count)
+    }
+
+    /// Whether the registry (including this file, so far) knows the NIR.
+    public func knows(_ nir: NIR) throws -> Bool {
+        try person(nir: nir.body) != nil
+    }
+
+    private func person(nir: String) throws -> (nir: String, id: Int64, ranks: Set<Int>)? {
+        if let cached = personCache, cached.nir == nir { return cached }
+        let statement = try db.cachedStatement(sql: "SELECT id FROM person WHERE nir = ?")
+        guard let id = try Int64.fetchOne(statement, arguments: [nir]) else { return nil }
+        let ranks = try Int.fetchSet(
+            db.cachedStatement(sql: "SELECT rank FROM beneficiary WHERE person_id = ?"), arguments: [id])
+        let entry = (nir: nir, id: id, ranks: ranks)
+        personCache = entry
+        return entry
+    }
+
+    /// Opens the ledger row of this import; its counts are filled in by `closeLedger`.
+    static func openLedger(_ entry: ImportLedgerEntry, in db: Database) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO import_ledger (sha256, file_name, imported_at, persons, payments, lines, already_present)
+                VALUES (?, ?, ?, 0, 0, 0, 0)
+                """,
+            arguments: [entry.sha256, entry.fileName, entry.importedAt])
+        return db.lastInsertedRowID
+    }
+
+    func closeLedger() throws {
+        try db.execute(
+            sql: "UPDATE import_ledger SET persons = ?, payments = ?, lines = ?, already_present = ? WHERE id = ?",
+            arguments: [
+                counts.personsInserted + counts.personsUpdated, counts.paymentsInserted, counts.linesInserted,
+                counts.paymentsAlreadyPresent, ledgerID,
+            ])
+    }
+}
+
+public struct ImportCounts: Sendable, Equatable {
+    public var personsInserted = 0
+    public var personsUpdated = 0
+    public var personsUnchanged = 0
+    public var paymentsInserted = 0
+    public var paymentsAlreadyPresent = 0
+    public var linesInserted = 0
+
+    public init() {}
+}
+
+/// One imported file, keyed by the SHA-256 of its bytes.
+public struct ImportLedgerEntry: Sendable, Equatable {
+    public var sha256: String
+    public var fileName: String
+    /// UTC timestamp, ISO 8601.
+    public var importedAt: String
+
+    public init(sha256: String, fileName: String, importedAt: String) {
+        self.sha256 = sha256
+        self.fileName = fileName
+        self.importedAt = importedAt
+    }
+}

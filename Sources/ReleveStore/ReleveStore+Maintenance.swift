@@ -1,0 +1,57 @@
+import Crypto
+import GRDB
+
+extension ReleveStore {
+    /// How many rows each table holds.
+    public func statistics() async throws -> StoreStatistics {
+        try await read { db in
+            StoreStatistics(
+                persons: try Int.fetchOne(db, sql: "SELECT count(*) FROM person") ?? 0,
+                beneficiaries: try Int.fetchOne(db, sql: "SELECT count(*) FROM beneficiary") ?? 0,
+                payments: try Int.fetchOne(db, sql: "SELECT count(*) FROM payment") ?? 0,
+                paymentLines: try Int.fetchOne(db, sql: "SELECT count(*) FROM payment_line") ?? 0,
+                importedFiles: try Int.fetchOne(db, sql: "SELECT count(*) FROM import_ledger") ?? 0)
+        }
+    }
+
+    /// `PRAGMA integrity_check` and `foreign_key_check`: empty when the database is sound.
+    public func integrityProblems() async throws -> [String] {
+        try await read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let orphans = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            problems += orphans.map { "foreign key: \($0)" }
+            return problems
+        }
+    }
+
+    /// A SHA-256 over the content of the business tables, in a stable order, leaving out
+    /// ledger timestamps and row ids: equal digests mean equal data.
+    public func contentDigest() async throws -> String {
+        try await read { db in
+            var hasher = SHA256()
+            let queries = [
+                "SELECT nir, hex(content_hash) FROM person ORDER BY nir",
+                "SELECT p.nir, b.rank, b.first_name, b.birth_date, b.complementaire_code, b.noemie_active FROM beneficiary b JOIN person p ON p.id = b.person_id ORDER BY p.nir, b.rank",
+                "SELECT reference, hex(content_hash), payment_date FROM payment ORDER BY reference",
+                "SELECT p.reference, l.position, l.care_date, l.kind, l.act_code, l.paid, l.base, l.rate_bp, l.reimbursed FROM payment_line l JOIN payment p ON p.id = l.payment_id ORDER BY p.reference, l.position",
+                "SELECT sha256 FROM import_ledger ORDER BY sha256",
+            ]
+            for sql in queries {
+                let cursor = try Row.fetchCursor(db, sql: sql)
+                while let row = try cursor.next() {
+                    hasher.update(data: Array(row.description.utf8))
+                    hasher.update(data: [0x0A])
+                }
+            }
+            return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        }
+    }
+}
+
+public struct StoreStatistics: Sendable, Equatable {
+    public var persons: Int
+    public var beneficiaries: Int
+    public var payments: Int
+    public var paymentLines: Int
+    public var importedFiles: Int
+}

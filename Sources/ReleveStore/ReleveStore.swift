@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+
+/// The single door to the database (STYLE.md habit 6).
+///
+/// Public methods are async, named after intents, and take and return domain values only:
+/// no GRDB or SQLite type crosses this boundary, so a PostgreSQL store can later sit behind
+/// the same shape.
+///
+/// On disk: WAL, `synchronous=FULL`, `foreign_keys=ON`, one writer connection plus readers,
+/// every write in `BEGIN IMMEDIATE` under an exclusive lock file, a busy timeout, and a
+/// startup self-check that refuses any other setting.
+public final class ReleveStore: Sendable {
+    let writer: any DatabaseWriter
+    let lock: FileLock?
+    /// `sqlite_version()`, logged at startup.
+    public let sqliteVersion: String
+    public let path: String?
+
+    /// Settings a test may weaken to prove the self-check refuses them.
+    struct Settings: Sendable {
+        var synchronous = "FULL"
+        var busyTimeoutSeconds: Double = 10
+    }
+
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    public static func open(path: String) async throws -> ReleveStore {
+        try await open(path: path, settings: Settings())
+    }
+
+    static func open(path: String, settings: Settings) async throws -> ReleveStore {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.cannotOpen(path: path, reason: "le dossier « \(directory) » n'existe pas")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw StoreError.cannotOpen(path: path, reason: "c'est un dossier")
+        }
+        let lock = try FileLock(path: path + ".lock")
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(settings.busyTimeoutSeconds)
+        let pool: DatabasePool
+        do {
+            // Creating the file and switching it to WAL are writes: take the lock.
+            pool = try lock.withLock { try DatabasePool(path: path, configuration: configuration) }
+            // GRDB sets NORMAL on the writer when it enables WAL; commits that people were told
+            // are done must survive a power loss, so the one writer connection syncs FULL.
+            try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(settings.synchronous)")
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: Self.french(error))
+        }
+        let store = ReleveStore(writer: pool, lock: lock, path: path)
+        try await store.selfCheck(expectWAL: true)
+        try await store.migrate()
+        return store
+    }
+
+    /// A fresh private in-memory database, for tests and throw-away runs.
+    public static func inMemory() async throws -> ReleveStore {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        let queue = try DatabaseQueue(configuration: configuration)
+        let store = ReleveStore(writer: queue, lock: nil, path: nil)
+        try await store.selfCheck(expectWAL: false)
+        try await store.migrate()
+        return store
+    }
+
+    private init(writer: any DatabaseWriter, lock: FileLock?, path: String?) {
+        self.writer = writer
+        self.lock = lock
+        self.path = path
+        self.sqliteVersion =
+            (try? writer.unsafeReentrantRead { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") })
+            .flatMap { $0 } ?? "?"
+    }
+
+    /// Refuses to run with settings that could lose or corrupt committed data (SECURITY.md goal 23).
+    func selfCheck(expectWAL: Bool) async throws {
+        let (journal, synchronous, foreignKeys) = try await writer.writeWithoutTransaction { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                try Int.fetchOne(db, sql: "PRAGMA foreign_keys") ?? 0
+            )
+        }
+        if expectWAL && journal.lowercased() != "wal" {
+            throw StoreError.unsafeSettings("journal_mode=\(journal) au lieu de wal")
+        }
+        // 2 = FULL. An in-memory database has nothing to sync.
+        if expectWAL && synchronous != 2 {
+            throw StoreError.unsafeSettings("synchronous=\(synchronous) au lieu de FULL (2)")
+        }
+        if foreignKeys != 1 {
+            throw StoreError.unsafeSettings("foreign_keys désactivé")
+        }
+    }
+
+    func migrate() async throws {
+        let migrator = Migrations.migrator
+        try await write { db in
+            let applied = try migrator.appliedIdentifiers(db)
+            let known = Set(migrator.migrations)
+            let unknown = applied.filter { !known.contains($0) }
+            if !unknown.isEmpty { throw StoreError.newerSchema(unknown.sorted()) }
+        }
+        // Migrating is a write: under the lock like every other one.
+        do {
+            try withWriteLock { try migrator.migrate(writer) }
+        } catch let error as DatabaseError {
+            throw StoreError.database(error.description)
+        }
+    }
+
+    /// The identifiers of the migrations applied, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await read { db in try Migrations.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    /// Every migration this build knows, in order.
+    public static var knownMigrations: [String] { Migrations.migrator.migrations }
+
+    /// Closes the connections; the last close may checkpoint, so it takes the lock too.
+    public func close() throws {
+        if let pool = writer as? DatabasePool {
+            try withWriteLock { try pool.close() }
+        }
+    }
+
+    // MARK: Access helpers (internal: GRDB stays inside this module)
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError.database(error.description)
+        }
+    }
+
+    /// One write transaction, `BEGIN IMMEDIATE`, under the lock file. Rolled back if `body` throws.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writeOutsideTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    private func writeOutsideTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let lock = self.lock
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                if let lock {
+                    return try lock.withLock { try body(db) }
+                }
+                return try body(db)
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database(error.description)
+        }
+    }
+
+    private func withWriteLock<T>(_ body: () throws -> T) throws -> T {
+        if let lock { return try lock.withLock(body) }
+        return try body()
+    }
+
+    static func french(_ error: DatabaseError) -> String {
+        switch error.resultCode {
+        case .SQLITE_CANTOPEN: "fichier impossible à ouvrir ou à créer (droits ? dossier ?)"
+        case .SQLITE_NOTADB: "ce fichier n'est pas une base Releve (ni même SQLite)"
+        case .SQLITE_CORRUPT: "le fichier est endommagé"
+        case .SQLITE_READONLY: "le fichier est en lecture seule"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: "la base est occupée par un autre programme"
+        case .SQLITE_FULL: "le disque est plein"
+        default: "erreur SQLite \(error.resultCode.rawValue)"
+        }
+    }
+}

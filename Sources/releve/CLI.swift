@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import ReleveService
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where errors become French messages on standard error and exit codes: the one place.
+enum CLI {
+    /// Runs `body`; any error is printed in French and turned into its documented exit code.
+    static func run<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            let serviceError = ServiceError.wrap(error)
+            printError(serviceError.message)
+            if case .internal(let detail) = serviceError { printError("(détail : \(detail))") }
+            throw ExitCode(serviceError.exitCode)
+        }
+    }
+
+    static func runSync<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            let serviceError = ServiceError.wrap(error)
+            printError(serviceError.message)
+            throw ExitCode(serviceError.exitCode)
+        }
+    }
+
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// `1 234 567`, with a narrow no-break space, as French numbers are written.
+    static func number(_ value: some BinaryInteger) -> String {
+        let digits = String(value)
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 && character != "-" { result.append("\u{202F}") }
+            result.append(character)
+        }
+        return result
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int(seconds * 1000)) ms" }
+        if seconds < 60 { return String(format: "%.1f s", seconds).replacingOccurrences(of: ".", with: ",") }
+        let total = Int(seconds.rounded())
+        return "\(total / 60) min \(total % 60) s"
+    }
+}
+
+/// Progress on standard error: a redrawn bar on a terminal, a plain line every 10 % otherwise.
+final class ProgressDisplay: @unchecked Sendable {
+    private let label: String
+    private let started = Date()
+    private let lock = NSLock()
+    private var lastDraw = Date.distantPast
+    private var lastDecile = -1
+    private let terminal = CLI.stderrIsTerminal
+
+    init(label: String) {
+        self.label = label
+    }
+
+    /// `fraction` in 0…1 when known; `count` items done so far, named `unit`.
+    func update(fraction: Double?, count: Int, unit: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        let elapsed = now.timeIntervalSince(started)
+        let rate = elapsed > 0 ? Double(count) / elapsed : 0
+        var text = "\(label) : \(CLI.number(count)) \(unit)"
+        if rate > 0 && elapsed > 0.5 { text += " · \(CLI.number(Int(rate)))/s" }
+        if let fraction, fraction > 0.01, fraction < 1 {
+            text += " · reste \(CLI.duration(elapsed * (1 - fraction) / fraction))"
+        }
+        if terminal {
+            guard now.timeIntervalSince(lastDraw) >= 0.1 || fraction == 1 else { return }
+            lastDraw = now
+            var bar = ""
+            if let fraction {
+                let filled = Int((min(max(fraction, 0), 1) * 20).rounded())
+                bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "] "
+                bar += "\(Int(fraction * 100)) % "
+            }
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + bar + text).utf8))
+        } else if let fraction {
+            let decile = Int(fraction * 10)
+            guard decile > lastDecile else { return }
+            lastDecile = decile
+            FileHandle.standardError.write(Data("\(Int(fraction * 100)) % · \(text)\n".utf8))
+        }
+    }
+
+    func finish() {
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

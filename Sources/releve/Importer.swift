@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import ReleveService
+import ReleveStore
+
+extension Releve {
+    struct Importer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "importer",
+            abstract: "Importe des flux d'assurés et de paiements (JSON Lines ou CSV).",
+            discussion: """
+                Chaque fichier est importé en entier ou pas du tout : la moindre erreur est signalée \
+                avec le fichier, la ligne et la raison, et le fichier n'est pas importé. Un fichier \
+                déjà importé (même contenu) est ignoré. Les fichiers sont traités dans l'ordre donné \
+                (les assurés avant leurs paiements) ; le traitement s'arrête au premier fichier refusé. \
+                Format : docs/feed-format.md.
+                """)
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: ArgumentHelp("Fichiers à importer (.jsonl ou .csv).", valueName: "FICHIER"))
+        var files: [String]
+
+        func validate() throws {
+            guard !files.isEmpty else { throw ValidationError("Indiquez au moins un fichier à importer.") }
+        }
+
+        func run() async throws {
+            let store = try await self.store.open()
+            defer { try? store.close() }
+            try await CLI.run {
+                for (position, file) in files.enumerated() {
+                    do {
+                        try await Self.importOne(file, store: store)
+                    } catch {
+                        let rest = files.dropFirst(position + 1)
+                        if !rest.isEmpty {
+                            CLI.printError("Fichiers non traités : \(rest.joined(separator: ", "))")
+                        }
+                        throw error
+                    }
+                }
+            }
+        }
+
+        static func importOne(_ file: String, store: ReleveStore) async throws {
+            let display = ProgressDisplay(label: URL(fileURLWithPath: file).lastPathComponent)
+            let importer = FeedImporter(store: store)
+            let report: ImportReport
+            do {
+                report = try await importer.importFile(at: file, now: Date()) { progress in
+                    display.update(
+                        fraction: progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : nil,
+                        count: progress.records, unit: "enregistrements")
+                }
+                display.finish()
+            } catch {
+                display.finish()
+                throw error
+            }
+            print(summary(report))
+        }
+
+        static func summary(_ report: ImportReport) -> String {
+            switch report.outcome {
+            case .alreadyImported(let entry):
+                return
+                    "\(report.file) : déjà importé le \(entry.importedAt) (même contenu, SHA-256 \(entry.sha256.prefix(12))…) ; rien à faire."
+            case .imported(let counts):
+                var text = "\(report.file) : importé en \(CLI.duration(report.seconds)) — "
+                text +=
+                    "\(CLI.number(counts.personsInserted)) assuré(s) ajouté(s), \(CLI.number(counts.personsUpdated)) mis à jour, "
+                text +=
+                    "\(CLI.number(counts.paymentsInserted)) paiement(s) et \(CLI.number(counts.linesInserted)) ligne(s) ajoutés"
+                if counts.paymentsAlreadyPresent > 0 {
+                    text += ", \(CLI.number(counts.paymentsAlreadyPresent)) paiement(s) déjà présent(s) à l'identique"
+                }
+                if report.seconds > 0 && counts.linesInserted > 0 {
+                    text += " (\(CLI.number(Int(Double(counts.linesInserted) / report.seconds))) lignes/s)"
+                }
+                return text + "."
+            }
+        }
+    }
+}

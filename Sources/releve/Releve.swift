@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// The CLI is a table of contents (STYLE.md habit 9): each subcommand lives in its own file,
+/// parses, calls ReleveService, prints.
+@main
+struct Releve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "releve",
+        abstract: "Releve : vos remboursements d'assurance maladie et vos relevés mensuels.",
+        discussion: """
+            Codes de sortie : 0 succès, 64 commande mal formée, 65 donnée refusée, 66 fichier \
+            introuvable, 69 service en maintenance, 70 erreur interne, 73 fichier impossible à \
+            écrire, 74 base de données inutilisable.
+            """,
+        version: ReleveVersion.current,
+        subcommands: [
+            Importer.self,
+            Echantillon.self,
+            NirCommand.self,
+            Demo.self,
+        ]
+    )
+}
+
+enum ReleveVersion {
+    static let current = "0.1.0"
+}
