@@ -89,6 +89,9 @@ struct FeedJSONRecord: Decodable {
     }
 
     private static func payment(_ c: KeyedDecodingContainer<Key>) throws -> Payment {
+        let reference = try c.decode(String.self, forKey: Key("reference"))
+        let nir = try NIR(parsing: c.decode(String.self, forKey: Key("nir")))
+        let paymentDate = try date(c, "date")
         let payee = try FeedValues.payee(
             c.decode(String.self, forKey: Key("destinataire")), c.decodeIfPresent(String.self, forKey: Key("destinataire_nom")))
         var lines: [PaymentLine] = []
@@ -116,9 +119,8 @@ struct FeedJSONRecord: Decodable {
             }
         }
         return try Payment(
-            reference: c.decode(String.self, forKey: Key("reference")),
-            nir: NIR(parsing: c.decode(String.self, forKey: Key("nir"))),
-            date: date(c, "date"), payee: payee, kind: FeedValues.paymentKind(c.decode(String.self, forKey: Key("nature"))),
+            reference: reference, nir: nir, date: paymentDate, payee: payee,
+            kind: FeedValues.paymentKind(c.decode(String.self, forKey: Key("nature"))),
             lines: lines)
     }
 

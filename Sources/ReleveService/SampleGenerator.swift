@@ -292,10 +292,23 @@ public struct SampleGenerator: Sendable {
         }
         guard !lines.isEmpty else { return nil }
         let paidOn = careDate.adding(days: 2)
-        // Under tiers payant the franchise cannot be taken now: it is recovered later.
+        let tiersPayant = rng.chance(0.75)
         if let amount = deduction(.franchise, units: boxes, beneficiary, careDate, &state) {
-            state.pendingRecoveries.append(
-                Pending(careDate: careDate, settledOn: paidOn, rank: beneficiary.rank, amount: amount, what: "médicaments"))
+            if tiersPayant {
+                // Under tiers payant the franchise cannot be taken now: it is recovered later.
+                state.pendingRecoveries.append(
+                    Pending(careDate: careDate, settledOn: paidOn, rank: beneficiary.rank, amount: amount, what: "médicaments"))
+            } else {
+                lines.append(
+                    line(
+                        careDate, beneficiary.rank, .franchise, "FR",
+                        "Franchise médicale (\(boxes) boîte\(boxes > 1 ? "s" : ""))", nil,
+                        reimbursed: -amount, transmitted: false))
+            }
+        }
+        if !tiersPayant {
+            // Paid by the assuré, reimbursed by transfer: the franchise is deducted at once.
+            return makePayment(person, paidOn.adding(days: 2), .insured, lines, &state)
         }
         return makePayment(person, paidOn, .professional(rng.pick(Self.pharmacies)), lines, &state)
     }

@@ -28,17 +28,17 @@ extension Releve {
         func run() async throws {
             let store = try await self.store.open()
             defer { try? store.close() }
-            try await CLI.run {
-                for (position, file) in files.enumerated() {
-                    do {
-                        try await Self.importOne(file, store: store)
-                    } catch {
-                        let rest = files.dropFirst(position + 1)
-                        if !rest.isEmpty {
-                            CLI.printError("Fichiers non traités : \(rest.joined(separator: ", "))")
-                        }
-                        throw error
+            for (position, file) in files.enumerated() {
+                do {
+                    try await Self.importOne(file, store: store)
+                } catch {
+                    let serviceError = ServiceError.wrap(error)
+                    CLI.printError(serviceError.message)
+                    let rest = files.dropFirst(position + 1)
+                    if !rest.isEmpty {
+                        CLI.printError("Fichiers non traités (à relancer après correction) : \(rest.joined(separator: ", "))")
                     }
+                    throw ExitCode(serviceError.exitCode)
                 }
             }
         }
