@@ -1,0 +1,25 @@
+# The two commands of the README's Quick start are `make demo` and `make test`.
+.PHONY: deps build demo test lint format bench-import
+
+deps:
+	bash .ci/install-deps
+
+build:
+	swift build
+
+# Installs the system packages, builds, and loads SampleData into a fresh demo database.
+demo: deps build
+	swift run releve demo
+
+test:
+	swift test
+
+lint:
+	swift format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	swift format format --in-place --recursive Sources Tests Package.swift
+
+# Import throughput and peak memory against sqlite3 .import (docs/BENCHMARKS.md).
+bench-import:
+	docs/bench/import.sh
