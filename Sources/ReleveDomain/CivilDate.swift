@@ -27,18 +27,39 @@ public struct CivilDate: Hashable, Comparable, Sendable, LosslessStringConvertib
 
     /// Parses `AAAA-MM-JJ` (feeds, API) or `JJ/MM/AAAA` (what people type), ASCII digits only.
     public init(parsing text: String) throws(DomainError) {
-        let bytes = Array(text.utf8)
-        if bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            let y = ASCII.number(bytes[0..<4]), let m = ASCII.number(bytes[5..<7]), let d = ASCII.number(bytes[8..<10])
-        {
-            try self.init(year: y, month: m, day: d)
-        } else if bytes.count == 10, bytes[2] == UInt8(ascii: "/"), bytes[5] == UInt8(ascii: "/"),
-            let d = ASCII.number(bytes[0..<2]), let m = ASCII.number(bytes[3..<5]), let y = ASCII.number(bytes[6..<10])
-        {
-            try self.init(year: y, month: m, day: d)
-        } else {
+        var text = text
+        let parts = text.withUTF8 { Self.components($0) }
+        guard let (y, m, d) = parts else {
             throw .invalid(field: "date", reason: "« \(text.prefix(40)) » n'est pas une date au format JJ/MM/AAAA ou AAAA-MM-JJ")
         }
+        try self.init(year: y, month: m, day: d)
+    }
+
+    /// The same, straight from UTF-8 bytes (the import's hot path).
+    public init(parsingUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(DomainError) {
+        guard let (y, m, d) = Self.components(bytes) else {
+            throw .invalid(
+                field: "date",
+                reason:
+                    "« \(String(decoding: bytes.prefix(40), as: UTF8.self)) » n'est pas une date au format JJ/MM/AAAA ou AAAA-MM-JJ"
+            )
+        }
+        try self.init(year: y, month: m, day: d)
+    }
+
+    private static func components(_ b: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
+        guard b.count == 10 else { return nil }
+        if b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), let y = ASCII.number(b[0..<4]), let m = ASCII.number(b[5..<7]),
+            let d = ASCII.number(b[8..<10])
+        {
+            return (y, m, d)
+        }
+        if b[2] == UInt8(ascii: "/"), b[5] == UInt8(ascii: "/"), let d = ASCII.number(b[0..<2]), let m = ASCII.number(b[3..<5]),
+            let y = ASCII.number(b[6..<10])
+        {
+            return (y, m, d)
+        }
+        return nil
     }
 
     public init?(_ description: String) {
@@ -97,7 +118,22 @@ public struct CivilDate: Hashable, Comparable, Sendable, LosslessStringConvertib
 
     /// ISO 8601: `2026-11-28`.
     public var description: String {
-        "\(Self.pad(year, 4))-\(Self.twoDigits(month))-\(Self.twoDigits(day))"
+        guard year < 10_000 else { return "\(year)-\(Self.twoDigits(month))-\(Self.twoDigits(day))" }
+        // Built byte by byte: this is on the import's hot path.
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            func digit(_ value: Int) -> UInt8 { UInt8(truncatingIfNeeded: 0x30 + value) }
+            buffer[0] = digit(year / 1000)
+            buffer[1] = digit(year / 100 % 10)
+            buffer[2] = digit(year / 10 % 10)
+            buffer[3] = digit(year % 10)
+            buffer[4] = UInt8(ascii: "-")
+            buffer[5] = digit(month / 10)
+            buffer[6] = digit(month % 10)
+            buffer[7] = UInt8(ascii: "-")
+            buffer[8] = digit(day / 10)
+            buffer[9] = digit(day % 10)
+            return 10
+        }
     }
 
     /// French numeric form: `28/11/2026`.

@@ -6,18 +6,30 @@ public enum Text {
     public static func clean(_ raw: String, field: String, maxLength: Int, allowEmpty: Bool = false) throws(DomainError)
         -> String
     {
-        // Fast path for the common case, printable ASCII: already NFC, no control characters.
-        var utf8 = raw.utf8[...]
-        if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            while utf8.first == 0x20 { utf8 = utf8.dropFirst() }
-            while utf8.last == 0x20 { utf8 = utf8.dropLast() }
-            if utf8.isEmpty && !allowEmpty {
+        // Fast path for the common case: scalars below U+0300 (ASCII and precomposed Latin
+        // letters such as é, ç, ü) contain no combining mark and no singleton decomposition, so
+        // the text is already NFC; only controls and edge spaces remain to check.
+        var simple = true
+        var count = 0
+        for scalar in raw.unicodeScalars {
+            let value = scalar.value
+            if value >= 0x300 || value < 0x20 || (value >= 0x7F && value < 0xA0) {
+                simple = false
+                break
+            }
+            count += 1
+        }
+        if simple {
+            var text = Substring(raw)
+            while text.first == " " { text = text.dropFirst() }
+            while text.last == " " { text = text.dropLast() }
+            if text.isEmpty && !allowEmpty {
                 throw .invalid(field: field, reason: "ne peut pas être vide")
             }
-            if utf8.count > maxLength {
-                throw .invalid(field: field, reason: "dépasse \(maxLength) caractères (\(utf8.count) reçus)")
+            if count > maxLength, text.count > maxLength {
+                throw .invalid(field: field, reason: "dépasse \(maxLength) caractères (\(text.count) reçus)")
             }
-            return utf8.count == raw.utf8.count ? raw : String(Substring(utf8))
+            return text.utf8.count == raw.utf8.count ? raw : String(text)
         }
         let text = raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespaces)
         if text.isEmpty && !allowEmpty {

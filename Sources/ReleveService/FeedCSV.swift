@@ -1,3 +1,4 @@
+import Foundation
 import ReleveDomain
 
 /// The CSV form of the payments feed (docs/feed-format.md): RFC 4180, comma-separated, one row
@@ -54,6 +55,8 @@ enum PaymentCSV {
 struct CSVRow {
     private(set) var storage: [UInt8] = []
     private(set) var bounds: [Range<Int>] = []
+    /// Whether the whole row is ASCII, hence valid UTF-8 field by field without checking.
+    private(set) var isASCII = false
 
     var count: Int { bounds.count }
 
@@ -61,6 +64,24 @@ struct CSVRow {
     mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> String? {
         storage.removeAll(keepingCapacity: true)
         bounds.removeAll(keepingCapacity: true)
+        guard let base = line.baseAddress else {
+            bounds.append(0..<0)
+            return nil
+        }
+        // Fast path, by far the most common: no quote at all, fields are the spans between commas.
+        if memchr(base, 0x22, line.count) == nil {
+            storage.append(contentsOf: line)
+            isASCII = Self.allASCII(line)
+            var start = 0
+            while let comma = memchr(base + start, 0x2C, line.count - start) {
+                let end = base.distance(to: comma.assumingMemoryBound(to: UInt8.self))
+                bounds.append(start..<end)
+                start = end + 1
+            }
+            bounds.append(start..<line.count)
+            return nil
+        }
+        isASCII = Self.allASCII(line)
         var index = 0
         let n = line.count
         while true {
@@ -103,8 +124,23 @@ struct CSVRow {
         return nil
     }
 
+    private static func allASCII(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = line.count
+        let raw = UnsafeRawBufferPointer(line)
+        while index + 8 <= count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if line[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
     func rawText(_ i: Int) -> String {
-        String(decoding: storage[bounds[i]], as: UTF8.self)
+        storage.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[bounds[i]]), as: UTF8.self) }
     }
 
     func bytes(from first: Int, through last: Int) -> ArraySlice<UInt8> {
@@ -112,7 +148,13 @@ struct CSVRow {
     }
 
     func text(_ i: Int, _ column: String) throws(DomainError) -> String {
-        guard let text = String(validating: storage[bounds[i]], as: UTF8.self) else {
+        let range = bounds[i]
+        let ascii = isASCII
+        let decoded = storage.withUnsafeBufferPointer { buffer in
+            let field = UnsafeBufferPointer(rebasing: buffer[range])
+            return ascii ? String(decoding: field, as: UTF8.self) : String(validating: field, as: UTF8.self)
+        }
+        guard let text = decoded else {
             throw .invalid(field: column, reason: "octets UTF-8 invalides")
         }
         return text
@@ -154,8 +196,11 @@ struct CSVRow {
     }
 
     func date(_ i: Int, _ column: String) throws(DomainError) -> CivilDate {
-        do {
-            return try CivilDate(parsing: text(i, column))
+        let range = bounds[i]
+        do throws(DomainError) {
+            return try storage.withUnsafeBufferPointer { buffer throws(DomainError) in
+                try CivilDate(parsingUTF8: UnsafeBufferPointer(rebasing: buffer[range]))
+            }
         } catch {
             throw .invalid(field: column, reason: error.message.droppingField(error.field))
         }

@@ -35,6 +35,7 @@ public struct FeedImporter: Sendable {
             throw ServiceError.rejectedFile(
                 path: path, issues: [FeedIssue(file: name, line: 1, message: "fichier vide : aucun enregistrement")], total: 1)
         }
+        let identity = try LineReader(path: path).identity()
         let sha256 = try LineReader.sha256(ofFile: path)
         if let entry = try await wrapStore({ try await store.importedFile(sha256: sha256) }) {
             return ImportReport(
@@ -48,7 +49,7 @@ public struct FeedImporter: Sendable {
                 let run = ImportRun(
                     session: session, path: path, fileName: name, totalBytes: totalBytes, maxIssues: maxIssues,
                     progress: progress)
-                try run.run(format: format, expectedSHA256: sha256)
+                try run.run(format: format, expectedIdentity: identity)
                 return run.records
             }
         }
@@ -147,7 +148,7 @@ private final class ImportRun {
         if issues.count < maxIssues { issues.append(FeedIssue(file: fileName, line: line, message: message)) }
     }
 
-    func run(format: FeedImporter.Format, expectedSHA256: String) throws {
+    func run(format: FeedImporter.Format, expectedIdentity: FileIdentity) throws {
         let reader = try LineReader(path: path)
         var lastLine = 0
         switch format {
@@ -157,7 +158,8 @@ private final class ImportRun {
         if records == 0 && issueCount == 0 {
             report(max(lastLine, 1), "fichier vide : aucun enregistrement")
         }
-        if reader.sha256 != expectedSHA256 {
+        // The ledger holds the SHA-256 computed before the import: the bytes imported must be those.
+        if reader.identity() != expectedIdentity || reader.bytesRead != expectedIdentity.size {
             report(lastLine, "le fichier a été modifié pendant l'import ; relancez l'import")
         }
         progress?(ImportProgress(bytesRead: reader.bytesRead, totalBytes: totalBytes, records: records))

@@ -21,9 +21,10 @@ final class LineReader {
 
     private let descriptor: Int32
     private(set) var bytesRead: Int64 = 0
-    private var hasher = SHA256()
+    private var hasher: SHA256?
 
-    init(path: String) throws(ServiceError) {
+    /// `hashing`: keep a SHA-256 of every byte read (see `sha256`).
+    init(path: String, hashing: Bool = false) throws(ServiceError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw .inputUnreadable(path: path, reason: String(cString: strerror(errno)))
@@ -34,15 +35,17 @@ final class LineReader {
             throw .inputUnreadable(path: path, reason: "ce n'est pas un fichier ordinaire")
         }
         self.descriptor = fd
+        self.hasher = hashing ? SHA256() : nil
     }
 
     deinit {
         close(descriptor)
     }
 
-    /// The SHA-256 of the bytes read so far, in lowercase hex.
+    /// The SHA-256 of the bytes read so far, in lowercase hex (empty when not hashing).
     var sha256: String {
-        hasher.finalize().map { byte in
+        guard let hasher else { return "" }
+        return hasher.finalize().map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
@@ -95,7 +98,7 @@ final class LineReader {
                 throw ServiceError.inputUnreadable(path: "", reason: String(cString: strerror(errno)))
             }
             if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer + end, count: count))
+            hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: buffer + end, count: count))
             bytesRead += Int64(count)
             end += count
         }
@@ -116,10 +119,35 @@ final class LineReader {
         return start
     }
 
-    /// The SHA-256 of a whole file, read through the same fixed buffer.
+    /// The SHA-256 of a whole file, read in fixed chunks.
     static func sha256(ofFile path: String) throws -> String {
-        let reader = try LineReader(path: path)
-        try reader.forEachLine { _, _ in }
+        let reader = try LineReader(path: path, hashing: true)
+        let chunk = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(reader.descriptor, buffer, chunk)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ServiceError.inputUnreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            reader.hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: count))
+        }
         return reader.sha256
     }
+
+    /// Size and modification time, to notice a file changed between its hashing and its import.
+    func identity() -> FileIdentity {
+        var info = stat()
+        fstat(descriptor, &info)
+        return FileIdentity(
+            size: Int64(info.st_size), modifiedSeconds: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
+    }
+}
+
+struct FileIdentity: Equatable {
+    var size: Int64
+    var modifiedSeconds: Int
+    var modifiedNanoseconds: Int
 }

@@ -10,6 +10,8 @@ public final class ImportSession {
     private let db: Database
     private let ledgerID: Int64
     private var personCache: (nir: String, id: Int64, ranks: Set<Int>)?
+    private var insertPayment: BoundStatement?
+    private var insertLine: BoundStatement?
     public private(set) var counts = ImportCounts()
 
     init(db: Database, ledgerID: Int64) {
@@ -35,7 +37,7 @@ public final class ImportSession {
     public func upsert(_ person: InsuredPerson) throws -> PersonOutcome {
         let hash = ContentHash.of(person)
         let existing = try Row.fetchOne(
-            db, sql: "SELECT id, content_hash FROM person WHERE nir = ?", arguments: [person.nir.body])
+            db.cachedStatement(sql: "SELECT id, content_hash FROM person WHERE nir = ?"), arguments: [person.nir.body])
         let arguments: StatementArguments = [
             person.nir.body, person.lastName, person.firstNames, person.birthDate.description,
             person.address.lines.joined(separator: "\n"), person.address.postalCode, person.address.city,
@@ -61,12 +63,13 @@ public final class ImportSession {
             outcome = .updated
             counts.personsUpdated += 1
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO person (nir, last_name, first_names, birth_date, address_lines, postal_code, city,
                         regime, caisse_code, caisse_name, doctor_name, doctor_since, long_term_condition, content_hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: arguments)
+                    """
+            ).execute(arguments: arguments)
             id = db.lastInsertedRowID
             outcome = .inserted
             counts.personsInserted += 1
@@ -92,40 +95,63 @@ public final class ImportSession {
         for line in payment.lines where !person.ranks.contains(line.beneficiaryRank) {
             return .unknownBeneficiary(rank: line.beneficiaryRank)
         }
-        let hash = Data(ContentHash.of(payment))
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO payment (reference, person_id, payment_date, payee_kind, payee_name, kind, content_hash, import_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING
-                """)
-        let payeeName: String?
-        if case .professional(let name) = payment.payee { payeeName = name } else { payeeName = nil }
-        try insert.execute(arguments: [
-            payment.reference, person.id, payment.date.description, payeeName == nil ? "assure" : "professionnel",
-            payeeName, payment.kind.rawValue, hash, ledgerID,
-        ])
+        let hash = ContentHash.of(payment)
+        if insertPayment == nil {
+            insertPayment = try BoundStatement(
+                db,
+                sql: """
+                    INSERT INTO payment (reference, person_id, payment_date, payee_kind, payee_name, kind, content_hash, import_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING
+                    """)
+            insertLine = try BoundStatement(
+                db,
+                sql: """
+                    INSERT INTO payment_line (payment_id, position, care_date, beneficiary_rank, kind, act_code, label,
+                        professional, quantity, paid, base, rate_bp, reimbursed, transmitted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+        }
+        insertPayment!.text(payment.reference)
+        insertPayment!.int(person.id)
+        insertPayment!.text(payment.date.description)
+        switch payment.payee {
+        case .insured:
+            insertPayment!.text("assure")
+            insertPayment!.null()
+        case .professional(let name):
+            insertPayment!.text("professionnel")
+            insertPayment!.text(name)
+        }
+        insertPayment!.text(payment.kind.rawValue)
+        insertPayment!.blob(hash)
+        insertPayment!.int(ledgerID)
+        try insertPayment!.run(db)
         if db.changesCount == 0 {
             let existing = try Data.fetchOne(
                 db, sql: "SELECT content_hash FROM payment WHERE reference = ?", arguments: [payment.reference])
-            if existing == hash {
+            if existing == Data(hash) {
                 counts.paymentsAlreadyPresent += 1
                 return .alreadyPresent
             }
             return .conflict
         }
         let paymentID = db.lastInsertedRowID
-        let lineStatement = try db.cachedStatement(
-            sql: """
-                INSERT INTO payment_line (payment_id, position, care_date, beneficiary_rank, kind, act_code, label,
-                    professional, quantity, paid, base, rate_bp, reimbursed, transmitted)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
         for (position, line) in payment.lines.enumerated() {
-            try lineStatement.execute(arguments: [
-                paymentID, position + 1, line.careDate.description, line.beneficiaryRank, line.kind.rawValue,
-                line.actCode, line.label, line.professional, line.quantity, line.paid.rawValue, line.base.rawValue,
-                line.rate.basisPoints, line.reimbursed.rawValue, line.transmittedToComplementaire,
-            ])
+            insertLine!.int(paymentID)
+            insertLine!.int(position + 1)
+            insertLine!.text(line.careDate.description)
+            insertLine!.int(line.beneficiaryRank)
+            insertLine!.text(line.kind.rawValue)
+            insertLine!.text(line.actCode)
+            insertLine!.text(line.label)
+            insertLine!.text(line.professional)
+            insertLine!.int(line.quantity)
+            insertLine!.int(line.paid.rawValue)
+            insertLine!.int(line.base.rawValue)
+            insertLine!.int(line.rate.basisPoints)
+            insertLine!.int(line.reimbursed.rawValue)
+            insertLine!.bool(line.transmittedToComplementaire)
+            try insertLine!.run(db)
         }
         counts.paymentsInserted += 1
         counts.linesInserted += payment.lines.count

@@ -18,15 +18,14 @@ swift build -c release --product releve >/dev/null
 bin=.build/release/releve
 # About 2.4 lines per assuré and month in the generator: 12 months.
 persons=$(( lines_target / 29 + 1 ))
-"$bin" echantillon --assures "$persons" --mois 12 --fin 2026-10 --graine 1 --format csv --sortie "$dir/paiements.csv" 2>/dev/null
+"$bin" echantillon --assures "$persons" --mois 12 --fin 2026-10 --graine 1 --format csv --sortie "$dir/paiements.csv" >/dev/null 2>&1
 rows=$(( $(wc -l < "$dir/paiements.csv") - 1 ))
 bytes=$(stat -c %s "$dir/paiements.csv")
 
 measure() { # label, command... ; prints "label seconds rss_kb"
     local label=$1; shift
-    local out
-    out=$( { /usr/bin/time -f "%e %M" taskset -c 0 "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
-    echo "$label $out"
+    /usr/bin/time -o "$dir/time.txt" -f "%e %M" taskset -c 0 "$@" >/dev/null 2>&1
+    echo "$label $(tail -n 1 "$dir/time.txt")"
 }
 
 # Releve: the registry first (not timed), then the payment lines.
