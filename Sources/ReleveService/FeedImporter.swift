@@ -271,8 +271,8 @@ private final class ImportRun {
                 pending?.failed = true
                 return
             }
-            let reference = Array(row.bytes(from: 0, through: 0))
-            if let current = pending, current.reference != reference {
+            let reference = row.bytes(from: 0, through: 0)
+            if let current = pending, !reference.elementsEqual(current.reference) {
                 try flush(current)
                 pending = nil
             }
@@ -280,7 +280,7 @@ private final class ImportRun {
                 records += 1
                 tick(reader)
                 pending = PendingPayment(
-                    reference: reference, paymentColumns: Array(PaymentCSV.paymentColumns(row)), firstLine: number)
+                    reference: Array(reference), paymentColumns: Array(PaymentCSV.paymentColumns(row)), firstLine: number)
                 do throws(DomainError) {
                     let header = try PaymentCSV.paymentHeader(row)
                     pending?.header = header
