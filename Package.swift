@@ -31,6 +31,7 @@ let package = Package(
                 "ReleveDomain",
                 "ReleveStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

@@ -29,6 +29,26 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     case inputUnreadable(path: String, reason: String)
     /// An output file cannot be written; nothing partial is left behind.
     case outputUnwritable(path: String, reason: String)
+    /// Assuré operations are suspended; operator commands keep working.
+    case maintenance(String)
+    /// NIR or code wrong (the same answer whether the NIR exists or not), with the lock it caused.
+    case authenticationFailed(lock: LockNotice?)
+    /// Too many failures: locked for a while, or until a new provisional code is used.
+    case locked(LockNotice)
+    /// The provisional code is wrong, expired, used, or tried too often (one answer for all).
+    case provisionalCodeRejected
+    /// Recovery: the secret answer does not match.
+    case secretAnswerMismatch
+    /// The terms of use were refused: nothing was created.
+    case termsRefused
+    /// The account was cancelled (résilié): the code was right, access is closed.
+    case accountClosed
+    /// No session, or an expired, revoked or forged one.
+    case notAuthenticated(SessionProblem)
+    /// Too many requests of this kind for now.
+    case rateLimited(String)
+    /// An e-mail link that is unknown, used or expired.
+    case emailLinkRejected(String)
     /// The store failed.
     case store(StoreError)
     /// A bug or an unexpected state.
@@ -47,6 +67,36 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
             return "Impossible de lire « \(path) » : \(reason)"
         case .outputUnwritable(let path, let reason):
             return "Impossible d'écrire « \(path) » : \(reason) ; aucun fichier partiel n'a été laissé."
+        case .maintenance(let text):
+            return "Service momentanément indisponible : \(text)"
+        case .authenticationFailed(let lock):
+            var text = "NIR ou code personnel incorrect."
+            if let lock {
+                text += " " + lock.message
+            } else {
+                text += " Vérifiez votre saisie. Code oublié ? Commandez un code provisoire (Problème d'accès)."
+            }
+            return text
+        case .locked(let lock):
+            return lock.message
+        case .provisionalCodeRejected:
+            return
+                "Code provisoire incorrect, expiré ou déjà utilisé. Un code provisoire est valable 15 jours et ne sert qu'une fois : si besoin, commandez-en un nouveau (releve compte code-provisoire)."
+        case .secretAnswerMismatch:
+            return
+                "La question ou la réponse secrète ne correspond pas à celle de votre compte. Si vous ne vous en souvenez plus, contactez votre caisse d'assurance maladie."
+        case .termsRefused:
+            return
+                "Vous avez refusé les conditions d'utilisation : aucun compte n'a été créé. Vous pourrez recommencer quand vous le souhaitez."
+        case .accountClosed:
+            return
+                "Votre compte a été résilié : vos relevés vous sont envoyés par courrier. Pour le rouvrir, commandez un code provisoire (releve compte code-provisoire)."
+        case .notAuthenticated(let problem):
+            return problem.message
+        case .rateLimited(let text):
+            return text
+        case .emailLinkRejected(let text):
+            return text
         case .store(let error):
             return error.message
         case .internal:
@@ -57,7 +107,11 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     /// The process exit code (sysexits.h), documented in the README.
     public var exitCode: Int32 {
         switch self {
-        case .invalidValue, .rejectedFile: 65  // EX_DATAERR
+        case .invalidValue, .rejectedFile, .termsRefused, .emailLinkRejected: 65  // EX_DATAERR
+        case .maintenance: 69  // EX_UNAVAILABLE
+        case .rateLimited: 75  // EX_TEMPFAIL
+        case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .accountClosed, .notAuthenticated:
+            77  // EX_NOPERM
         case .inputUnreadable: 66  // EX_NOINPUT
         case .outputUnwritable: 73  // EX_CANTCREAT
         case .store(.unsafeSettings), .store(.cannotOpen), .store(.newerSchema): 74  // EX_IOERR
@@ -71,6 +125,16 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case .rejectedFile(let path, _, let total): "rejectedFile(\(path), \(total) issues)"
         case .inputUnreadable(let path, let reason): "inputUnreadable(\(path)): \(reason)"
         case .outputUnwritable(let path, let reason): "outputUnwritable(\(path)): \(reason)"
+        case .maintenance: "maintenance"
+        case .authenticationFailed(let lock): "authenticationFailed(\(String(describing: lock)))"
+        case .locked(let lock): "locked(\(lock))"
+        case .provisionalCodeRejected: "provisionalCodeRejected"
+        case .secretAnswerMismatch: "secretAnswerMismatch"
+        case .termsRefused: "termsRefused"
+        case .accountClosed: "accountClosed"
+        case .notAuthenticated(let problem): "notAuthenticated(\(problem))"
+        case .rateLimited: "rateLimited"
+        case .emailLinkRejected: "emailLinkRejected"
         case .store(let error): "store(\(error.debugDescription))"
         case .internal(let text): "internal: \(text)"
         }
@@ -83,6 +147,35 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case let error as StoreError: .store(error)
         case let error as DomainError: .invalidValue(error)
         default: .internal(String(describing: error))
+        }
+    }
+}
+
+/// A lock caused by failed logins, said in words that tell what to do next.
+public enum LockNotice: Sendable, Equatable {
+    case temporary(seconds: Int64)
+    case untilRecovery
+
+    public var message: String {
+        switch self {
+        case .temporary(let seconds):
+            "Par sécurité, après plusieurs essais infructueux, l'accès à ce compte est bloqué pendant \(frenchDuration(seconds: seconds)). Réessayez ensuite, ou commandez un code provisoire si vous avez oublié votre code (Problème d'accès)."
+        case .untilRecovery:
+            "Par sécurité, après trop d'essais infructueux, ce compte est verrouillé. Pour le débloquer, commandez un nouveau code provisoire (releve compte code-provisoire) : il vous permettra de choisir un nouveau code personnel."
+        }
+    }
+}
+
+public enum SessionProblem: Sendable, Equatable {
+    case none, expired, revoked
+
+    public var message: String {
+        switch self {
+        case .none: "Vous n'êtes pas connecté(e). Connectez-vous avec « releve connexion »."
+        case .expired:
+            "Votre session a expiré (15 minutes sans activité, ou 12 heures au plus). Reconnectez-vous avec « releve connexion »."
+        case .revoked:
+            "Votre session a été fermée (déconnexion, changement de code ou résiliation). Reconnectez-vous avec « releve connexion »."
         }
     }
 }

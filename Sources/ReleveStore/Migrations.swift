@@ -82,6 +82,96 @@ enum Migrations {
                     ) WITHOUT ROWID, STRICT;
                     """)
         }
+        migrator.registerMigration("v2: accounts, provisional codes, sessions, outboxes, audit") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE account (
+                        person_id INTEGER PRIMARY KEY REFERENCES person(id),
+                        status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
+                        code_hash TEXT NOT NULL,
+                        question INTEGER NOT NULL,
+                        answer_hash TEXT NOT NULL,
+                        email TEXT NOT NULL,
+                        email_confirmed INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        closed_at INTEGER
+                    ) STRICT;
+
+                    -- Failed logins are counted per NIR, whether or not an account exists, so
+                    -- that an unknown NIR answers exactly like a wrong code, lockout included.
+                    CREATE TABLE login_failure (
+                        nir TEXT PRIMARY KEY,
+                        failures INTEGER NOT NULL,
+                        last_failure_at INTEGER NOT NULL
+                    ) WITHOUT ROWID, STRICT;
+
+                    CREATE TABLE provisional_code (
+                        id INTEGER PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        code_hash TEXT NOT NULL,
+                        issued_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        used_at INTEGER,
+                        attempts INTEGER NOT NULL DEFAULT 0
+                    ) STRICT;
+                    CREATE INDEX provisional_code_by_person ON provisional_code(person_id, issued_at);
+
+                    -- Every request for a provisional code, matched or not, for the per-NIR limit.
+                    CREATE TABLE code_request (
+                        nir TEXT NOT NULL,
+                        at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX code_request_by_nir ON code_request(nir, at);
+
+                    CREATE TABLE email_token (
+                        token_hash BLOB PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        email TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        used_at INTEGER
+                    ) WITHOUT ROWID, STRICT;
+
+                    CREATE TABLE session (
+                        token_hash BLOB PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        channel TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        last_seen_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    ) WITHOUT ROWID, STRICT;
+                    CREATE INDEX session_by_person ON session(person_id);
+
+                    -- The postal outbox: letters waiting for the print shop.
+                    CREATE TABLE letter (
+                        id INTEGER PRIMARY KEY,
+                        person_id INTEGER REFERENCES person(id),
+                        kind TEXT NOT NULL,
+                        recipient TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'printed', 'posted')),
+                        created_at INTEGER NOT NULL,
+                        printed_at INTEGER,
+                        posted_at INTEGER
+                    ) STRICT;
+                    CREATE INDEX letter_by_status ON letter(status, id);
+
+                    CREATE TABLE audit_event (
+                        id INTEGER PRIMARY KEY,
+                        at INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        subject TEXT,
+                        channel TEXT,
+                        detail TEXT
+                    ) STRICT;
+
+                    CREATE TABLE setting (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    ) WITHOUT ROWID, STRICT;
+                    """)
+        }
         return migrator
     }
 }

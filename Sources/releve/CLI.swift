@@ -16,6 +16,9 @@ enum CLI {
             return try await body()
         } catch let exit as ExitCode {
             throw exit
+        } catch let ended as Input.InputEnded {
+            printError("Saisie interrompue avant « \(ended.prompt) » : rien n'a été modifié.")
+            throw ExitCode(65)
         } catch {
             let serviceError = ServiceError.wrap(error)
             printError(serviceError.message)

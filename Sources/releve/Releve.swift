@@ -10,14 +10,19 @@ struct Releve: AsyncParsableCommand {
         discussion: """
             Codes de sortie : 0 succès, 64 commande mal formée, 65 donnée refusée, 66 fichier \
             introuvable, 69 service en maintenance, 70 erreur interne, 73 fichier impossible à \
-            écrire, 74 base de données inutilisable.
+            écrire, 74 base de données inutilisable, 75 trop de demandes (réessayez plus tard), \
+            77 accès refusé (code incorrect, compte bloqué, session absente ou expirée).
             """,
         version: ReleveVersion.current,
         subcommands: [
+            Connexion.self,
+            Deconnexion.self,
+            Compte.self,
             Importer.self,
             Echantillon.self,
             NirCommand.self,
             Demo.self,
+            Admin.self,
         ]
     )
 }

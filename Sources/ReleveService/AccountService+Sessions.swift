@@ -1,0 +1,207 @@
+import Foundation
+import ReleveDomain
+import ReleveStore
+
+extension AccountService {
+    /// A new session: the token to present (never stored in clear) and its holder.
+    public struct NewSession: Sendable {
+        public let token: String
+        public let fullName: String
+    }
+
+    /// The assuré behind a valid session.
+    public struct Authenticated: Sendable {
+        public let person: StoredPerson
+        public let account: StoredAccount
+        let tokenHash: [UInt8]
+    }
+
+    /// NIR + personal code. An unknown NIR, a NIR without account and a wrong code get the same
+    /// answer in the same time (the KDF always runs once); failures are counted per NIR, so
+    /// lockouts look the same too. A locked NIR is refused before the KDF runs.
+    public func login(nir nirText: String, code codeText: String, channel: Channel, now: Date) async throws -> NewSession {
+        try await checkMaintenance()
+        let nir = try parse { try NIR(parsing: nirText) }
+        let code = try parse { try PersonalCode(codeText) }
+        let at = Self.seconds(now)
+        if let lock = try await currentLock(nir: nir, at: at) {
+            try await store.appendAudit(
+                AuditEvent(at: at, kind: "login", outcome: "refused_locked", subject: nir.masked, channel: channel.rawValue))
+            throw ServiceError.locked(lock)
+        }
+        let context = try await store.accountContext(nir: nir)
+        var verified = false
+        if let account = context?.account {
+            verified = hasher.verify(code.digits, against: account.codeHash)
+        } else {
+            hasher.verifyNothing(code.digits)
+        }
+        if verified, let context, let account = context.account {
+            guard account.status == .active else {
+                try await store.appendAudit(
+                    AuditEvent(at: at, kind: "login", outcome: "refused_closed", subject: nir.masked, channel: channel.rawValue))
+                throw ServiceError.accountClosed
+            }
+            let token = Token.generate()
+            try await store.recordLogin(
+                nir: nir, personID: context.person.id, tokenHash: Token.hash(token), channel: channel.rawValue, at: at,
+                audit: AuditEvent(at: at, kind: "login", outcome: "success", subject: nir.masked, channel: channel.rawValue))
+            return NewSession(token: token, fullName: context.person.person.fullName)
+        }
+        throw ServiceError.authenticationFailed(lock: try await countFailure(nir: nir, at: at, channel: channel))
+    }
+
+    func currentLock(nir: NIR, at: Int64) async throws -> LockNotice? {
+        guard let failures = try await store.loginFailures(nir: nir) else { return nil }
+        switch policy.lockState(consecutiveFailures: failures.failures, lastFailure: failures.last, now: at) {
+        case .open: return nil
+        case .lockedUntil(let until): return .temporary(seconds: until - at)
+        case .lockedUntilRecovery: return .untilRecovery
+        }
+    }
+
+    /// Counts a failed code for this NIR; returns the lock it caused, if any.
+    func countFailure(nir: NIR, at: Int64, channel: Channel) async throws -> LockNotice? {
+        let previous = try await store.loginFailures(nir: nir)?.failures ?? 0
+        var audits = [AuditEvent(at: at, kind: "login", outcome: "failure", subject: nir.masked, channel: channel.rawValue)]
+        let next = previous + 1
+        if next == policy.hardLockThreshold {
+            audits.append(
+                AuditEvent(at: at, kind: "lockout", outcome: "until_recovery", subject: nir.masked, channel: channel.rawValue))
+        } else if next >= policy.softLockThreshold && next < policy.hardLockThreshold {
+            audits.append(
+                AuditEvent(
+                    at: at, kind: "lockout", outcome: "temporary", subject: nir.masked, channel: channel.rawValue,
+                    detail: "\(policy.delayAfter(next)) s"))
+        }
+        let failures = try await store.recordLoginFailure(nir: nir, at: at, audits: audits)
+        switch policy.lockState(consecutiveFailures: failures, lastFailure: at, now: at) {
+        case .open: return nil
+        case .lockedUntil(let until): return .temporary(seconds: until - at)
+        case .lockedUntilRecovery: return .untilRecovery
+        }
+    }
+
+    /// The assuré behind `token`, if the session is valid now (idle and absolute limits);
+    /// refreshes its idle timer.
+    public func authenticate(token: String?, now: Date) async throws -> Authenticated {
+        try await checkMaintenance()
+        guard let token, Token.isWellFormed(token) else { throw ServiceError.notAuthenticated(.none) }
+        let hash = Token.hash(token)
+        let at = Self.seconds(now)
+        guard let session = try await store.session(tokenHash: hash) else { throw ServiceError.notAuthenticated(.none) }
+        if session.revokedAt != nil { throw ServiceError.notAuthenticated(.revoked) }
+        if at - session.lastSeenAt > Int64(policy.sessionIdleSeconds)
+            || at - session.createdAt > Int64(policy.sessionAbsoluteSeconds)
+        {
+            throw ServiceError.notAuthenticated(.expired)
+        }
+        guard let context = try await store.accountContext(nir: session.nir), let account = context.account,
+            account.status == .active
+        else {
+            throw ServiceError.notAuthenticated(.revoked)
+        }
+        try await store.touchSession(tokenHash: hash, at: at)
+        return Authenticated(person: context.person, account: account, tokenHash: hash)
+    }
+
+    /// Closes the session behind `token` (a no-op if it is already closed or unknown).
+    public func logout(token: String, channel: Channel, now: Date) async throws {
+        guard Token.isWellFormed(token) else { return }
+        let at = Self.seconds(now)
+        let session = try await store.session(tokenHash: Token.hash(token))
+        try await store.revokeSessions(
+            tokenHash: Token.hash(token), at: at,
+            audit: AuditEvent(
+                at: at, kind: "logout", outcome: session == nil ? "unknown_session" : "success", subject: session?.nir.masked,
+                channel: channel.rawValue))
+    }
+
+    /// Re-authentication for sensitive changes: the current code is asked again, and a wrong
+    /// one counts as a failed login.
+    func reauthenticate(_ user: Authenticated, code codeText: String, channel: Channel, at: Int64) async throws {
+        let nir = user.person.person.nir
+        let code = try parse { try PersonalCode(codeText) }
+        if let lock = try await currentLock(nir: nir, at: at) { throw ServiceError.locked(lock) }
+        guard hasher.verify(code.digits, against: user.account.codeHash) else {
+            let lock = try await countFailure(nir: nir, at: at, channel: channel)
+            if let lock {
+                try await store.revokeSessions(allOf: user.person.id, at: at, audit: nil)
+                throw ServiceError.locked(lock)
+            }
+            throw ServiceError.invalidValue(.invalid(field: "code personnel actuel", reason: "incorrect"))
+        }
+    }
+
+    /// Changes the personal code: the current one is asked again; every session is closed and a
+    /// new one returned; a notification goes by e-mail.
+    public func changeCode(token: String, current: String, new: String, confirmation: String, channel: Channel, now: Date)
+        async throws
+        -> NewSession
+    {
+        let user = try await authenticate(token: token, now: now)
+        let at = Self.seconds(now)
+        let person = user.person.person
+        let code = try parse { try PersonalCode(new) }
+        guard new == confirmation else {
+            throw ServiceError.invalidValue(
+                .invalid(field: "nouveau code personnel", reason: "les deux saisies sont différentes"))
+        }
+        try parse { try CodePolicy.check(code, nir: person.nir, birthDate: person.birthDate) }
+        try await reauthenticate(user, code: current, channel: channel, at: at)
+        guard !hasher.verify(code.digits, against: user.account.codeHash) else {
+            throw ServiceError.invalidValue(.invalid(field: "nouveau code personnel", reason: "identique à l'actuel"))
+        }
+        let newToken = Token.generate()
+        try await store.changeCode(
+            personID: user.person.id, codeHash: hasher.hash(code.digits), keepSession: [], at: at,
+            audit: AuditEvent(
+                at: at, kind: "code_change", outcome: "success", subject: person.nir.masked, channel: channel.rawValue))
+        try await store.recordLogin(
+            nir: person.nir, personID: user.person.id, tokenHash: Token.hash(newToken), channel: channel.rawValue, at: at,
+            audit: AuditEvent(
+                at: at, kind: "login", outcome: "success_after_code_change", subject: person.nir.masked, channel: channel.rawValue
+            ))
+        if let email = try? EmailAddress(user.account.email) {
+            let message = Letters.codeChangedEmail(person: person, on: now)
+            try mail.send(to: email, subject: message.subject, body: message.body, now: now)
+        }
+        return NewSession(token: newToken, fullName: person.fullName)
+    }
+
+    /// Changes the e-mail address: the current code is asked again; a confirmation link goes to
+    /// the new address and a notice to the old one.
+    public func changeEmail(token: String, code: String, newEmail: String, channel: Channel, now: Date) async throws -> String {
+        let user = try await authenticate(token: token, now: now)
+        let at = Self.seconds(now)
+        let email = try parse { try EmailAddress(newEmail) }
+        try await reauthenticate(user, code: code, channel: channel, at: at)
+        let link = Token.generate()
+        try await store.changeEmail(
+            personID: user.person.id, email: email.value, token: (Token.hash(link), at + Int64(policy.emailTokenSeconds)), at: at,
+            audit: AuditEvent(
+                at: at, kind: "email_change", outcome: "success", subject: user.person.person.nir.masked,
+                channel: channel.rawValue))
+        let confirmation = Letters.emailChangeConfirmation(person: user.person.person, link: confirmationLink(link))
+        try mail.send(to: email, subject: confirmation.subject, body: confirmation.body, now: now)
+        if let old = try? EmailAddress(user.account.email), old != email {
+            let notice = Letters.emailChangedNotice(person: user.person.person, newEmail: email, on: now)
+            try mail.send(to: old, subject: notice.subject, body: notice.body, now: now)
+        }
+        return "Un lien de confirmation a été envoyé à \(email.masked). Cliquez-le dans les 24 heures."
+    }
+
+    // MARK: Operator
+
+    /// Switches maintenance on (every assuré operation then refuses with `message`) or off.
+    public func setMaintenance(_ message: String?, now: Date) async throws {
+        let text = try message.map { text throws in
+            try parse { try Text.clean(text, field: "message de maintenance", maxLength: 300) }
+        }
+        try await store.setMaintenance(
+            text,
+            audit: AuditEvent(
+                at: Self.seconds(now), kind: "maintenance", outcome: text == nil ? "off" : "on",
+                channel: Channel.operator.rawValue))
+    }
+}

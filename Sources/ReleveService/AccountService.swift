@@ -1,0 +1,291 @@
+import Foundation
+import ReleveDomain
+import ReleveStore
+
+/// Accounts and authentication, shared by the CLI and (later) the web view: provisional codes
+/// by post, account opening and recovery, login with lockout, sessions, account changes,
+/// maintenance and the audit trail. Time is always a parameter (`now`).
+public struct AccountService: Sendable {
+    public let store: ReleveStore
+    public let hasher: CodeHasher
+    public let policy: AccessPolicy
+    public let mail: MailOutbox
+    /// Where the e-mail confirmation links point (the web view's address).
+    public let publicURL: String
+
+    public init(store: ReleveStore, hasher: CodeHasher, policy: AccessPolicy = .standard, mail: MailOutbox, publicURL: String) {
+        self.store = store
+        self.hasher = hasher
+        self.policy = policy
+        self.mail = mail
+        self.publicURL = publicURL
+    }
+
+    public enum Channel: String, Sendable {
+        case cli, web, api, `operator`
+    }
+
+    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+
+    func checkMaintenance() async throws {
+        if let message = try await store.maintenanceMessage() { throw ServiceError.maintenance(message) }
+    }
+
+    /// Runs a domain validation; its `DomainError` becomes the service's `invalidValue`.
+    func parse<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DomainError { throw ServiceError.invalidValue(error) }
+    }
+
+    // MARK: Provisional code
+
+    public enum ProvisionalCodeAnswer: Sendable, Equatable {
+        /// The same answer whether or not the details matched (no enumeration).
+        case requested
+        /// The one helpful exception: a person of another régime, told whom to contact.
+        case otherRegime(name: String, contact: String)
+
+        public var message: String {
+            switch self {
+            case .requested:
+                "Demande enregistrée. Si ces informations correspondent à un assuré, un code provisoire de 8 chiffres lui est envoyé par courrier, à l'adresse connue de sa caisse, sous 7 à 12 jours environ. Ce code est valable 15 jours et ne sert qu'une fois. Votre code personnel actuel, si vous en avez un, reste valable d'ici là."
+            case .otherRegime(let name, let contact):
+                "Le compte Releve n'est pas ouvert aux assurés de votre régime (\(name)). Adressez-vous à \(contact)."
+            }
+        }
+    }
+
+    /// Orders a provisional code: NIR, surname, birth date (JJ/MM/AAAA) and postal code are checked
+    /// against the registry; on a match, an 8-digit code goes into the postal outbox.
+    public func requestProvisionalCode(
+        nir nirText: String, lastName: String, birthDate birthText: String, postalCode: String, channel: Channel, now: Date
+    ) async throws -> ProvisionalCodeAnswer {
+        try await checkMaintenance()
+        let nir = try parse { try NIR(parsing: nirText) }
+        let birthDate = try parse { try CivilDate(parsing: birthText) }
+        let name = try parse { try Text.clean(lastName, field: "nom", maxLength: 80) }
+        guard postalCode.utf8.count == 5, postalCode.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw ServiceError.invalidValue(.invalid(field: "code postal", reason: "cinq chiffres attendus"))
+        }
+        let at = Self.seconds(now)
+        let recent = try await store.provisionalCodeRequests(nir: nir, since: at - 86_400)
+        guard recent < policy.provisionalRequestsPerDay else {
+            try await store.appendAudit(
+                AuditEvent(
+                    at: at, kind: "provisional_code_request", outcome: "rate_limited", subject: nir.masked,
+                    channel: channel.rawValue))
+            throw ServiceError.rateLimited(
+                "Trop de demandes de code provisoire pour ce numéro aujourd'hui (\(policy.provisionalRequestsPerDay) au plus par jour). Réessayez demain : un code déjà envoyé reste valable 15 jours."
+            )
+        }
+        let context = try await store.accountContext(nir: nir)
+        let matched =
+            context.map { context in
+                let person = context.person.person
+                return Self.sameName(person.lastName, name) && person.birthDate == birthDate
+                    && person.address.postalCode == postalCode
+            } ?? false
+        guard matched, let person = context?.person else {
+            hasher.verifyNothing("00000000")
+            try await store.recordProvisionalCodeRequest(
+                nir: nir, at: at, issue: nil,
+                audit: AuditEvent(
+                    at: at, kind: "provisional_code_request", outcome: "no_match", subject: nir.masked, channel: channel.rawValue)
+            )
+            return .requested
+        }
+        if !person.person.regime.isEligibleForAccount {
+            try await store.recordProvisionalCodeRequest(
+                nir: nir, at: at, issue: nil,
+                audit: AuditEvent(
+                    at: at, kind: "provisional_code_request", outcome: "other_regime", subject: nir.masked,
+                    channel: channel.rawValue))
+            return .otherRegime(
+                name: person.person.regime.name, contact: person.person.regime.contactForOtherScheme ?? "votre caisse")
+        }
+        let code = ProvisionalCode.random()
+        let expiresAt = at + Int64(policy.provisionalCodeDays) * 86_400
+        let letter = Letters.provisionalCode(person: person.person, code: code, requestedOn: now, expiresAt: expiresAt)
+        try await store.recordProvisionalCodeRequest(
+            nir: nir, at: at, issue: (person.id, hasher.hash(code.digits), expiresAt, letter),
+            audit: AuditEvent(
+                at: at, kind: "provisional_code_request", outcome: "issued", subject: nir.masked, channel: channel.rawValue))
+        return .requested
+    }
+
+    /// Surnames compared without case or accents: "Müller" typed "MULLER" matches.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        func fold(_ s: String) -> String {
+            s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR"))
+                .filter { $0.isLetter }
+        }
+        return fold(a) == fold(b)
+    }
+
+    // MARK: Opening, recovery, reopening
+
+    /// What a valid provisional code opens: a new account, a recovery of an active one (the
+    /// secret answer is then checked too), or the reopening of a cancelled one.
+    public enum OpeningKind: String, Sendable {
+        case new, recovery, reopening
+    }
+
+    public struct ProvisionalCheck: Sendable {
+        public let kind: OpeningKind
+        public let fullName: String
+        /// For a recovery: the question to answer.
+        public let question: SecretQuestion?
+        let personID: InsuredPerson.ID
+        let codeID: Int64
+        let context: AccountContext
+    }
+
+    /// Checks NIR + provisional code (counting wrong tries) and says what it will open.
+    public func checkProvisionalCode(nir nirText: String, code codeText: String, channel: Channel, now: Date) async throws
+        -> ProvisionalCheck
+    {
+        try await checkMaintenance()
+        let nir = try parse { try NIR(parsing: nirText) }
+        let code = try parse { try ProvisionalCode(codeText) }
+        let at = Self.seconds(now)
+        guard let context = try await store.accountContext(nir: nir),
+            let stored = try await store.activeProvisionalCode(personID: context.person.id, now: at)
+        else {
+            hasher.verifyNothing(code.digits)
+            try await store.appendAudit(
+                AuditEvent(
+                    at: at, kind: "provisional_code_check", outcome: "no_active_code", subject: nir.masked,
+                    channel: channel.rawValue))
+            throw ServiceError.provisionalCodeRejected
+        }
+        guard stored.attempts < policy.provisionalCodeMaxAttempts, hasher.verify(code.digits, against: stored.codeHash) else {
+            try await store.recordProvisionalCodeAttempt(
+                id: stored.id,
+                audit: AuditEvent(
+                    at: at, kind: "provisional_code_check", outcome: "wrong_code", subject: nir.masked, channel: channel.rawValue)
+            )
+            throw ServiceError.provisionalCodeRejected
+        }
+        let kind: OpeningKind
+        switch context.account?.status {
+        case nil: kind = .new
+        case .active: kind = .recovery
+        case .closed: kind = .reopening
+        }
+        return ProvisionalCheck(
+            kind: kind, fullName: context.person.person.fullName,
+            question: kind == .recovery ? context.account.flatMap { SecretQuestion(rawValue: $0.question) } : nil,
+            personID: context.person.id, codeID: stored.id, context: context)
+    }
+
+    public struct OpeningRequest: Sendable {
+        public var nir: String
+        public var provisionalCode: String
+        public var acceptedTerms: Bool
+        public var personalCode: String
+        public var personalCodeConfirmation: String
+        public var question: Int
+        public var answer: String
+        public var answerConfirmation: String
+        public var email: String
+
+        public init(
+            nir: String, provisionalCode: String, acceptedTerms: Bool, personalCode: String, personalCodeConfirmation: String,
+            question: Int, answer: String, answerConfirmation: String, email: String
+        ) {
+            self.nir = nir
+            self.provisionalCode = provisionalCode
+            self.acceptedTerms = acceptedTerms
+            self.personalCode = personalCode
+            self.personalCodeConfirmation = personalCodeConfirmation
+            self.question = question
+            self.answer = answer
+            self.answerConfirmation = answerConfirmation
+            self.email = email
+        }
+    }
+
+    public struct OpeningResult: Sendable, Equatable {
+        public let kind: OpeningKind
+        public let maskedEmail: String
+    }
+
+    /// Opens the account (or recovers or reopens it) in one step, all or nothing. The terms must
+    /// be accepted; the provisional code is checked again; the personal code follows the
+    /// policy; for a recovery, the question and answer must match the account's.
+    public func openAccount(_ request: OpeningRequest, channel: Channel, now: Date) async throws -> OpeningResult {
+        try await checkMaintenance()
+        guard request.acceptedTerms else {
+            throw ServiceError.termsRefused
+        }
+        // Values first: a typing mistake must not spend one of the provisional code's tries.
+        let code = try parse { try PersonalCode(request.personalCode) }
+        guard request.personalCode == request.personalCodeConfirmation else {
+            throw ServiceError.invalidValue(.invalid(field: "code personnel", reason: "les deux saisies sont différentes"))
+        }
+        let question = try parse { try SecretQuestion(number: request.question) }
+        let answer = try parse { try SecretQuestion.normalise(request.answer) }
+        guard (try? SecretQuestion.normalise(request.answerConfirmation)) == answer else {
+            throw ServiceError.invalidValue(.invalid(field: "réponse secrète", reason: "les deux saisies sont différentes"))
+        }
+        let email = try parse { try EmailAddress(request.email) }
+        let nir = try parse { try NIR(parsing: request.nir) }
+        let provisional = try parse { try ProvisionalCode(request.provisionalCode) }
+        let check = try await checkProvisionalCode(nir: request.nir, code: request.provisionalCode, channel: channel, now: now)
+        let person = check.context.person.person
+        try parse { try CodePolicy.check(code, nir: nir, birthDate: person.birthDate, provisionalCode: provisional) }
+        let at = Self.seconds(now)
+        if check.kind == .recovery, let account = check.context.account {
+            guard account.question == question.rawValue, hasher.verify(answer, against: account.answerHash) else {
+                try await store.recordProvisionalCodeAttempt(
+                    id: check.codeID,
+                    audit: AuditEvent(
+                        at: at, kind: "recovery", outcome: "wrong_secret_answer", subject: nir.masked, channel: channel.rawValue))
+                throw ServiceError.secretAnswerMismatch
+            }
+        }
+        let alreadyConfirmed = check.context.account.map { $0.emailConfirmed && $0.email == email.value } ?? false
+        let token = alreadyConfirmed ? nil : Token.generate()
+        let opening = AccountOpening(
+            nir: nir, personID: check.personID, provisionalCodeID: check.codeID, codeHash: hasher.hash(code.digits),
+            question: question.rawValue, answerHash: hasher.hash(answer), email: email.value,
+            emailToken: token.map { (Token.hash($0), at + Int64(policy.emailTokenSeconds)) }, at: at)
+        do {
+            try await store.openAccount(
+                opening,
+                audit: AuditEvent(
+                    at: at,
+                    kind: check.kind == .new ? "account_opening" : (check.kind == .recovery ? "recovery" : "account_reopening"),
+                    outcome: "success", subject: nir.masked, channel: channel.rawValue))
+        } catch StoreError.database(let detail) where detail.contains("already used") {
+            throw ServiceError.provisionalCodeRejected
+        }
+        let message = Letters.openingEmail(kind: check.kind, person: person, link: token.map(confirmationLink))
+        try mail.send(to: email, subject: message.subject, body: message.body, now: now)
+        return OpeningResult(kind: check.kind, maskedEmail: email.masked)
+    }
+
+    func confirmationLink(_ token: String) -> String {
+        "\(publicURL)/compte/email/confirmer?jeton=\(token)"
+    }
+
+    /// Uses an e-mail confirmation link (or its token alone).
+    public func confirmEmail(linkOrToken: String, channel: Channel, now: Date) async throws -> String {
+        try await checkMaintenance()
+        var token = linkOrToken.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let range = token.range(of: "jeton=") { token = String(token[range.upperBound...]) }
+        let rejected = "Lien de confirmation inconnu. Copiez le lien complet reçu par e-mail."
+        guard Token.isWellFormed(token) else { throw ServiceError.emailLinkRejected(rejected) }
+        switch try await store.confirmEmail(tokenHash: Token.hash(token), at: Self.seconds(now), channel: channel.rawValue) {
+        case .confirmed(_, let email):
+            return "Adresse e-mail confirmée : \((try? EmailAddress(email))?.masked ?? email)."
+        case .unknown:
+            throw ServiceError.emailLinkRejected(rejected)
+        case .alreadyUsed:
+            throw ServiceError.emailLinkRejected("Ce lien a déjà servi : votre adresse est confirmée, rien d'autre à faire.")
+        case .expired:
+            throw ServiceError.emailLinkRejected(
+                "Ce lien a expiré (il est valable 24 heures). Changez votre adresse e-mail depuis votre compte pour en recevoir un nouveau."
+            )
+        }
+    }
+}

@@ -1,0 +1,384 @@
+import Foundation
+import GRDB
+import ReleveDomain
+
+extension ReleveStore {
+    // MARK: Reading
+
+    /// The assuré with this NIR and their account, if any.
+    public func accountContext(nir: NIR) async throws -> AccountContext? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE nir = ?", arguments: [nir.body]) else {
+                return nil
+            }
+            let person = try Self.person(from: row, db: db)
+            return AccountContext(person: person, account: try Self.account(personID: person.id.rawValue, db: db))
+        }
+    }
+
+    static func account(personID: Int64, db: Database) throws -> StoredAccount? {
+        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE person_id = ?", arguments: [personID]).map { r in
+            StoredAccount(
+                personID: InsuredPerson.ID(r["person_id"]), status: StoredAccount.Status(rawValue: r["status"]) ?? .closed,
+                codeHash: r["code_hash"], question: r["question"], answerHash: r["answer_hash"], email: r["email"],
+                emailConfirmed: r["email_confirmed"], createdAt: r["created_at"], updatedAt: r["updated_at"],
+                closedAt: r["closed_at"])
+        }
+    }
+
+    /// Consecutive failed logins for this NIR and when the last one happened.
+    public func loginFailures(nir: NIR) async throws -> (failures: Int, last: Int64)? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT failures, last_failure_at FROM login_failure WHERE nir = ?", arguments: [nir.body])
+                .map { ($0["failures"], $0["last_failure_at"]) }
+        }
+    }
+
+    /// Provisional-code requests made for this NIR since `since`.
+    public func provisionalCodeRequests(nir: NIR, since: Int64) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM code_request WHERE nir = ? AND at >= ?", arguments: [nir.body, since])
+                ?? 0
+        }
+    }
+
+    /// The newest provisional code of this assuré that is neither used nor expired at `now`.
+    public func activeProvisionalCode(personID: InsuredPerson.ID, now: Int64) async throws -> StoredProvisionalCode? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM provisional_code WHERE person_id = ? AND used_at IS NULL AND expires_at > ?
+                    ORDER BY issued_at DESC, id DESC LIMIT 1
+                    """, arguments: [personID.rawValue, now]
+            ).map {
+                StoredProvisionalCode(
+                    id: $0["id"], codeHash: $0["code_hash"], issuedAt: $0["issued_at"], expiresAt: $0["expires_at"],
+                    usedAt: $0["used_at"], attempts: $0["attempts"])
+            }
+        }
+    }
+
+    /// The session whose token hashes to `tokenHash`, with its assuré's NIR.
+    public func session(tokenHash: [UInt8]) async throws -> StoredSession? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT s.*, p.nir FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?
+                    """, arguments: [Data(tokenHash)]
+            ).map {
+                StoredSession(
+                    personID: InsuredPerson.ID($0["person_id"]), nir: try NIR(parsing: $0["nir"]), channel: $0["channel"],
+                    createdAt: $0["created_at"], lastSeenAt: $0["last_seen_at"], revokedAt: $0["revoked_at"])
+            }
+        }
+    }
+
+    /// The maintenance message, when assuré operations are suspended.
+    public func maintenanceMessage() async throws -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'maintenance'") }
+    }
+
+    public func auditEvents(limit: Int) async throws -> [AuditEvent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_event ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                AuditEvent(
+                    at: $0["at"], kind: $0["kind"], outcome: $0["outcome"], subject: $0["subject"], channel: $0["channel"],
+                    detail: $0["detail"])
+            }.reversed()
+        }
+    }
+
+    /// Letters of the postal outbox, oldest first; pending ones only unless `all`.
+    public func letters(all: Bool = false) async throws -> [Letter] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.*, p.nir FROM letter l LEFT JOIN person p ON p.id = l.person_id
+                    \(all ? "" : "WHERE l.status = 'pending'") ORDER BY l.id
+                    """
+            ).map(Self.letter)
+        }
+    }
+
+    public func letter(id: Letter.ID) async throws -> Letter? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT l.*, p.nir FROM letter l LEFT JOIN person p ON p.id = l.person_id WHERE l.id = ?",
+                arguments: [id.rawValue]
+            ).map(Self.letter)
+        }
+    }
+
+    static func letter(_ r: Row) throws -> Letter {
+        let nir: String? = r["nir"]
+        return Letter(
+            id: Letter.ID(r["id"]), kind: Letter.Kind(rawValue: r["kind"]) ?? .provisionalCode, recipient: r["recipient"],
+            body: r["body"], status: Letter.Status(rawValue: r["status"]) ?? .pending, createdAt: r["created_at"],
+            nir: try nir.map { try NIR(parsing: $0) })
+    }
+
+    // MARK: Writing (each method is one transaction, audit included)
+
+    public func appendAudit(_ event: AuditEvent) async throws {
+        try await write { db in try Self.insert(event, db) }
+    }
+
+    static func insert(_ e: AuditEvent, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO audit_event (at, kind, outcome, subject, channel, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [e.at, e.kind, e.outcome, e.subject, e.channel, e.detail])
+    }
+
+    /// Records a provisional-code request for this NIR (matched or not), and when the assuré is
+    /// known, issues the code and puts its letter in the postal outbox, in one transaction.
+    public func recordProvisionalCodeRequest(
+        nir: NIR, at: Int64, issue: (personID: InsuredPerson.ID, codeHash: String, expiresAt: Int64, letter: NewLetter)?,
+        audit: AuditEvent
+    ) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO code_request (nir, at) VALUES (?, ?)", arguments: [nir.body, at])
+            if let issue {
+                try db.execute(
+                    sql: "INSERT INTO provisional_code (person_id, code_hash, issued_at, expires_at) VALUES (?, ?, ?, ?)",
+                    arguments: [issue.personID.rawValue, issue.codeHash, at, issue.expiresAt])
+                try Self.insert(issue.letter, personID: issue.personID, at: at, db)
+            }
+            try Self.insert(audit, db)
+        }
+    }
+
+    static func insert(_ letter: NewLetter, personID: InsuredPerson.ID?, at: Int64, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO letter (person_id, kind, recipient, body, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+            arguments: [personID?.rawValue, letter.kind.rawValue, letter.recipient, letter.body, at])
+    }
+
+    /// Counts a wrong try on a provisional code.
+    public func recordProvisionalCodeAttempt(id: Int64, audit: AuditEvent) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE provisional_code SET attempts = attempts + 1 WHERE id = ?", arguments: [id])
+            try Self.insert(audit, db)
+        }
+    }
+
+    /// Opens the account, or resets it (recovery or reopening): uses the provisional code, sets
+    /// the code, question, answer and e-mail, clears failed logins, revokes every session and
+    /// stores the e-mail confirmation token, in one transaction.
+    public func openAccount(_ opening: AccountOpening, audit: AuditEvent) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE provisional_code SET used_at = ? WHERE id = ? AND used_at IS NULL",
+                arguments: [opening.at, opening.provisionalCodeID])
+            guard db.changesCount == 1 else { throw StoreError.database("provisional code already used") }
+            try db.execute(
+                sql: """
+                    INSERT INTO account (person_id, status, code_hash, question, answer_hash, email, email_confirmed, created_at, updated_at)
+                    VALUES (?, 'active', ?, ?, ?, ?, 0, ?, ?)
+                    ON CONFLICT (person_id) DO UPDATE SET status = 'active', code_hash = excluded.code_hash,
+                        question = excluded.question, answer_hash = excluded.answer_hash,
+                        email_confirmed = (email = excluded.email AND email_confirmed), email = excluded.email,
+                        updated_at = excluded.updated_at, closed_at = NULL
+                    """,
+                arguments: [
+                    opening.personID.rawValue, opening.codeHash, opening.question, opening.answerHash, opening.email, opening.at,
+                    opening.at,
+                ])
+            try db.execute(sql: "DELETE FROM login_failure WHERE nir = ?", arguments: [opening.nir.body])
+            try db.execute(
+                sql: "UPDATE session SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL",
+                arguments: [opening.at, opening.personID.rawValue])
+            if let token = opening.emailToken {
+                try db.execute(
+                    sql: "INSERT INTO email_token (token_hash, person_id, email, expires_at) VALUES (?, ?, ?, ?)",
+                    arguments: [Data(token.hash), opening.personID.rawValue, opening.email, token.expiresAt])
+            }
+            try Self.insert(audit, db)
+        }
+    }
+
+    public enum EmailConfirmation: Sendable, Equatable {
+        case confirmed(personID: InsuredPerson.ID, email: String)
+        case unknown, expired, alreadyUsed
+    }
+
+    /// Uses an e-mail confirmation token: single use, before its expiry.
+    public func confirmEmail(tokenHash: [UInt8], at: Int64, channel: String) async throws -> EmailConfirmation {
+        try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT t.*, p.nir FROM email_token t JOIN person p ON p.id = t.person_id WHERE token_hash = ?",
+                    arguments: [Data(tokenHash)])
+            else {
+                try Self.insert(AuditEvent(at: at, kind: "email_confirmation", outcome: "unknown_token", channel: channel), db)
+                return .unknown
+            }
+            let nir = try NIR(parsing: row["nir"]).masked
+            let used: Int64? = row["used_at"]
+            let expires: Int64 = row["expires_at"]
+            if used != nil {
+                try Self.insert(
+                    AuditEvent(at: at, kind: "email_confirmation", outcome: "reused_token", subject: nir, channel: channel), db)
+                return .alreadyUsed
+            }
+            if at >= expires {
+                try Self.insert(
+                    AuditEvent(at: at, kind: "email_confirmation", outcome: "expired_token", subject: nir, channel: channel), db)
+                return .expired
+            }
+            let personID: Int64 = row["person_id"]
+            let email: String = row["email"]
+            try db.execute(sql: "UPDATE email_token SET used_at = ? WHERE token_hash = ?", arguments: [at, Data(tokenHash)])
+            try db.execute(
+                sql: "UPDATE account SET email_confirmed = 1, updated_at = ? WHERE person_id = ? AND email = ?",
+                arguments: [at, personID, email])
+            try Self.insert(
+                AuditEvent(at: at, kind: "email_confirmation", outcome: "success", subject: nir, channel: channel), db)
+            return .confirmed(personID: InsuredPerson.ID(personID), email: email)
+        }
+    }
+
+    /// A failed login for this NIR (whether or not it has an account); returns the new count.
+    public func recordLoginFailure(nir: NIR, at: Int64, audits: [AuditEvent]) async throws -> Int {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO login_failure (nir, failures, last_failure_at) VALUES (?, 1, ?)
+                    ON CONFLICT (nir) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
+                    """, arguments: [nir.body, at])
+            for audit in audits { try Self.insert(audit, db) }
+            return try Int.fetchOne(db, sql: "SELECT failures FROM login_failure WHERE nir = ?", arguments: [nir.body]) ?? 1
+        }
+    }
+
+    /// A successful login: clears failures and stores the new session.
+    public func recordLogin(
+        nir: NIR, personID: InsuredPerson.ID, tokenHash: [UInt8], channel: String, at: Int64, audit: AuditEvent
+    )
+        async throws
+    {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM login_failure WHERE nir = ?", arguments: [nir.body])
+            try db.execute(
+                sql: "INSERT INTO session (token_hash, person_id, channel, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [Data(tokenHash), personID.rawValue, channel, at, at])
+            try Self.insert(audit, db)
+        }
+    }
+
+    public func touchSession(tokenHash: [UInt8], at: Int64) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE session SET last_seen_at = ? WHERE token_hash = ?", arguments: [at, Data(tokenHash)])
+        }
+    }
+
+    /// Revokes one session (logout), or with `allOf`, every session of that assuré.
+    public func revokeSessions(tokenHash: [UInt8]? = nil, allOf personID: InsuredPerson.ID? = nil, at: Int64, audit: AuditEvent?)
+        async throws
+    {
+        try await write { db in
+            if let tokenHash {
+                try db.execute(
+                    sql: "UPDATE session SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+                    arguments: [at, Data(tokenHash)])
+            }
+            if let personID {
+                try db.execute(
+                    sql: "UPDATE session SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL",
+                    arguments: [at, personID.rawValue])
+            }
+            if let audit { try Self.insert(audit, db) }
+        }
+    }
+
+    /// Replaces the personal code, revokes every other session, and notifies.
+    public func changeCode(personID: InsuredPerson.ID, codeHash: String, keepSession: [UInt8], at: Int64, audit: AuditEvent)
+        async throws
+    {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE account SET code_hash = ?, updated_at = ? WHERE person_id = ?",
+                arguments: [codeHash, at, personID.rawValue])
+            try db.execute(
+                sql: "UPDATE session SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL AND token_hash <> ?",
+                arguments: [at, personID.rawValue, Data(keepSession)])
+            try Self.insert(audit, db)
+        }
+    }
+
+    /// Sets a new, unconfirmed e-mail address and stores its confirmation token.
+    public func changeEmail(
+        personID: InsuredPerson.ID, email: String, token: (hash: [UInt8], expiresAt: Int64), at: Int64, audit: AuditEvent
+    )
+        async throws
+    {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE account SET email = ?, email_confirmed = 0, updated_at = ? WHERE person_id = ?",
+                arguments: [email, at, personID.rawValue])
+            try db.execute(
+                sql: "INSERT INTO email_token (token_hash, person_id, email, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [Data(token.hash), personID.rawValue, email, token.expiresAt])
+            try Self.insert(audit, db)
+        }
+    }
+
+    /// Switches maintenance on (with its message) or off.
+    public func setMaintenance(_ message: String?, audit: AuditEvent) async throws {
+        try await write { db in
+            if let message {
+                try db.execute(
+                    sql:
+                        "INSERT INTO setting (key, value) VALUES ('maintenance', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    arguments: [message])
+            } else {
+                try db.execute(sql: "DELETE FROM setting WHERE key = 'maintenance'")
+            }
+            try Self.insert(audit, db)
+        }
+    }
+}
+
+/// A letter to put in the postal outbox.
+public struct NewLetter: Sendable {
+    public var kind: Letter.Kind
+    public var recipient: String
+    public var body: String
+
+    public init(kind: Letter.Kind, recipient: String, body: String) {
+        self.kind = kind
+        self.recipient = recipient
+        self.body = body
+    }
+}
+
+/// Everything that opening (or resetting) an account writes.
+public struct AccountOpening: Sendable {
+    public var nir: NIR
+    public var personID: InsuredPerson.ID
+    public var provisionalCodeID: Int64
+    public var codeHash: String
+    public var question: Int
+    public var answerHash: String
+    public var email: String
+    public var emailToken: (hash: [UInt8], expiresAt: Int64)?
+    public var at: Int64
+
+    public init(
+        nir: NIR, personID: InsuredPerson.ID, provisionalCodeID: Int64, codeHash: String, question: Int, answerHash: String,
+        email: String, emailToken: (hash: [UInt8], expiresAt: Int64)?, at: Int64
+    ) {
+        self.nir = nir
+        self.personID = personID
+        self.provisionalCodeID = provisionalCodeID
+        self.codeHash = codeHash
+        self.question = question
+        self.answerHash = answerHash
+        self.email = email
+        self.emailToken = emailToken
+        self.at = at
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import ReleveDomain
+import ReleveService
+import ReleveStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Options of every command that uses accounts: the database, the pepper key, the e-mail
+/// outbox, the public address used in links, and the lockout thresholds.
+struct AccountOptions: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+
+    @Option(
+        name: .customLong("cle"),
+        help: ArgumentHelp(
+            "Fichier de la clé secrète (poivre) des codes, créé au premier usage avec les droits 0600 (par défaut BASE.cle, ou RELEVE_CLE).",
+            valueName: "CHEMIN"))
+    var pepperPath: String?
+
+    @Option(
+        name: .customLong("courriels"),
+        help: ArgumentHelp("Dossier où déposer les e-mails (.eml) ; par défaut BASE.courriels.", valueName: "DOSSIER"))
+    var spool: String?
+
+    @Option(
+        name: .customLong("commande-mail"),
+        help: ArgumentHelp(
+            "Commande qui reçoit chaque e-mail sur son entrée, par exemple « sendmail -t ».", valueName: "COMMANDE"))
+    var mailCommand: String?
+
+    @Option(
+        name: .customLong("url-publique"), help: ArgumentHelp("Adresse du site, pour les liens des e-mails.", valueName: "URL"))
+    var publicURL = "http://127.0.0.1:8080"
+
+    @Option(name: .customLong("essais-avant-blocage"), help: "Échecs consécutifs avant un blocage temporaire.")
+    var softLock = 3
+
+    @Option(
+        name: .customLong("essais-avant-verrouillage"),
+        help: "Échecs consécutifs avant le verrouillage (jusqu'à un code provisoire ; 20 au plus).")
+    var hardLock = 10
+
+    func validate() throws {
+        guard softLock >= 1, hardLock >= softLock, hardLock <= 20 else {
+            throw ValidationError("Seuils attendus : 1 ≤ --essais-avant-blocage ≤ --essais-avant-verrouillage ≤ 20.")
+        }
+    }
+
+    func service() async throws -> AccountService {
+        let store = try await self.store.open()
+        return try await CLI.run {
+            let base = self.store.resolvedPath
+            let pepper = try CodeHasher.loadPepper(
+                at: pepperPath ?? ProcessInfo.processInfo.environment["RELEVE_CLE"] ?? base + ".cle")
+            let delivery: MailOutbox.Delivery =
+                mailCommand.map { .command($0) } ?? .spool(directory: spool ?? base + ".courriels")
+            let policy = try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock)
+            return AccountService(
+                store: store, hasher: CodeHasher(pepper: pepper), policy: policy, mail: MailOutbox(delivery: delivery),
+                publicURL: publicURL)
+        }
+    }
+}
+
+/// The CLI's session: the token of `releve connexion`, kept in `$XDG_CONFIG_HOME/releve/session`
+/// (mode 0600), removed by `releve deconnexion`.
+enum SessionFile {
+    static var path: String {
+        let environment = ProcessInfo.processInfo.environment
+        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.config")
+        return config + "/releve/session"
+    }
+
+    static func read() -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func write(_ token: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let temporary = path + ".tmp"
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
+            throw ServiceError.outputUnwritable(path: path, reason: "fichier de session impossible à créer")
+        }
+        guard rename(temporary, path) == 0 else {
+            throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    static func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import ReleveDomain
+import ReleveService
+
+extension Releve.Compte {
+    struct Afficher: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "afficher", abstract: "Affiche votre compte (nécessite d'être connecté).")
+
+        @OptionGroup var options: AccountOptions
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+                let person = user.person.person
+                var lines = [
+                    person.fullName, "  NIR : \(person.nir.formatted)",
+                    "  Caisse : \(person.caisse.name) (\(person.regime.name))",
+                    "  Adresse : \(person.address.lines.joined(separator: ", ")), \(person.address.postalCode) \(person.address.city)",
+                    "  E-mail : \(user.account.email)\(user.account.emailConfirmed ? " (confirmée)" : " (à confirmer : voir l'e-mail reçu)")",
+                ]
+                if let doctor = person.doctor {
+                    lines.append("  Médecin traitant : \(doctor.name), déclaré le \(doctor.since.formatted)")
+                } else {
+                    lines.append("  Médecin traitant : aucun déclaré (consultations remboursées à 30 % au lieu de 70 %)")
+                }
+                for beneficiary in person.beneficiaries.dropFirst() {
+                    lines.append("  Bénéficiaire : \(beneficiary.firstName), né(e) le \(beneficiary.birthDate.formatted)")
+                }
+                print(lines.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct ChangerCode: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "code",
+            abstract: "Change votre code personnel.",
+            discussion: """
+                Hors terminal, une réponse par ligne sur l'entrée standard : code actuel, nouveau code, \
+                confirmation. Les autres connexions sont fermées ; un e-mail vous prévient.
+                """)
+
+        @OptionGroup var options: AccountOptions
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let token = SessionFile.read()
+                _ = try await service.authenticate(token: token, now: Date())
+                let current = try Input.line("Code personnel actuel", secret: true)
+                let new = try Input.line("Nouveau code personnel (8 à 13 chiffres)", secret: true)
+                let confirmation = try Input.line("Confirmez le nouveau code", secret: true)
+                let session = try await service.changeCode(
+                    token: token ?? "", current: current, new: new, confirmation: confirmation, channel: .cli, now: Date())
+                try SessionFile.write(session.token)
+                print("Code personnel changé. Les autres connexions ont été fermées ; un e-mail vous le confirme.")
+            }
+        }
+    }
+
+    struct ChangerEmail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "email",
+            abstract: "Change votre adresse e-mail (votre code personnel est demandé, sur l'entrée standard hors terminal).")
+
+        @OptionGroup var options: AccountOptions
+
+        @Option(name: .customLong("nouvelle"), help: ArgumentHelp("La nouvelle adresse.", valueName: "ADRESSE"))
+        var email: String
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let token = SessionFile.read()
+                _ = try await service.authenticate(token: token, now: Date())
+                let code = try Input.line("Code personnel", secret: true)
+                print(try await service.changeEmail(token: token ?? "", code: code, newEmail: email, channel: .cli, now: Date()))
+            }
+        }
+    }
+}

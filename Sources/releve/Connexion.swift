@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import ReleveService
+
+extension Releve {
+    struct Connexion: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "connexion",
+            abstract: "Se connecter avec son numéro de sécurité sociale et son code personnel.",
+            discussion: """
+                Le code personnel est lu sans écho sur un terminal, ou sur la première ligne de l'entrée \
+                standard. La session dure 15 minutes sans activité et 12 heures au plus ; elle est gardée \
+                dans $XDG_CONFIG_HOME/releve/session (droits 0600).
+                """)
+
+        @OptionGroup var options: AccountOptions
+
+        @Option(name: .customLong("nir"), help: ArgumentHelp("Numéro de sécurité sociale (13 caractères).", valueName: "NIR"))
+        var nir: String?
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let nir = try self.nir ?? Input.line("Numéro de sécurité sociale (13 caractères)")
+                let code = try Input.line("Code personnel", secret: true)
+                if let previous = SessionFile.read() { try? await service.logout(token: previous, channel: .cli, now: Date()) }
+                let session = try await service.login(nir: nir, code: code, channel: .cli, now: Date())
+                try SessionFile.write(session.token)
+                print("Bienvenue, \(session.fullName). Vous êtes connecté(e).")
+            }
+        }
+    }
+
+    struct Deconnexion: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "deconnexion", abstract: "Se déconnecter (ferme la session).")
+
+        @OptionGroup var options: AccountOptions
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                guard let token = SessionFile.read() else {
+                    print("Vous n'étiez pas connecté(e).")
+                    return
+                }
+                try await service.logout(token: token, channel: .cli, now: Date())
+                SessionFile.remove()
+                print("Vous êtes déconnecté(e).")
+            }
+        }
+    }
+}
