@@ -44,7 +44,9 @@ let package = Package(
         ),
         .target(
             name: "ReleveTestSupport",
-            dependencies: ["ReleveDomain", "ReleveStore", "ReleveService"],
+            dependencies: [
+                "ReleveDomain", "ReleveStore", "ReleveService", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/ReleveTestSupport"
         ),
         .testTarget(name: "ReleveDomainTests", dependencies: ["ReleveDomain", "ReleveTestSupport"]),
