@@ -54,7 +54,10 @@ let package = Package(
             name: "ReleveStoreTests",
             dependencies: ["ReleveStore", "ReleveTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "ReleveServiceTests", dependencies: ["ReleveService", "ReleveTestSupport"]),
+        .testTarget(
+            name: "ReleveServiceTests",
+            dependencies: ["ReleveService", "ReleveTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "ReleveCLITests", dependencies: ["ReleveService", "ReleveTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

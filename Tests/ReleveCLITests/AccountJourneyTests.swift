@@ -1,0 +1,160 @@
+import Foundation
+import ReleveTestSupport
+import Testing
+
+/// The account journey driven through the real `releve` binary, as a person (or a script)
+/// would: secrets on standard input only, the code read from the postal outbox, the link from
+/// the e-mail spool.
+@Suite("CLI: account journey", .serialized)
+struct AccountJourneyTests {
+    final class Sandbox {
+        let directory = Fixtures.temporaryDirectory()
+        var base: String { directory.appendingPathComponent("releve.sqlite").path }
+        var environment: [String: String] {
+            ["RELEVE_BASE": base, "XDG_CONFIG_HOME": directory.appendingPathComponent("config").path]
+        }
+
+        init() throws {
+            let demo = try Run.releve(
+                [
+                    "demo", "--base", directory.appendingPathComponent("releve.sqlite").path, "--donnees",
+                    Fixtures.packageRoot.appendingPathComponent("SampleData").path,
+                ])
+            precondition(demo.status == 0, demo.stderr)
+        }
+
+        deinit { try? FileManager.default.removeItem(at: directory) }
+
+        @discardableResult
+        func run(_ arguments: [String], input: String? = nil) throws -> ProcessResult {
+            try Run.releve(arguments, environment: environment, input: input)
+        }
+
+        /// Orders a code and reads it from the newest pending letter, as the print shop would.
+        func orderCode(nir: String, name: String, birth: String, postalCode: String) throws -> String {
+            let order = try run([
+                "compte", "code-provisoire", "--nir", nir, "--nom", name, "--naissance", birth, "--code-postal", postalCode,
+            ])
+            precondition(order.status == 0, order.stderr)
+            let list = try run(["admin", "courriers"]).stdout.split(separator: "\n").filter { $0.contains("code provisoire") }
+            let id = String(list.last!.split(separator: " ")[0].dropFirst(2))
+            let letter = try run(["admin", "courriers", "afficher", id]).stdout
+            let line = letter.split(separator: "\n").first { $0.hasPrefix("Votre code provisoire : ") }!
+            return line.dropFirst("Votre code provisoire : ".count).replacingOccurrences(of: " ", with: "")
+        }
+
+        func activate(
+            nir: String, code: String, personal: String, question: Int = 1, answer: String = "Dupont", accept: String = "oui"
+        )
+            throws -> ProcessResult
+        {
+            try run(
+                ["compte", "activer", "--nir", nir],
+                input: [code, accept, code, personal, personal, String(question), answer, answer, "assure@exemple.fr"].joined(
+                    separator: "\n")
+                    + "\n")
+        }
+
+        func lastLink() throws -> String {
+            let spool = base + ".courriels"
+            let files = try FileManager.default.contentsOfDirectory(atPath: spool).sorted()
+            let mail = String(decoding: try Data(contentsOf: URL(fileURLWithPath: spool + "/" + files.last!)), as: UTF8.self)
+            return String(mail.split(separator: "\r\n").first { $0.contains("jeton=") }!)
+        }
+
+        func login(nir: String, code: String) throws -> ProcessResult {
+            try run(["connexion", "--nir", nir], input: code + "\n")
+        }
+    }
+
+    @Test("order a code → open the account from the letter → confirm the e-mail → log in → see the account → log out")
+    func journey() throws {
+        let box = try Sandbox()
+        let nir = "1701275112034"
+        let code = try box.orderCode(nir: nir, name: "Martin", birth: "03/12/1970", postalCode: "75012")
+        #expect(code.count == 8)
+        let refused = try box.activate(nir: nir, code: code, personal: "39451827", accept: "non")
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("aucun compte n'a été créé"))
+        let opened = try box.activate(nir: nir, code: code, personal: "39451827")
+        #expect(opened.status == 0, "\(opened.stderr)")
+        #expect(opened.stdout.contains("Votre compte est ouvert"))
+        #expect(opened.stderr.contains("Conditions d'utilisation"))
+        let confirm = try box.run(["compte", "confirmer-email"], input: try box.lastLink() + "\n")
+        #expect(confirm.status == 0)
+        #expect(try box.run(["compte"]).status == 77)
+        let login = try box.login(nir: nir, code: "39451827")
+        #expect(login.status == 0, "\(login.stderr)")
+        let sessionFile = box.directory.appendingPathComponent("config/releve/session").path
+        let permissions = try FileManager.default.attributesOfItem(atPath: sessionFile)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        let account = try box.run(["compte"])
+        #expect(account.status == 0)
+        #expect(account.stdout.contains("M. Jean MARTIN"))
+        #expect(account.stdout.contains("(confirmée)"))
+        #expect(try box.run(["deconnexion"]).status == 0)
+        let after = try box.run(["compte"])
+        #expect(after.status == 77)
+        #expect(after.stderr.contains("releve connexion"))
+        let audit = try box.run(["admin", "audit"]).stdout
+        for kind in ["provisional_code_request", "account_opening", "email_confirmation", "login  success", "logout"] {
+            #expect(audit.contains(kind), "\(kind) not audited")
+        }
+        #expect(!audit.contains("39451827") && !audit.contains(nir))
+    }
+
+    @Test("problème d'accès: code forgotten, code never received, account locked — each solved by a new provisional code")
+    func accessProblems() throws {
+        let box = try Sandbox()
+        // Forgotten: a new code by post resets the personal code (with the secret answer).
+        let nir = "285032A004117"
+        let first = try box.orderCode(nir: nir, name: "Santoni", birth: "17/03/1985", postalCode: "20000")
+        #expect(try box.activate(nir: nir, code: first, personal: "39451827").status == 0)
+        let second = try box.orderCode(nir: nir, name: "SANTONI", birth: "17/03/1985", postalCode: "20000")
+        #expect(try box.login(nir: nir, code: "39451827").status == 0)  // still works until the new code is used
+        let wrongAnswer = try box.activate(nir: nir, code: second, personal: "84061539", answer: "Durand")
+        #expect(wrongAnswer.status == 77)
+        let recovered = try box.activate(nir: nir, code: second, personal: "84061539")
+        #expect(recovered.status == 0, "\(recovered.stderr)")
+        #expect(try box.login(nir: nir, code: "39451827").status == 77)
+        #expect(try box.login(nir: nir, code: "84061539").status == 0)
+
+        // Never received: ordering again replaces the lost code.
+        let other = "2880999109042"
+        let lost = try box.orderCode(nir: other, name: "Muller", birth: "05/09/1988", postalCode: "67000")
+        let resent = try box.orderCode(nir: other, name: "Müller", birth: "05/09/1988", postalCode: "67000")
+        #expect(try box.activate(nir: other, code: lost, personal: "39451827").status == (lost == resent ? 0 : 77))
+        #expect(try box.activate(nir: other, code: resent, personal: "39451827").status == (lost == resent ? 77 : 0))
+
+        // Locked: ten wrong codes lock until a new provisional code is used.
+        var last = try box.login(nir: other, code: "61829374")
+        for _ in 0..<11 { last = try box.login(nir: other, code: "61829374") }
+        #expect(last.status == 77)
+        #expect(last.stderr.contains("commandez un nouveau code provisoire") || last.stderr.contains("bloqué"))
+        let unlock = try box.orderCode(nir: other, name: "Müller", birth: "05/09/1988", postalCode: "67000")
+        #expect(try box.activate(nir: other, code: unlock, personal: "84061539").status == 0)
+        #expect(try box.login(nir: other, code: "84061539").status == 0)
+    }
+
+    @Test("an unknown NIR and a wrong code print the same; no secret is ever accepted as an argument")
+    func enumerationAndArguments() throws {
+        let box = try Sandbox()
+        let nir = "1701275112034"
+        let code = try box.orderCode(nir: nir, name: "Martin", birth: "03/12/1970", postalCode: "75012")
+        #expect(try box.activate(nir: nir, code: code, personal: "39451827").status == 0)
+        let wrong = try box.login(nir: nir, code: "61829374")
+        let unknown = try box.login(nir: "1600497411006", code: "61829374")
+        #expect(wrong.status == unknown.status)
+        #expect(wrong.stderr == unknown.stderr)
+        #expect(try box.run(["connexion", "--nir", nir, "--code", "39451827"]).status == 64)
+        #expect(try box.run(["compte", "activer", "--code-provisoire", code]).status == 64)
+        let maintenance = try box.run(["admin", "maintenance", "on", "--message", "Retour à 14 h."])
+        #expect(maintenance.status == 0)
+        let during = try box.login(nir: nir, code: "39451827")
+        #expect(during.status == 69)
+        #expect(during.stderr.contains("Retour à 14 h."))
+        #expect(try box.run(["admin", "courriers"]).status == 0)  // operator commands keep working
+        #expect(try box.run(["admin", "maintenance", "off"]).status == 0)
+        #expect(try box.login(nir: nir, code: "39451827").status == 0)
+    }
+}
