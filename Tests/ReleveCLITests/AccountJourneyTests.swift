@@ -146,6 +146,11 @@ struct AccountJourneyTests {
         let unknown = try box.login(nir: "1600497411006", code: "61829374")
         #expect(wrong.status == unknown.status)
         #expect(wrong.stderr == unknown.stderr)
+        for foreign in ["٣٩٤٥١٨٢٧", "３９４５１８２７", "3945182７", String(repeating: "9", count: 10_000)] {
+            let result = try box.login(nir: nir, code: foreign)
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("code personnel"))
+        }
         #expect(try box.run(["connexion", "--nir", nir, "--code", "39451827"]).status == 64)
         #expect(try box.run(["compte", "activer", "--code-provisoire", code]).status == 64)
         let maintenance = try box.run(["admin", "maintenance", "on", "--message", "Retour à 14 h."])

@@ -265,8 +265,11 @@ struct AccountServiceTests {
             _ = try await world.service.openAccount(
                 world.openingRequest(code: code, personal: "84061539", answer: "Durand"), channel: .cli, now: world.now)
         }
+        let mailsBefore = try world.mails().count
         _ = try await world.service.openAccount(
             world.openingRequest(code: code, personal: "84061539"), channel: .cli, now: world.now)
+        // Exactly one notification for the recovery (SECURITY.md goal 26).
+        #expect(try world.mails().count == mailsBefore + 1)
         await expectError({ if case .authenticationFailed = $0 { true } else { false } }) {
             _ = try await world.service.login(nir: AccountWorld.nir, code: AccountWorld.goodCode, channel: .cli, now: world.now)
         }
