@@ -18,6 +18,8 @@ struct Releve: AsyncParsableCommand {
             Connexion.self,
             Deconnexion.self,
             Compte.self,
+            Paiements.self,
+            MedecinTraitant.self,
             Importer.self,
             Echantillon.self,
             NirCommand.self,

@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import ReleveDomain
+import ReleveService
+
+extension CareNature: ExpressibleByArgument {}
+
+extension Releve {
+    struct Paiements: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "paiements",
+            abstract: "Vos paiements des derniers mois : une ligne par paiement, ou le détail par acte (--detail).",
+            discussion: """
+                Par défaut les 6 derniers mois (--mois jusqu'à 27). Un paiement arrivé en retard apparaît à sa \
+                date de paiement, même pour des soins anciens. Formats : table (80 colonnes), json (montants en \
+                centimes, docs/payments-export.md), csv (RFC 4180). Natures : consultation, specialiste, \
+                teleconsultation, pharmacie, acte_technique, soins_infirmiers, indemnites_journalieres.
+                """)
+
+        @OptionGroup var options: AccountOptions
+
+        @Flag(name: .customLong("detail"), help: "Une ligne par acte : base, taux, remboursé, déductions, reste à charge.")
+        var detailed = false
+
+        @Option(name: .customLong("du"), help: ArgumentHelp("Premier jour (date de paiement).", valueName: "JJ/MM/AAAA"))
+        var from: CivilDate?
+
+        @Option(name: .customLong("au"), help: ArgumentHelp("Dernier jour (date de paiement).", valueName: "JJ/MM/AAAA"))
+        var to: CivilDate?
+
+        @Option(name: .customLong("mois"), help: "Nombre de mois affichés (1 à 27).")
+        var months = PaymentsService.defaultMonths
+
+        @Option(name: .customLong("beneficiaire"), help: ArgumentHelp("Prénom ou rang du bénéficiaire.", valueName: "PRENOM"))
+        var beneficiary: String?
+
+        @Option(name: .customLong("nature"), help: "Nature des soins.")
+        var nature: CareNature?
+
+        @Option(name: .customLong("format"), help: "table, json ou csv.")
+        var format = "table"
+
+        func validate() throws {
+            guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format : table, json ou csv.") }
+            guard (1...PaymentsService.maxMonths).contains(months) else { throw ValidationError("--mois : de 1 à 27.") }
+        }
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+                let report = try await PaymentsService(store: service.store).report(
+                    for: user.person.person,
+                    filter: .init(from: from, to: to, beneficiary: beneficiary, nature: nature, months: months),
+                    today: CivilDate.today)
+                switch format {
+                case "json": print(try PaymentsExport.json(report, detailed: detailed), terminator: "")
+                case "csv": print(PaymentsExport.csv(report, detailed: detailed), terminator: "")
+                default: print(PaymentsTable.render(report, detailed: detailed), terminator: "")
+                }
+            }
+        }
+    }
+
+    struct MedecinTraitant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "medecin-traitant",
+            abstract: "Votre médecin traitant déclaré, et ce que cela change pour vos remboursements.")
+
+        @OptionGroup var options: AccountOptions
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let person = try await service.authenticate(token: SessionFile.read(), now: Date()).person.person
+                if let doctor = person.doctor {
+                    print("Médecin traitant : \(doctor.name), déclaré le \(doctor.since.formatted).")
+                    print(
+                        "Vous êtes dans le parcours de soins coordonnés : vos consultations sont remboursées à 70 % de la base (30 % seulement hors parcours, par exemple chez un autre médecin sans être orienté)."
+                    )
+                } else {
+                    print("Aucun médecin traitant déclaré.")
+                    print(
+                        "Hors parcours de soins, vos consultations sont remboursées à 30 % de la base au lieu de 70 % : pour une consultation à 30 €, 9,00 € au lieu de 21,00 €. Déclarez un médecin traitant : il fait la déclaration en ligne lors d'une consultation."
+                    )
+                }
+                if person.longTermCondition {
+                    print("Affection de longue durée (ALD) : les soins liés à votre affection sont remboursés à 100 %.")
+                }
+            }
+        }
+    }
+}
+
+extension CivilDate: ExpressibleByArgument {}
+
+/// The 80-column terminal table of the payments view.
+enum PaymentsTable {
+    static let width = 80
+
+    static func render(_ report: PaymentsReport, detailed: Bool) -> String {
+        var out = "Paiements de \(report.person.fullName) du \(report.from.formatted) au \(report.to.formatted)"
+        out += report.filtered ? " (filtrés)\n" : "\n"
+        guard !report.payments.isEmpty else {
+            return out + "Aucun paiement sur cette période\(report.filtered ? " pour ce filtre" : "").\n"
+        }
+        out += String(repeating: "─", count: width) + "\n"
+        if !detailed {
+            out +=
+                row(
+                    ["Date", "Bénéficiaires", "Payé à", "Actes", "Remboursé", "Compl."], [10, 16, 20, 5, 12, 6],
+                    rightAligned: [3, 4]) + "\n"
+        }
+        var currentMonth: Month?
+        let totals = Dictionary(uniqueKeysWithValues: report.monthTotals.map { ($0.month, $0) })
+        for payment in report.payments {
+            let month = payment.date.calendarMonth
+            if month != currentMonth {
+                if let currentMonth, let total = totals[currentMonth] { out += monthLine(total) }
+                currentMonth = month
+            }
+            let payee: String
+            switch payment.payee {
+            case .insured: payee = "vous"
+            case .professional(let name): payee = name
+            }
+            let beneficiaries = payment.beneficiaryRanks.map(report.beneficiaryName).joined(separator: ", ")
+            if detailed {
+                out += "\(payment.date.formatted) · \(clip(payee, 30)) · remboursé \(payment.totalReimbursed.formatted)"
+                out += payment.transmittedToComplementaire ? " · transmis à la complémentaire\n" : "\n"
+                for line in payment.lines {
+                    out += detailLines(line, report)
+                }
+            } else {
+                out +=
+                    row(
+                        [
+                            payment.date.formatted, beneficiaries, payee, String(payment.actCount),
+                            payment.totalReimbursed.formatted,
+                            payment.transmittedToComplementaire ? "oui" : "non",
+                        ], [10, 16, 20, 5, 12, 6], rightAligned: [3, 4]) + "\n"
+            }
+        }
+        if let currentMonth, let total = totals[currentMonth] { out += monthLine(total) }
+        out += String(repeating: "─", count: width) + "\n"
+        out += "Total remboursé : \(report.totalReimbursed.formatted) (dont déductions \(report.totalDeductions.formatted))\n"
+        out += "Reste à charge (pour vous ou votre complémentaire) : \(report.totalRemaining.formatted)\n"
+        return out
+    }
+
+    static func detailLines(_ line: PaymentLine, _ report: PaymentsReport) -> String {
+        let who = report.beneficiaryName(line.beneficiaryRank)
+        if line.kind != .act {
+            let text = "  \(line.careDate.formatted)  \(clip(who, 12))  \(line.label)"
+            return row([clip(text, 62), line.reimbursed.formatted], [65, 13], rightAligned: [1]) + "\n"
+        }
+        var first = "  \(line.careDate.formatted)  \(clip(who, 12))  \(line.label) (\(line.actCode))"
+        if line.quantity > 1 { first += " ×\(line.quantity)" }
+        if let professional = line.professional { first += " — \(professional)" }
+        let second =
+            "      payé \(line.paid.formatted) · base \(line.base.formatted) · \(line.rate.formatted) · remboursé \(line.reimbursed.formatted)"
+        let third =
+            "      reste \(line.remainingCost.formatted)\(line.transmittedToComplementaire ? " · transmis à la complémentaire" : "")"
+        return clip(first, width) + "\n" + clip(second, width) + "\n" + clip(third, width) + "\n"
+    }
+
+    static func monthLine(_ total: PaymentsReport.MonthTotal) -> String {
+        let label = "  Total \(total.month.formatted) (\(total.payments) paiement\(total.payments > 1 ? "s" : ""))"
+        return row([label, total.reimbursed.formatted], [66, 12], rightAligned: [1]) + "\n"
+    }
+
+    /// Columns separated by two spaces; text clipped with "…", amounts right-aligned.
+    static func row(_ cells: [String], _ widths: [Int], rightAligned: Set<Int> = []) -> String {
+        zip(cells, widths).enumerated().map { index, pair in
+            let text = clip(pair.0, pair.1)
+            let padding = String(repeating: " ", count: max(0, pair.1 - text.count))
+            return rightAligned.contains(index) ? padding + text : text + padding
+        }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+    }
+
+    static func clip(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+}
