@@ -17,8 +17,8 @@ public enum PaymentsExport {
             let au: String
         }
         struct Line: Encodable {
-            let date_soins: String
-            let rang_beneficiaire: Int
+            let dateSoins: String
+            let rangBeneficiaire: Int
             let beneficiaire: String
             let type: String
             let nature: String
@@ -26,27 +26,27 @@ public enum PaymentsExport {
             let libelle: String
             let professionnel: String?
             let quantite: Int
-            let montant_paye: Int64
+            let montantPaye: Int64
             let base: Int64
-            let taux_pb: Int
+            let tauxPb: Int
             let rembourse: Int64
-            let reste_a_charge: Int64
-            let transmis_complementaire: Bool
+            let resteACharge: Int64
+            let transmisComplementaire: Bool
         }
         struct PaymentEntry: Encodable {
             let reference: String
             let date: String
             let destinataire: String
-            let destinataire_nom: String?
+            let destinataireNom: String?
             let beneficiaires: [String]
-            let nombre_actes: Int
-            let montant_paye: Int64
+            let nombreActes: Int
+            let montantPaye: Int64
             let base: Int64
-            let rembourse_actes: Int64
+            let rembourseActes: Int64
             let deductions: Int64
             let rembourse: Int64
-            let reste_a_charge: Int64
-            let transmis_complementaire: Bool
+            let resteACharge: Int64
+            let transmisComplementaire: Bool
             let lignes: [Line]?
         }
         struct MonthEntry: Encodable {
@@ -55,17 +55,17 @@ public enum PaymentsExport {
             let rembourse: Int64
         }
         struct Totals: Encodable {
-            let montant_paye: Int64
+            let montantPaye: Int64
             let base: Int64
             let rembourse: Int64
             let deductions: Int64
-            let reste_a_charge: Int64
+            let resteACharge: Int64
         }
         let version: Int
         let vue: String
         let assure: Assure
         let periode: Periode
-        let filtre_actif: Bool
+        let filtreActif: Bool
         let paiements: [PaymentEntry]
         let mois: [MonthEntry]
         let totaux: Totals
@@ -76,39 +76,40 @@ public enum PaymentsExport {
             JSONReport.PaymentEntry(
                 reference: p.reference, date: p.date.description,
                 destinataire: { if case .insured = p.payee { "assure" } else { "professionnel" } }(),
-                destinataire_nom: { if case .professional(let name) = p.payee { name } else { nil } }(),
-                beneficiaires: p.beneficiaryRanks.map(report.beneficiaryName), nombre_actes: p.actCount,
-                montant_paye: p.totalPaid.rawValue, base: p.totalBase.rawValue, rembourse_actes: p.totalReimbursedGross.rawValue,
+                destinataireNom: { if case .professional(let name) = p.payee { name } else { nil } }(),
+                beneficiaires: p.beneficiaryRanks.map(report.beneficiaryName), nombreActes: p.actCount,
+                montantPaye: p.totalPaid.rawValue, base: p.totalBase.rawValue, rembourseActes: p.totalReimbursedGross.rawValue,
                 deductions: p.totalDeductions.rawValue, rembourse: p.totalReimbursed.rawValue,
-                reste_a_charge: p.lines.reduce(Cents.zero) { $0 + $1.remainingCost }.rawValue,
-                transmis_complementaire: p.transmittedToComplementaire,
+                resteACharge: p.lines.reduce(Cents.zero) { $0 + $1.remainingCost }.rawValue,
+                transmisComplementaire: p.transmittedToComplementaire,
                 lignes: detailed
                     ? p.lines.map { l in
                         JSONReport.Line(
-                            date_soins: l.careDate.description, rang_beneficiaire: l.beneficiaryRank,
+                            dateSoins: l.careDate.description, rangBeneficiaire: l.beneficiaryRank,
                             beneficiaire: report.beneficiaryName(l.beneficiaryRank), type: l.kind.rawValue,
                             nature: PaymentsReport.natureLabel(of: l), code: l.actCode, libelle: l.label,
                             professionnel: l.professional,
-                            quantite: l.quantity, montant_paye: l.paid.rawValue, base: l.base.rawValue,
-                            taux_pb: l.rate.basisPoints,
-                            rembourse: l.reimbursed.rawValue, reste_a_charge: l.remainingCost.rawValue,
-                            transmis_complementaire: l.transmittedToComplementaire)
+                            quantite: l.quantity, montantPaye: l.paid.rawValue, base: l.base.rawValue,
+                            tauxPb: l.rate.basisPoints,
+                            rembourse: l.reimbursed.rawValue, resteACharge: l.remainingCost.rawValue,
+                            transmisComplementaire: l.transmittedToComplementaire)
                     } : nil)
         }
         let document = JSONReport(
             version: 1, vue: detailed ? "detaillee" : "synthetique",
             assure: .init(nir: report.person.nir.formatted, nom: report.person.fullName),
-            periode: .init(du: report.from.description, au: report.to.description), filtre_actif: report.filtered,
+            periode: .init(du: report.from.description, au: report.to.description), filtreActif: report.filtered,
             paiements: payments,
             mois: report.monthTotals.map {
                 .init(mois: $0.month.description, paiements: $0.payments, rembourse: $0.reimbursed.rawValue)
             },
             totaux: .init(
-                montant_paye: report.totalPaid.rawValue, base: report.totalBase.rawValue,
+                montantPaye: report.totalPaid.rawValue, base: report.totalBase.rawValue,
                 rembourse: report.totalReimbursed.rawValue,
-                deductions: report.totalDeductions.rawValue, reste_a_charge: report.totalRemaining.rawValue))
+                deductions: report.totalDeductions.rawValue, resteACharge: report.totalRemaining.rawValue))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
     }
 
