@@ -101,8 +101,9 @@ enum PaymentsTable {
     static let width = 80
 
     static func render(_ report: PaymentsReport, detailed: Bool) -> String {
-        var out = "Paiements de \(report.person.fullName) du \(report.from.formatted) au \(report.to.formatted)"
-        out += report.filtered ? " (filtrés)\n" : "\n"
+        var out = wrap(
+            "Paiements de \(report.person.fullName) du \(report.from.formatted) au \(report.to.formatted)\(report.filtered ? " (filtrés)" : "")"
+        )
         guard !report.payments.isEmpty else {
             return out + "Aucun paiement sur cette période\(report.filtered ? " pour ce filtre" : "").\n"
         }
@@ -128,8 +129,9 @@ enum PaymentsTable {
             }
             let beneficiaries = payment.beneficiaryRanks.map(report.beneficiaryName).joined(separator: ", ")
             if detailed {
-                out += "\(payment.date.formatted) · \(clip(payee, 30)) · remboursé \(payment.totalReimbursed.formatted)"
-                out += payment.transmittedToComplementaire ? " · transmis à la complémentaire\n" : "\n"
+                out += wrap(
+                    "\(payment.date.formatted) · \(clip(payee, 30)) · remboursé \(payment.totalReimbursed.formatted)"
+                        + (payment.transmittedToComplementaire ? " · transmis à la complémentaire" : ""))
                 for line in payment.lines {
                     out += detailLines(line, report)
                 }
@@ -145,8 +147,8 @@ enum PaymentsTable {
         }
         if let currentMonth, let total = totals[currentMonth] { out += monthLine(total) }
         out += String(repeating: "─", count: width) + "\n"
-        out += "Total remboursé : \(report.totalReimbursed.formatted) (dont déductions \(report.totalDeductions.formatted))\n"
-        out += "Reste à charge (pour vous ou votre complémentaire) : \(report.totalRemaining.formatted)\n"
+        out += wrap("Total remboursé : \(report.totalReimbursed.formatted) (dont déductions \(report.totalDeductions.formatted))")
+        out += wrap("Reste à charge (pour vous ou votre complémentaire) : \(report.totalRemaining.formatted)")
         return out
     }
 
@@ -163,7 +165,23 @@ enum PaymentsTable {
             "      payé \(line.paid.formatted) · base \(line.base.formatted) · \(line.rate.formatted) · remboursé \(line.reimbursed.formatted)"
         let third =
             "      reste \(line.remainingCost.formatted)\(line.transmittedToComplementaire ? " · transmis à la complémentaire" : "")"
-        return clip(first, width) + "\n" + clip(second, width) + "\n" + clip(third, width) + "\n"
+        return wrap(first) + wrap(second) + wrap(third)
+    }
+
+    /// Breaks a line longer than the terminal at spaces; continuation lines are indented.
+    static func wrap(_ text: String, indent: String = "      ") -> String {
+        var result = ""
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if candidate.count > width && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                result += line + "\n"
+                line = indent + word
+            } else {
+                line = candidate
+            }
+        }
+        return result + clip(line, width) + "\n"
     }
 
     static func monthLine(_ total: PaymentsReport.MonthTotal) -> String {

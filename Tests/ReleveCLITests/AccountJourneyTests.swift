@@ -7,7 +7,7 @@ import Testing
 /// the e-mail spool.
 @Suite("CLI: account journey", .serialized)
 struct AccountJourneyTests {
-    final class Sandbox {
+    final class Sandbox: @unchecked Sendable {
         let directory = Fixtures.temporaryDirectory()
         var base: String { directory.appendingPathComponent("releve.sqlite").path }
         var environment: [String: String] {
@@ -161,5 +161,34 @@ struct AccountJourneyTests {
         #expect(try box.run(["admin", "courriers"]).status == 0)  // operator commands keep working
         #expect(try box.run(["admin", "maintenance", "off"]).status == 0)
         #expect(try box.login(nir: nir, code: "39451827").status == 0)
+    }
+}
+
+@Suite("CLI: payments", .serialized)
+struct PaymentsCLITests {
+    @Test("paiements needs a session; the table fits 80 columns; an empty filter says so and exits 0")
+    func payments() throws {
+        let box = try AccountJourneyTests.Sandbox()
+        let nir = "1701275112034"
+        #expect(try box.run(["paiements"]).status == 77)
+        let code = try box.orderCode(nir: nir, name: "Martin", birth: "03/12/1970", postalCode: "75012")
+        #expect(try box.activate(nir: nir, code: code, personal: "39451827").status == 0)
+        #expect(try box.login(nir: nir, code: "39451827").status == 0)
+        for arguments in [["paiements", "--mois", "27"], ["paiements", "--mois", "27", "--detail"]] {
+            let result = try box.run(arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("Total remboursé"))
+            for line in result.stdout.split(separator: "\n") { #expect(line.count <= 80, "\(line)") }
+        }
+        let none = try box.run(["paiements", "--mois", "27", "--nature", "indemnites_journalieres"])
+        #expect(none.status == 0)
+        #expect(none.stdout.contains("Aucun paiement"))
+        let json = try box.run(["paiements", "--mois", "27", "--format", "json"])
+        #expect(json.status == 0)
+        #expect(json.stdout.contains("\"vue\" : \"synthetique\""))
+        #expect(try box.run(["paiements", "--mois", "28"]).status == 64)
+        #expect(try box.run(["paiements", "--beneficiaire", "Inconnu"]).status == 65)
+        let doctor = try box.run(["medecin-traitant"])
+        #expect(doctor.stdout.contains("Dr Claire Bernard"))
     }
 }
