@@ -16,6 +16,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "ReleveDomain"),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .target(name: "RelevePDF", dependencies: ["ReleveDomain", "CCairo", "CPango", "CPoppler"]),
         .target(
             name: "ReleveStore",
             dependencies: [
@@ -30,6 +34,7 @@ let package = Package(
             dependencies: [
                 "ReleveDomain",
                 "ReleveStore",
+                "RelevePDF",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
@@ -50,6 +55,7 @@ let package = Package(
             path: "Tests/ReleveTestSupport"
         ),
         .testTarget(name: "ReleveDomainTests", dependencies: ["ReleveDomain", "ReleveTestSupport"]),
+        .testTarget(name: "RelevePDFTests", dependencies: ["RelevePDF", "ReleveTestSupport"]),
         .testTarget(
             name: "ReleveStoreTests",
             dependencies: ["ReleveStore", "ReleveTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

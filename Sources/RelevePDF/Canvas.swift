@@ -1,0 +1,90 @@
+import CCairo
+import CPango
+
+/// A cairo context with pango text: one layout reused for every string, fonts cached.
+/// Coordinates are PDF points from the top left.
+final class Canvas {
+    let cr: OpaquePointer
+    private let layout: OpaquePointer
+    private var fonts: [String: OpaquePointer] = [:]
+
+    enum Align {
+        case left, right, center
+    }
+
+    init(context: OpaquePointer) {
+        cr = context
+        layout = pango_cairo_create_layout(context)
+    }
+
+    deinit {
+        for font in fonts.values { pango_font_description_free(font) }
+        g_object_unref(UnsafeMutableRawPointer(layout))
+    }
+
+    private func font(_ description: String) -> OpaquePointer {
+        if let font = fonts[description] { return font }
+        let font = pango_font_description_from_string(description)!
+        fonts[description] = font
+        return font
+    }
+
+    private func prepare(_ text: String, font description: String, width: Double?, align: Align, maxLines: Int32) {
+        pango_layout_set_font_description(layout, font(description))
+        pango_layout_set_width(layout, width.map { Int32($0 * Double(PANGO_SCALE)) } ?? -1)
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+        pango_layout_set_ellipsize(layout, maxLines > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE)
+        pango_layout_set_height(layout, maxLines > 0 ? -maxLines : -1)
+        switch align {
+        case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
+        case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
+        case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+        }
+        pango_layout_set_text(layout, text, -1)
+    }
+
+    /// The height `text` takes at this width, without drawing it.
+    func measure(_ text: String, font: String, width: Double?, maxLines: Int32 = 0) -> Double {
+        prepare(text, font: font, width: width, align: .left, maxLines: maxLines)
+        var w: Int32 = 0
+        var h: Int32 = 0
+        pango_layout_get_size(layout, &w, &h)
+        return Double(h) / Double(PANGO_SCALE)
+    }
+
+    /// Draws `text` with its top at `y`; returns its height.
+    @discardableResult
+    func text(
+        _ text: String, x: Double, y: Double, width: Double? = nil, font: String = "DejaVu Sans 8", align: Align = .left,
+        gray: Double = 0, maxLines: Int32 = 0
+    ) -> Double {
+        prepare(text, font: font, width: width, align: align, maxLines: maxLines)
+        cairo_set_source_rgb(cr, gray, gray, gray)
+        cairo_move_to(cr, x, y)
+        pango_cairo_show_layout(cr, layout)
+        var w: Int32 = 0
+        var h: Int32 = 0
+        pango_layout_get_size(layout, &w, &h)
+        return Double(h) / Double(PANGO_SCALE)
+    }
+
+    func rectangle(x: Double, y: Double, width: Double, height: Double, gray: Double, fill: Bool = true, lineWidth: Double = 0.5)
+    {
+        cairo_set_source_rgb(cr, gray, gray, gray)
+        cairo_rectangle(cr, x, y, width, height)
+        if fill {
+            cairo_fill(cr)
+        } else {
+            cairo_set_line_width(cr, lineWidth)
+            cairo_stroke(cr)
+        }
+    }
+
+    func line(x1: Double, y1: Double, x2: Double, y2: Double, gray: Double = 0, width: Double = 0.5) {
+        cairo_set_source_rgb(cr, gray, gray, gray)
+        cairo_set_line_width(cr, width)
+        cairo_move_to(cr, x1, y1)
+        cairo_line_to(cr, x2, y2)
+        cairo_stroke(cr)
+    }
+}

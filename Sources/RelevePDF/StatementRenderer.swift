@@ -1,0 +1,246 @@
+import CCairo
+import CPango
+
+/// Renders a `StatementDocument` to PDF bytes: A4, the address block where a window envelope
+/// shows it, the payments grouped by payment date with their lines, totals, a 6-month bar chart,
+/// "Page n/N", the reference and the fingerprint on every page. Long months run over several
+/// pages, with the table header repeated. Deterministic: the same document gives the same bytes.
+public enum StatementRenderer {
+    static let pageWidth = 595.2756
+    static let pageHeight = 841.8898
+    static let left = 42.0
+    static let right = pageWidth - 42.0
+    static let contentWidth = right - left
+    static let bottom = pageHeight - 62.0
+
+    /// Table columns: x and width.
+    static let columns: [(x: Double, width: Double)] = [
+        (left, 56), (left + 56, 58), (left + 114, 176), (left + 290, 54), (left + 344, 54), (left + 398, 38), (left + 436, 75),
+    ]
+
+    enum Item {
+        case tableHeader
+        case section(StatementDocument.Section)
+        case row(StatementDocument.Row)
+        case empty(String)
+        case totals
+        case explanation
+        case chart
+    }
+
+    struct Placed {
+        let item: Item
+        let y: Double
+        let height: Double
+    }
+
+    public static func render(_ document: StatementDocument) -> [UInt8] {
+        let sink = ByteSink()
+        let surface = cairo_pdf_surface_create_for_stream(
+            { closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue().bytes.append(
+                    contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                return CAIRO_STATUS_SUCCESS
+            }, Unmanaged.passUnretained(sink).toOpaque(), pageWidth, pageHeight)!
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, document.title)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, document.caisse)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Releve")
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, document.creationDate)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, document.creationDate)
+        let cr = cairo_create(surface)!
+        do {
+            let canvas = Canvas(context: cr)
+            let pages = paginate(document, canvas)
+            for (index, page) in pages.enumerated() {
+                if index == 0 { drawFirstPageHeader(document, canvas) } else { drawContinuationHeader(document, canvas) }
+                for placed in page { draw(placed, document, canvas) }
+                drawFooter(document, canvas, page: index + 1, of: pages.count)
+                cairo_show_page(cr)
+            }
+        }
+        cairo_destroy(cr)
+        cairo_surface_finish(surface)
+        cairo_surface_destroy(surface)
+        return sink.bytes
+    }
+
+    final class ByteSink {
+        var bytes: [UInt8] = []
+        init() { bytes.reserveCapacity(40_000) }
+    }
+
+    // MARK: Layout
+
+    static let firstPageTableTop = 304.0
+    static let continuationTableTop = 78.0
+
+    static func height(of item: Item, _ document: StatementDocument, _ canvas: Canvas) -> Double {
+        switch item {
+        case .tableHeader: return 16
+        case .section(let section):
+            return max(canvas.measure(section.header, font: "DejaVu Sans Bold 8", width: 330), 10) + 8
+        case .row(let row):
+            return max(canvas.measure(row.nature, font: "DejaVu Sans 7.5", width: columns[2].width - 4), 9.5) + 3
+        case .empty(let note): return canvas.measure(note, font: "DejaVu Sans 9", width: contentWidth) + 12
+        case .totals: return Double(document.totals.count) * 13 + 16
+        case .explanation: return canvas.measure(document.explanation, font: "DejaVu Sans 7.5", width: contentWidth) + 10
+        case .chart: return 118
+        }
+    }
+
+    static func paginate(_ document: StatementDocument, _ canvas: Canvas) -> [[Placed]] {
+        var flow: [Item] = []
+        if document.sections.isEmpty {
+            flow.append(.empty(document.emptyNote ?? ""))
+        } else {
+            flow.append(.tableHeader)
+            for section in document.sections {
+                flow.append(.section(section))
+                for row in section.rows { flow.append(.row(row)) }
+            }
+        }
+        flow += [.totals, .explanation, .chart]
+        var pages: [[Placed]] = [[]]
+        var y = firstPageTableTop
+        var index = 0
+        while index < flow.count {
+            let item = flow[index]
+            var needed = height(of: item, document, canvas)
+            // Keep a payment's header with its first line, and the table header with a section.
+            if case .section = item, index + 1 < flow.count { needed += height(of: flow[index + 1], document, canvas) }
+            if case .tableHeader = item, index + 2 < flow.count {
+                needed += height(of: flow[index + 1], document, canvas) + height(of: flow[index + 2], document, canvas)
+            }
+            if y + needed > bottom && !(pages[pages.count - 1].isEmpty) {
+                pages.append([])
+                y = continuationTableTop
+                var inTable = false
+                if case .row = item { inTable = true }
+                if case .section = item { inTable = true }
+                if inTable {
+                    pages[pages.count - 1].append(Placed(item: .tableHeader, y: y, height: 16))
+                    y += 16
+                }
+            }
+            let h = height(of: item, document, canvas)
+            pages[pages.count - 1].append(Placed(item: item, y: y, height: h))
+            y += h
+            if case .chart = item {} else if case .totals = item { y += 4 }
+            index += 1
+        }
+        return pages
+    }
+
+    // MARK: Drawing
+
+    static func drawFirstPageHeader(_ document: StatementDocument, _ canvas: Canvas) {
+        canvas.text(document.caisse, x: left, y: 40, width: 250, font: "DejaVu Sans Bold 11")
+        canvas.text("Assurance Maladie", x: left, y: 56, width: 250, font: "DejaVu Sans 8", gray: 0.35)
+        var y = 86.0
+        for pair in document.identity where pair.count == 2 {
+            let labelHeight = canvas.text(pair[0], x: left, y: y, width: 104, font: "DejaVu Sans 7.5", gray: 0.35)
+            let valueHeight = canvas.text(pair[1], x: left + 106, y: y, width: 150, font: "DejaVu Sans 7.5")
+            y += max(labelHeight, valueHeight) + 3
+        }
+        // The address block sits where a French window envelope (DL, window on the right) shows it.
+        var ay = 140.0
+        for (index, line) in document.addressBlock.enumerated() {
+            ay += canvas.text(line, x: 318, y: ay, width: 235, font: index == 0 ? "DejaVu Sans Bold 9.5" : "DejaVu Sans 9.5") + 1
+        }
+        if let mark = document.mark {
+            canvas.rectangle(x: left, y: 226, width: contentWidth, height: 20, gray: 0.15)
+            canvas.text(mark, x: left, y: 229, width: contentWidth, font: "DejaVu Sans Bold 10", align: .center, gray: 1)
+        }
+        let titleHeight = canvas.text(
+            document.title, x: left, y: 250, width: contentWidth, font: "DejaVu Sans Bold 12", maxLines: 2)
+        canvas.text(
+            document.beneficiaries, x: left, y: 252 + titleHeight, width: contentWidth, font: "DejaVu Sans 7.5", gray: 0.25,
+            maxLines: 1)
+    }
+
+    static func drawContinuationHeader(_ document: StatementDocument, _ canvas: Canvas) {
+        canvas.text(document.title, x: left, y: 36, width: contentWidth - 120, font: "DejaVu Sans Bold 9", maxLines: 1)
+        canvas.text(document.caisse, x: right - 200, y: 36, width: 200, font: "DejaVu Sans 7.5", align: .right, gray: 0.35)
+        if let mark = document.mark {
+            canvas.text(mark, x: left, y: 52, width: contentWidth, font: "DejaVu Sans Bold 8", gray: 0.2)
+        }
+        canvas.line(x1: left, y1: 66, x2: right, y2: 66, gray: 0.6)
+    }
+
+    static func drawFooter(_ document: StatementDocument, _ canvas: Canvas, page: Int, of pages: Int) {
+        let y = pageHeight - 46
+        canvas.line(x1: left, y1: y - 4, x2: right, y2: y - 4, gray: 0.7)
+        canvas.text("Référence \(document.reference)", x: left, y: y, width: 300, font: "DejaVu Sans 6.5", gray: 0.3)
+        canvas.text("Page \(page)/\(pages)", x: right - 80, y: y, width: 80, font: "DejaVu Sans Bold 7", align: .right)
+        canvas.text(
+            "Empreinte SHA-256 : \(document.fingerprint)", x: left, y: y + 10, width: contentWidth, font: "DejaVu Sans Mono 6",
+            gray: 0.3)
+    }
+
+    static func draw(_ placed: Placed, _ document: StatementDocument, _ canvas: Canvas) {
+        let y = placed.y
+        switch placed.item {
+        case .tableHeader:
+            canvas.rectangle(x: left, y: y, width: contentWidth, height: 13, gray: 0.9)
+            let titles = ["Soins du", "Bénéficiaire", "Nature de la prestation", "Payé", "Base", "Taux", "Remboursé"]
+            for (index, title) in titles.enumerated() {
+                canvas.text(
+                    title, x: columns[index].x + 2, y: y + 2.5, width: columns[index].width - 4, font: "DejaVu Sans Bold 6.5",
+                    align: index >= 3 ? .right : .left, maxLines: 1)
+            }
+        case .section(let section):
+            canvas.line(x1: left, y1: y + 2, x2: right, y2: y + 2, gray: 0.75)
+            canvas.text(section.header, x: left, y: y + 5, width: 330, font: "DejaVu Sans Bold 8")
+            canvas.text(
+                section.mention, x: left + 334, y: y + 5, width: contentWidth - 334, font: "DejaVu Sans Oblique 7", align: .right,
+                gray: 0.3, maxLines: 2)
+        case .row(let row):
+            let font = row.isDeduction ? "DejaVu Sans Oblique 7.5" : "DejaVu Sans 7.5"
+            let cells = [row.careDate, row.beneficiary, row.nature, row.paid, row.base, row.rate, row.reimbursed]
+            for (index, cell) in cells.enumerated() where !cell.isEmpty {
+                canvas.text(
+                    cell, x: columns[index].x + 2, y: y + 1.5, width: columns[index].width - 4,
+                    font: index == 6 ? "DejaVu Sans Bold 7.5" : (index == 0 ? "DejaVu Sans 7" : font),
+                    align: index >= 3 ? .right : .left, maxLines: index == 2 ? 0 : 1)
+            }
+        case .empty(let note):
+            canvas.text(note, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 9", gray: 0.2)
+        case .totals:
+            canvas.rectangle(
+                x: left + 250, y: y + 4, width: contentWidth - 250, height: placed.height - 6, gray: 0.6, fill: false)
+            var ty = y + 10
+            for pair in document.totals where pair.count == 2 {
+                canvas.text(pair[0], x: left + 258, y: ty, width: 160, font: "DejaVu Sans 8")
+                canvas.text(pair[1], x: right - 98, y: ty, width: 90, font: "DejaVu Sans Bold 8", align: .right)
+                ty += 13
+            }
+        case .explanation:
+            canvas.text(document.explanation, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 7.5", gray: 0.25)
+        case .chart:
+            drawChart(document, canvas, y: y)
+        }
+    }
+
+    static func drawChart(_ document: StatementDocument, _ canvas: Canvas, y: Double) {
+        canvas.text(document.chartTitle, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans Bold 8")
+        let bars = document.chart
+        guard !bars.isEmpty else { return }
+        let maxValue = max(bars.map(\.cents).max() ?? 1, 1)
+        let baseline = y + 96
+        let slot = contentWidth / Double(bars.count)
+        let barWidth = min(44, slot * 0.6)
+        canvas.line(x1: left, y1: baseline, x2: right, y2: baseline, gray: 0.5)
+        for (index, bar) in bars.enumerated() {
+            let height = 60 * Double(max(bar.cents, 0)) / Double(maxValue)
+            let x = left + slot * Double(index) + (slot - barWidth) / 2
+            canvas.rectangle(
+                x: x, y: baseline - height, width: barWidth, height: height, gray: index == bars.count - 1 ? 0.25 : 0.6)
+            canvas.text(
+                bar.valueText, x: x - 20, y: baseline - height - 11, width: barWidth + 40, font: "DejaVu Sans 6.5", align: .center
+            )
+            canvas.text(
+                bar.label, x: x - 20, y: baseline + 3, width: barWidth + 40, font: "DejaVu Sans 6.5", align: .center, gray: 0.3)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Crypto
+import Foundation
+import ReleveDomain
+import RelevePDF
+
+/// Turns an assuré's payments for a month into the document of their monthly statement.
+/// Pure: the same inputs give the same document, hence the same PDF bytes.
+public enum StatementBuilder {
+    /// `history`: reimbursed totals of the 6 months ending with `month` (oldest first).
+    public static func document(
+        person: InsuredPerson, month: Month, payments: [Payment], history: [(Month, Cents)], reference: String,
+        issuedOn: CivilDate,
+        mark: String? = nil
+    ) -> StatementDocument {
+        let name = { (rank: Int) in person.beneficiary(rank: rank)?.firstName ?? "bénéficiaire \(rank)" }
+        let sorted = payments.sorted { ($0.date, $0.reference) < ($1.date, $1.reference) }
+        let sections = sorted.map { payment -> StatementDocument.Section in
+            let payee: String
+            switch payment.payee {
+            case .insured: payee = "versé sur votre compte"
+            case .professional(let pro): payee = "réglé à \(pro) (tiers payant)"
+            }
+            let late = payment.lines.contains { $0.kind == .act && $0.careDate.calendarMonth < month.adding(months: -2) }
+            let header =
+                "Paiement du \(payment.date.formatted) — \(payee) — \(payment.totalReimbursed.formatted)\(late ? " (soins anciens, paiement tardif)" : "")"
+            let mention =
+                payment.transmittedToComplementaire
+                ? "Transmis à votre organisme complémentaire" : "Non transmis : envoyez ce relevé à votre complémentaire"
+            let rows = payment.lines.map { line -> StatementDocument.Row in
+                if line.kind == .act {
+                    return StatementDocument.Row(
+                        careDate: line.careDate.formatted, beneficiary: name(line.beneficiaryRank),
+                        nature: "\(line.label) (\(line.actCode))\(line.quantity > 1 ? " ×\(line.quantity)" : "")",
+                        paid: line.paid.formattedNumber, base: line.base.formattedNumber, rate: line.rate.formatted,
+                        reimbursed: line.reimbursed.formattedNumber, isDeduction: false)
+                }
+                return StatementDocument.Row(
+                    careDate: line.careDate.formatted, beneficiary: name(line.beneficiaryRank), nature: line.label, paid: "",
+                    base: "",
+                    rate: "", reimbursed: line.reimbursed.formattedNumber, isDeduction: true)
+            }
+            return StatementDocument.Section(header: header, mention: mention, rows: rows)
+        }
+        let paid = payments.reduce(Cents.zero) { $0 + $1.totalPaid }
+        let base = payments.reduce(Cents.zero) { $0 + $1.totalBase }
+        let gross = payments.reduce(Cents.zero) { $0 + $1.totalReimbursedGross }
+        let deductions = payments.reduce(Cents.zero) { $0 + $1.totalDeductions }
+        let remaining = payments.reduce(Cents.zero) { $0 + $1.lines.reduce(.zero) { $0 + $1.remainingCost } }
+        let totals = [
+            ["Montant payé aux professionnels", paid.formatted], ["Base de remboursement", base.formatted],
+            ["Remboursé pour les actes", gross.formatted], ["Participations et franchises", deductions.formatted],
+            ["Total remboursé", (gross + deductions).formatted],
+            ["Reste à votre charge (ou à votre complémentaire)", remaining.formatted],
+        ]
+        let beneficiaries =
+            "Bénéficiaires : "
+            + person.beneficiaries.map {
+                $0.rank == 1 ? "\($0.firstName) (assuré\(person.sex == .female ? "e" : ""))" : $0.firstName
+            }
+            .joined(separator: ", ")
+        var document = StatementDocument(
+            caisse: person.caisse.name, title: "Relevé mensuel de vos remboursements — \(month.formatted)",
+            addressBlock: [person.fullName] + person.address.lines + [
+                "\(person.address.postalCode) \(person.address.city.uppercased())"
+            ],
+            identity: [
+                ["Assuré(e)", person.fullName], ["N° de sécurité sociale", person.nir.formatted], ["Référence", reference],
+                ["Émis le", issuedOn.formatted], ["Paiements", String(payments.count)],
+            ], beneficiaries: beneficiaries, sections: sections,
+            emptyNote: payments.isEmpty ? "Aucun paiement ce mois-ci." : nil, totals: totals,
+            explanation:
+                "Le remboursement est égal à la base de remboursement multipliée par le taux. La participation forfaitaire (2 € par consultation depuis le 15 mai 2024) et les franchises médicales (1 € par boîte de médicaments ou acte paramédical depuis le 31 mars 2024, 50 € par an au plus) restent à votre charge ; quand vous n'avez rien avancé (tiers payant), elles sont déduites d'un remboursement suivant. Le reste à charge est ce que votre complémentaire peut prendre en charge. Conservez ce relevé deux ans.",
+            chartTitle: "Vos remboursements des 6 derniers mois",
+            chart: history.map { entry in
+                StatementDocument.Bar(label: shortMonth(entry.0), valueText: entry.1.formatted, cents: entry.1.rawValue)
+            }, reference: reference, fingerprint: "", creationDate: "\(issuedOn)T00:00:00Z", mark: mark)
+        document.fingerprint = fingerprint(of: document)
+        return document
+    }
+
+    /// SHA-256 of everything the statement says (all its strings, in order): what the footer
+    /// prints, so that a printed statement can be checked against the archive.
+    static func fingerprint(of document: StatementDocument) -> String {
+        var hasher = SHA256()
+        func add(_ text: String) {
+            hasher.update(data: Array(text.utf8))
+            hasher.update(data: [0x1F])
+        }
+        add(document.caisse)
+        add(document.title)
+        document.addressBlock.forEach(add)
+        document.identity.flatMap { $0 }.forEach(add)
+        add(document.beneficiaries)
+        for section in document.sections {
+            add(section.header)
+            add(section.mention)
+            for row in section.rows {
+                [row.careDate, row.beneficiary, row.nature, row.paid, row.base, row.rate, row.reimbursed].forEach(add)
+            }
+        }
+        document.totals.flatMap { $0 }.forEach(add)
+        document.chart.forEach { add($0.label + "=" + $0.valueText) }
+        add(document.reference)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func shortMonth(_ month: Month) -> String {
+        let names = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+        return "\(names[month.month - 1]) \(month.year % 100 < 10 ? "0" : "")\(month.year % 100)"
+    }
+}
