@@ -99,7 +99,7 @@ public enum StatementBuilder {
             }
         }
         document.totals.flatMap { $0 }.forEach(add)
-        document.chart.forEach { add($0.label + "=" + $0.valueText) }
+        for bar in document.chart { add(bar.label + "=" + bar.valueText) }
         add(document.reference)
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
