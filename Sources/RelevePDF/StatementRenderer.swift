@@ -72,22 +72,36 @@ public enum StatementRenderer {
 
     // MARK: Layout
 
-    static let firstPageTableTop = 304.0
     static let continuationTableTop = 78.0
 
     static func height(of item: Item, _ document: StatementDocument, _ canvas: Canvas) -> Double {
         switch item {
         case .tableHeader: return 16
         case .section(let section):
-            return max(canvas.measure(section.header, font: "DejaVu Sans Bold 8", width: 330), 10) + 8
+            return max(canvas.measure(section.header, font: "DejaVu Sans Bold 9.5", width: 330), 10) + 8
         case .row(let row):
-            return max(canvas.measure(row.nature, font: "DejaVu Sans 7.5", width: columns[2].width - 4), 9.5) + 3
-        case .empty(let note): return canvas.measure(note, font: "DejaVu Sans 9", width: contentWidth) + 12
+            return max(canvas.measure(row.nature, font: "DejaVu Sans 9", width: columns[2].width - 4), 9.5) + 3
+        case .empty(let note): return canvas.measure(note, font: "DejaVu Sans 10.5", width: contentWidth) + 12
         case .totals: return Double(document.totals.count) * 13 + 16
-        case .explanation: return canvas.measure(document.explanation, font: "DejaVu Sans 7.5", width: contentWidth) + 10
+        case .explanation: return canvas.measure(document.explanation, font: "DejaVu Sans 9", width: contentWidth) + 10
         case .chart: return 118
         }
     }
+
+    /// Where the table starts on page 1: below the address block and the title, however long.
+    static func firstPageTop(_ document: StatementDocument, _ canvas: Canvas) -> Double {
+        var addressBottom = addressTop
+        for (index, line) in document.addressBlock.enumerated() {
+            addressBottom +=
+                canvas.measure(line, font: index == 0 ? "DejaVu Sans Bold 10.5" : "DejaVu Sans 10.5", width: addressWidth) + 1
+        }
+        let titleTop = max(250, addressBottom + 14)
+        let titleHeight = canvas.measure(document.title, font: "DejaVu Sans Bold 15", width: contentWidth, maxLines: 2)
+        return titleTop + titleHeight + 24
+    }
+
+    static let addressTop = 140.0
+    static let addressWidth = 235.0
 
     static func paginate(_ document: StatementDocument, _ canvas: Canvas) -> [[Placed]] {
         var flow: [Item] = []
@@ -102,7 +116,7 @@ public enum StatementRenderer {
         }
         flow += [.totals, .explanation, .chart]
         var pages: [[Placed]] = [[]]
-        var y = firstPageTableTop
+        var y = firstPageTop(document, canvas)
         var index = 0
         while index < flow.count {
             let item = flow[index]
@@ -135,35 +149,40 @@ public enum StatementRenderer {
     // MARK: Drawing
 
     static func drawFirstPageHeader(_ document: StatementDocument, _ canvas: Canvas) {
-        canvas.text(document.caisse, x: left, y: 40, width: 250, font: "DejaVu Sans Bold 11")
-        canvas.text("Assurance Maladie", x: left, y: 56, width: 250, font: "DejaVu Sans 8", gray: 0.35)
+        canvas.text(document.caisse, x: left, y: 40, width: 250, font: "DejaVu Sans Bold 13")
+        canvas.text("Assurance Maladie", x: left, y: 56, width: 250, font: "DejaVu Sans 9.5", gray: 0.35)
         var y = 86.0
         for pair in document.identity where pair.count == 2 {
-            let labelHeight = canvas.text(pair[0], x: left, y: y, width: 104, font: "DejaVu Sans 7.5", gray: 0.35)
-            let valueHeight = canvas.text(pair[1], x: left + 106, y: y, width: 150, font: "DejaVu Sans 7.5")
+            let labelHeight = canvas.text(pair[0], x: left, y: y, width: 104, font: "DejaVu Sans 9", gray: 0.35)
+            let valueHeight = canvas.text(pair[1], x: left + 106, y: y, width: 150, font: "DejaVu Sans 9")
             y += max(labelHeight, valueHeight) + 3
         }
         // The address block sits where a French window envelope (DL, window on the right) shows it.
-        var ay = 140.0
+        var ay = addressTop
         for (index, line) in document.addressBlock.enumerated() {
-            ay += canvas.text(line, x: 318, y: ay, width: 235, font: index == 0 ? "DejaVu Sans Bold 9.5" : "DejaVu Sans 9.5") + 1
+            ay +=
+                canvas.text(
+                    line, x: 318, y: ay, width: addressWidth, font: index == 0 ? "DejaVu Sans Bold 10.5" : "DejaVu Sans 10.5") + 1
         }
+        let titleTop = max(250, ay + 14)
         if let mark = document.mark {
-            canvas.rectangle(x: left, y: 226, width: contentWidth, height: 20, gray: 0.15)
-            canvas.text(mark, x: left, y: 229, width: contentWidth, font: "DejaVu Sans Bold 10", align: .center, gray: 1)
+            canvas.rectangle(x: left, y: titleTop - 26, width: contentWidth, height: 20, gray: 0.15)
+            canvas.text(
+                mark, x: left, y: titleTop - 23, width: contentWidth, font: "DejaVu Sans Bold 12", align: .center, gray: 1)
         }
         let titleHeight = canvas.text(
-            document.title, x: left, y: 250, width: contentWidth, font: "DejaVu Sans Bold 12", maxLines: 2)
+            document.title, x: left, y: titleTop, width: contentWidth, font: "DejaVu Sans Bold 15", maxLines: 2)
         canvas.text(
-            document.beneficiaries, x: left, y: 252 + titleHeight, width: contentWidth, font: "DejaVu Sans 7.5", gray: 0.25,
+            document.beneficiaries, x: left, y: titleTop + titleHeight + 3, width: contentWidth, font: "DejaVu Sans 9",
+            gray: 0.25,
             maxLines: 1)
     }
 
     static func drawContinuationHeader(_ document: StatementDocument, _ canvas: Canvas) {
-        canvas.text(document.title, x: left, y: 36, width: contentWidth - 120, font: "DejaVu Sans Bold 9", maxLines: 1)
-        canvas.text(document.caisse, x: right - 200, y: 36, width: 200, font: "DejaVu Sans 7.5", align: .right, gray: 0.35)
+        canvas.text(document.title, x: left, y: 36, width: contentWidth - 120, font: "DejaVu Sans Bold 10.5", maxLines: 1)
+        canvas.text(document.caisse, x: right - 200, y: 36, width: 200, font: "DejaVu Sans 9", align: .right, gray: 0.35)
         if let mark = document.mark {
-            canvas.text(mark, x: left, y: 52, width: contentWidth, font: "DejaVu Sans Bold 8", gray: 0.2)
+            canvas.text(mark, x: left, y: 52, width: contentWidth, font: "DejaVu Sans Bold 9.5", gray: 0.2)
         }
         canvas.line(x1: left, y1: 66, x2: right, y2: 66, gray: 0.6)
     }
@@ -171,10 +190,10 @@ public enum StatementRenderer {
     static func drawFooter(_ document: StatementDocument, _ canvas: Canvas, page: Int, of pages: Int) {
         let y = pageHeight - 46
         canvas.line(x1: left, y1: y - 4, x2: right, y2: y - 4, gray: 0.7)
-        canvas.text("Référence \(document.reference)", x: left, y: y, width: 300, font: "DejaVu Sans 6.5", gray: 0.3)
-        canvas.text("Page \(page)/\(pages)", x: right - 80, y: y, width: 80, font: "DejaVu Sans Bold 7", align: .right)
+        canvas.text("Référence \(document.reference)", x: left, y: y, width: 300, font: "DejaVu Sans 8", gray: 0.3)
+        canvas.text("Page \(page)/\(pages)", x: right - 80, y: y, width: 80, font: "DejaVu Sans Bold 8.5", align: .right)
         canvas.text(
-            "Empreinte SHA-256 : \(document.fingerprint)", x: left, y: y + 10, width: contentWidth, font: "DejaVu Sans Mono 6",
+            "Empreinte SHA-256 : \(document.fingerprint)", x: left, y: y + 10, width: contentWidth, font: "DejaVu Sans Mono 7",
             gray: 0.3)
     }
 
@@ -186,44 +205,45 @@ public enum StatementRenderer {
             let titles = ["Soins du", "Bénéficiaire", "Nature de la prestation", "Payé", "Base", "Taux", "Remboursé"]
             for (index, title) in titles.enumerated() {
                 canvas.text(
-                    title, x: columns[index].x + 2, y: y + 2.5, width: columns[index].width - 4, font: "DejaVu Sans Bold 6.5",
+                    title, x: columns[index].x + 2, y: y + 2.5, width: columns[index].width - 4, font: "DejaVu Sans Bold 8",
                     align: index >= 3 ? .right : .left, maxLines: 1)
             }
         case .section(let section):
             canvas.line(x1: left, y1: y + 2, x2: right, y2: y + 2, gray: 0.75)
-            canvas.text(section.header, x: left, y: y + 5, width: 330, font: "DejaVu Sans Bold 8")
+            canvas.text(section.header, x: left, y: y + 5, width: 330, font: "DejaVu Sans Bold 9.5")
             canvas.text(
-                section.mention, x: left + 334, y: y + 5, width: contentWidth - 334, font: "DejaVu Sans Oblique 7", align: .right,
+                section.mention, x: left + 334, y: y + 5, width: contentWidth - 334, font: "DejaVu Sans Oblique 8.5",
+                align: .right,
                 gray: 0.3, maxLines: 2)
         case .row(let row):
-            let font = row.isDeduction ? "DejaVu Sans Oblique 7.5" : "DejaVu Sans 7.5"
+            let font = row.isDeduction ? "DejaVu Sans Oblique 9" : "DejaVu Sans 9"
             let cells = [row.careDate, row.beneficiary, row.nature, row.paid, row.base, row.rate, row.reimbursed]
             for (index, cell) in cells.enumerated() where !cell.isEmpty {
                 canvas.text(
                     cell, x: columns[index].x + 2, y: y + 1.5, width: columns[index].width - 4,
-                    font: index == 6 ? "DejaVu Sans Bold 7.5" : (index == 0 ? "DejaVu Sans 7" : font),
+                    font: index == 6 ? "DejaVu Sans Bold 9" : (index == 0 ? "DejaVu Sans 8.5" : font),
                     align: index >= 3 ? .right : .left, maxLines: index == 2 ? 0 : 1)
             }
         case .empty(let note):
-            canvas.text(note, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 9", gray: 0.2)
+            canvas.text(note, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 10.5", gray: 0.2)
         case .totals:
             canvas.rectangle(
-                x: left + 250, y: y + 4, width: contentWidth - 250, height: placed.height - 6, gray: 0.6, fill: false)
+                x: left + 190, y: y + 4, width: contentWidth - 190, height: placed.height - 6, gray: 0.6, fill: false)
             var ty = y + 10
             for pair in document.totals where pair.count == 2 {
-                canvas.text(pair[0], x: left + 258, y: ty, width: 160, font: "DejaVu Sans 8")
-                canvas.text(pair[1], x: right - 98, y: ty, width: 90, font: "DejaVu Sans Bold 8", align: .right)
+                canvas.text(pair[0], x: left + 198, y: ty, width: 220, font: "DejaVu Sans 9.5", maxLines: 1)
+                canvas.text(pair[1], x: right - 98, y: ty, width: 90, font: "DejaVu Sans Bold 9.5", align: .right)
                 ty += 13
             }
         case .explanation:
-            canvas.text(document.explanation, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 7.5", gray: 0.25)
+            canvas.text(document.explanation, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 9", gray: 0.25)
         case .chart:
             drawChart(document, canvas, y: y)
         }
     }
 
     static func drawChart(_ document: StatementDocument, _ canvas: Canvas, y: Double) {
-        canvas.text(document.chartTitle, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans Bold 8")
+        canvas.text(document.chartTitle, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans Bold 9.5")
         let bars = document.chart
         guard !bars.isEmpty else { return }
         let maxValue = max(bars.map(\.cents).max() ?? 1, 1)
@@ -237,10 +257,10 @@ public enum StatementRenderer {
             canvas.rectangle(
                 x: x, y: baseline - height, width: barWidth, height: height, gray: index == bars.count - 1 ? 0.25 : 0.6)
             canvas.text(
-                bar.valueText, x: x - 20, y: baseline - height - 11, width: barWidth + 40, font: "DejaVu Sans 6.5", align: .center
+                bar.valueText, x: x - 20, y: baseline - height - 11, width: barWidth + 40, font: "DejaVu Sans 8", align: .center
             )
             canvas.text(
-                bar.label, x: x - 20, y: baseline + 3, width: barWidth + 40, font: "DejaVu Sans 6.5", align: .center, gray: 0.3)
+                bar.label, x: x - 20, y: baseline + 3, width: barWidth + 40, font: "DejaVu Sans 8", align: .center, gray: 0.3)
         }
     }
 }

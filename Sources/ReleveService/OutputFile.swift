@@ -15,14 +15,16 @@ final class OutputFile {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private var committed = false
+    private let syncDirectory: Bool
 
-    init(path: String) throws(ServiceError) {
+    init(path: String, syncDirectory: Bool = true) throws(ServiceError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw .outputUnwritable(path: path, reason: "c'est un dossier")
         }
         self.path = path
-        self.temporaryPath = path + ".partiel-\(getpid())"
+        self.syncDirectory = syncDirectory
+        self.temporaryPath = path + ".partiel-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw .outputUnwritable(path: path, reason: String(cString: strerror(errno)))
@@ -40,6 +42,11 @@ final class OutputFile {
 
     func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
@@ -72,6 +79,7 @@ final class OutputFile {
             throw ServiceError.outputUnwritable(path: path, reason: reason)
         }
         committed = true
+        guard syncDirectory else { return }
         let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_CLOEXEC)
         if directory >= 0 {
             _ = fsync(directory)

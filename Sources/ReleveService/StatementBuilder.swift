@@ -50,7 +50,7 @@ public enum StatementBuilder {
             ["Montant payé aux professionnels", paid.formatted], ["Base de remboursement", base.formatted],
             ["Remboursé pour les actes", gross.formatted], ["Participations et franchises", deductions.formatted],
             ["Total remboursé", (gross + deductions).formatted],
-            ["Reste à votre charge (ou à votre complémentaire)", remaining.formatted],
+            ["Reste à charge (vous ou votre complémentaire)", remaining.formatted],
         ]
         let beneficiaries =
             "Bénéficiaires : "

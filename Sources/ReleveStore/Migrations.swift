@@ -172,6 +172,38 @@ enum Migrations {
                     ) WITHOUT ROWID, STRICT;
                     """)
         }
+        migrator.registerMigration("v3: monthly statements") { db in
+            try db.execute(
+                sql: """
+                    -- A month is "issued" once its batch has completed: a payment dated in an issued
+                    -- month that was not in any statement goes into the next one issued.
+                    CREATE TABLE statement_run (
+                        month TEXT PRIMARY KEY,
+                        started_at INTEGER NOT NULL,
+                        completed_at INTEGER
+                    ) WITHOUT ROWID, STRICT;
+
+                    CREATE TABLE statement (
+                        id INTEGER PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        month TEXT NOT NULL,
+                        reference TEXT NOT NULL UNIQUE,
+                        issued_on TEXT NOT NULL,
+                        file TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        pages INTEGER NOT NULL,
+                        payments INTEGER NOT NULL,
+                        reimbursed INTEGER NOT NULL,
+                        UNIQUE (person_id, month)
+                    ) STRICT;
+                    CREATE INDEX statement_by_sha256 ON statement(sha256);
+
+                    ALTER TABLE payment ADD COLUMN statement_id INTEGER REFERENCES statement(id);
+                    CREATE INDEX payment_not_stated ON payment(person_id, payment_date) WHERE statement_id IS NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -32,6 +32,13 @@ struct AccountOptions: ParsableArguments {
     var mailCommand: String?
 
     @Option(
+        name: .customLong("archives"),
+        help: ArgumentHelp("Dossier des relevés émis (PDF et vignettes) ; par défaut BASE.archives.", valueName: "DOSSIER"))
+    var archive: String?
+
+    var archivePath: String { archive ?? store.resolvedPath + ".archives" }
+
+    @Option(
         name: .customLong("url-publique"), help: ArgumentHelp("Adresse du site, pour les liens des e-mails.", valueName: "URL"))
     var publicURL = "http://127.0.0.1:8080"
 

@@ -9,7 +9,7 @@ extension Releve {
         static let configuration = CommandConfiguration(
             commandName: "admin",
             abstract: "Commandes de l'exploitant : maintenance, journal d'audit, courriers en attente.",
-            subcommands: [Maintenance.self, Audit.self, Courriers.self])
+            subcommands: [Maintenance.self, Audit.self, Courriers.self, Releves.self])
     }
 }
 

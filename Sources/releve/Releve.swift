@@ -20,6 +20,7 @@ struct Releve: AsyncParsableCommand {
             Compte.self,
             Paiements.self,
             MedecinTraitant.self,
+            Releves.self,
             Importer.self,
             Echantillon.self,
             NirCommand.self,

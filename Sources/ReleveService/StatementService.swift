@@ -1,0 +1,170 @@
+import Crypto
+import Foundation
+import ReleveDomain
+import RelevePDF
+import ReleveStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Monthly statements: issuing a closed month for every assuré with payments, once, into an
+/// immutable archive; listing, downloading and verifying them.
+///
+/// Crash safety (SECURITY.md §4): each PDF is written to a temporary file, fsynced, renamed
+/// into place and its directory fsynced before the database row that points to it commits.
+/// A rerun skips what is recorded and rewrites, byte for byte, what was written but not
+/// recorded (rendering is deterministic).
+public struct StatementService: Sendable {
+    public let store: ReleveStore
+    /// Where PDFs and thumbnails live: `<archive>/<AAAA-MM>/<reference>.pdf` and `.png`.
+    public let archive: String
+
+    public init(store: ReleveStore, archive: String) {
+        self.store = store
+        self.archive = archive
+    }
+
+    public struct IssueProgress: Sendable {
+        public var done: Int
+        public var total: Int
+    }
+
+    public struct IssueSummary: Sendable, Equatable {
+        public var issued: Int
+        public var alreadyIssued: Int
+        public var pages: Int
+    }
+
+    /// Issues `month` (which must be over on `today`). `workers` render in parallel.
+    public func issue(
+        month: Month, today: CivilDate, now: Date, workers: Int = 2, thumbnails: Bool = true,
+        progress: (@Sendable (IssueProgress) -> Void)? = nil
+    ) async throws -> IssueSummary {
+        guard month < today.calendarMonth else {
+            throw ServiceError.invalidValue(
+                .invalid(field: "mois", reason: "\(month.formatted) n'est pas terminé : un relevé s'émet une fois le mois clos"))
+        }
+        try FileManager.default.createDirectory(atPath: "\(archive)/\(month)", withIntermediateDirectories: true)
+        let at = Int64(now.timeIntervalSince1970)
+        try await store.beginStatementRun(month: month, at: at)
+        let persons = try await store.personsToState(month: month)
+        let before = try await store.statements(month: month).count
+        var summary = IssueSummary(issued: 0, alreadyIssued: before, pages: 0)
+        let issuedOn = month.lastDay.adding(days: 1)
+        let chunk = 64
+        var index = 0
+        progress?(IssueProgress(done: 0, total: persons.count))
+        while index < persons.count {
+            let slice = Array(persons[index..<min(index + chunk, persons.count)])
+            let inputs = try await store.statementInputs(month: month, persons: slice)
+            let rendered = try await withThrowingTaskGroup(of: [IssuedStatement].self) { group in
+                let share = max(1, (inputs.count + workers - 1) / max(workers, 1))
+                for start in stride(from: 0, to: inputs.count, by: share) {
+                    let part = Array(inputs[start..<min(start + share, inputs.count)])
+                    let archive = self.archive
+                    group.addTask {
+                        try part.map {
+                            try Self.render($0, month: month, issuedOn: issuedOn, archive: archive, thumbnails: thumbnails)
+                        }
+                    }
+                }
+                var all: [IssuedStatement] = []
+                for try await part in group { all += part }
+                return all.sorted { $0.personID < $1.personID }
+            }
+            try Self.syncDirectory("\(archive)/\(month)")
+            try await store.recordStatements(rendered)
+            summary.issued += rendered.count
+            summary.pages += rendered.reduce(0) { $0 + $1.pages }
+            index += slice.count
+            progress?(IssueProgress(done: index, total: persons.count))
+        }
+        try await store.completeStatementRun(month: month, at: at)
+        return summary
+    }
+
+    static func reference(_ person: StoredPerson, _ month: Month) -> String {
+        let id = String(person.id.rawValue)
+        return "REL-\(person.person.caisse.code)-\(month.year)\(month.month < 10 ? "0" : "")\(month.month)-"
+            + String(repeating: "0", count: max(0, 8 - id.count)) + id
+    }
+
+    static func render(_ input: StatementInput, month: Month, issuedOn: CivilDate, archive: String, thumbnails: Bool) throws
+        -> IssuedStatement
+    {
+        let reference = reference(input.person, month)
+        let document = StatementBuilder.document(
+            person: input.person.person, month: month, payments: input.payments.map(\.payment), history: input.history,
+            reference: reference, issuedOn: issuedOn)
+        let bytes = StatementRenderer.render(document)
+        let file = "\(month)/\(reference).pdf"
+        try writeDurably(bytes, to: "\(archive)/\(file)")
+        var pages = 1
+        if let reader = try? PDFReader(bytes: bytes) {
+            pages = reader.pageCount
+            if thumbnails {
+                try writeDurably(reader.thumbnailPNG(width: 300), to: "\(archive)/\(month)/\(reference).png")
+            }
+        }
+        return IssuedStatement(
+            personID: input.person.id, month: month, reference: reference, issuedOn: issuedOn, file: file, sha256: sha256(bytes),
+            fingerprint: document.fingerprint, size: bytes.count, pages: pages, paymentIDs: input.payments.map(\.id),
+            reimbursed: input.payments.reduce(.zero) { $0 + $1.payment.totalReimbursed })
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Temporary file, fsync, rename (the directory is synced per batch, before the commit).
+    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        let file = try OutputFile(path: path, syncDirectory: false)
+        try file.write(bytes)
+        try file.commit()
+        chmod(path, 0o444)
+    }
+
+    static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    // MARK: The assuré's archive
+
+    public func statements(of user: AccountService.Authenticated) async throws -> [StoredStatement] {
+        try await store.statements(of: user.person.id)
+    }
+
+    /// The bytes of the assuré's statement for `month`, checked against the archive's SHA-256.
+    public func download(_ user: AccountService.Authenticated, month: Month, today: CivilDate) async throws -> (
+        StoredStatement, [UInt8]
+    ) {
+        guard month < today.calendarMonth else {
+            throw ServiceError.invalidValue(
+                .invalid(
+                    field: "mois", reason: "\(month.formatted) n'est pas terminé : son relevé sera émis au début du mois suivant")
+            )
+        }
+        guard let statement = try await store.statements(of: user.person.id).first(where: { $0.month == month }) else {
+            throw ServiceError.invalidValue(
+                .invalid(
+                    field: "mois",
+                    reason: "aucun relevé pour \(month.formatted) (pas de paiement ce mois-là, ou relevé pas encore émis)"))
+        }
+        guard let data = FileManager.default.contents(atPath: "\(archive)/\(statement.file)"),
+            Self.sha256(Array(data)) == statement.sha256
+        else {
+            throw ServiceError.internal("archived statement \(statement.reference) is missing or altered")
+        }
+        return (statement, Array(data))
+    }
+
+    /// Which of the assuré's statements `bytes` is, if any (by SHA-256 of the whole file).
+    public func verify(_ user: AccountService.Authenticated, bytes: [UInt8]) async throws -> StoredStatement? {
+        let hash = Self.sha256(bytes)
+        return try await store.statements(of: user.person.id).first { $0.sha256 == hash }
+    }
+}

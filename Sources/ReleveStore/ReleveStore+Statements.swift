@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+import ReleveDomain
+
+/// A statement in the archive.
+public struct StoredStatement: Sendable, Equatable {
+    public var id: Int64
+    public var personID: InsuredPerson.ID
+    public var month: Month
+    public var reference: String
+    public var issuedOn: CivilDate
+    /// Path relative to the archive directory.
+    public var file: String
+    /// SHA-256 of the PDF bytes.
+    public var sha256: String
+    /// The content fingerprint printed in the footer.
+    public var fingerprint: String
+    public var size: Int
+    public var pages: Int
+    public var payments: Int
+    public var reimbursed: Cents
+}
+
+/// What one assuré's statement for a month is made of.
+public struct StatementInput: Sendable {
+    public var person: StoredPerson
+    public var payments: [StoredPayment]
+    /// Reimbursed per month of payment, for the 6 months ending with the statement's month.
+    public var history: [(Month, Cents)]
+}
+
+/// A rendered statement, its file already durable on disk, to be recorded.
+public struct IssuedStatement: Sendable {
+    public var personID: InsuredPerson.ID
+    public var month: Month
+    public var reference: String
+    public var issuedOn: CivilDate
+    public var file: String
+    public var sha256: String
+    public var fingerprint: String
+    public var size: Int
+    public var pages: Int
+    public var paymentIDs: [Payment.ID]
+    public var reimbursed: Cents
+
+    public init(
+        personID: InsuredPerson.ID, month: Month, reference: String, issuedOn: CivilDate, file: String, sha256: String,
+        fingerprint: String, size: Int, pages: Int, paymentIDs: [Payment.ID], reimbursed: Cents
+    ) {
+        self.personID = personID
+        self.month = month
+        self.reference = reference
+        self.issuedOn = issuedOn
+        self.file = file
+        self.sha256 = sha256
+        self.fingerprint = fingerprint
+        self.size = size
+        self.pages = pages
+        self.paymentIDs = paymentIDs
+        self.reimbursed = reimbursed
+    }
+}
+
+extension ReleveStore {
+    static let eligibleCondition = """
+        p.statement_id IS NULL AND p.payment_date <= :last
+        AND (p.payment_date >= :first
+             OR substr(p.payment_date, 1, 7) IN (SELECT month FROM statement_run WHERE completed_at IS NOT NULL))
+        """
+
+    /// Marks the start of a month's batch (idempotent).
+    public func beginStatementRun(month: Month, at: Int64) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO statement_run (month, started_at) VALUES (?, ?) ON CONFLICT (month) DO NOTHING",
+                arguments: [month.description, at])
+        }
+    }
+
+    public func completeStatementRun(month: Month, at: Int64) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE statement_run SET completed_at = coalesce(completed_at, ?) WHERE month = ?",
+                arguments: [at, month.description])
+        }
+    }
+
+    /// The assurés who get a statement for `month` and do not have it yet: those with payments
+    /// dated in the month, or dated in an earlier, already issued month but in no statement.
+    public func personsToState(month: Month) async throws -> [InsuredPerson.ID] {
+        try await read { db in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT p.person_id FROM payment p
+                    WHERE \(Self.eligibleCondition)
+                      AND NOT EXISTS (SELECT 1 FROM statement s WHERE s.person_id = p.person_id AND s.month = :month)
+                    ORDER BY p.person_id
+                    """,
+                arguments: ["first": month.firstDay.description, "last": month.lastDay.description, "month": month.description]
+            ).map { InsuredPerson.ID($0) }
+        }
+    }
+
+    /// Everything needed to render these assurés' statements for `month`.
+    public func statementInputs(month: Month, persons: [InsuredPerson.ID]) async throws -> [StatementInput] {
+        try await read { db in
+            var inputs: [StatementInput] = []
+            for id in persons {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id.rawValue]) else {
+                    continue
+                }
+                let person = try Self.person(from: row, db: db)
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT p.id AS pid, p.reference, p.payment_date, p.payee_kind, p.payee_name, p.kind,
+                               l.care_date, l.beneficiary_rank, l.kind AS line_kind, l.act_code, l.label, l.professional,
+                               l.quantity, l.paid, l.base, l.rate_bp, l.reimbursed, l.transmitted
+                        FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                        WHERE p.person_id = :person AND \(Self.eligibleCondition)
+                        ORDER BY p.payment_date, p.id, l.position
+                        """,
+                    arguments: ["person": id.rawValue, "first": month.firstDay.description, "last": month.lastDay.description])
+                let payments = try Self.payments(from: rows, nir: person.person.nir)
+                let historyStart = month.adding(months: -5)
+                let totals = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT substr(p.payment_date, 1, 7) AS month, sum(l.reimbursed) AS total
+                        FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                        WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ?
+                        GROUP BY 1
+                        """, arguments: [id.rawValue, historyStart.firstDay.description, month.lastDay.description])
+                var byMonth: [String: Int64] = [:]
+                for total in totals { byMonth[total["month"]] = total["total"] }
+                let history = (0..<6).map { offset -> (Month, Cents) in
+                    let m = historyStart.adding(months: offset)
+                    return (m, Cents(byMonth[m.description] ?? 0))
+                }
+                inputs.append(StatementInput(person: person, payments: payments, history: history))
+            }
+            return inputs
+        }
+    }
+
+    /// Records statements whose files are durable, and ties their payments to them, in one
+    /// transaction. A statement already recorded for that (assuré, month) is left untouched.
+    public func recordStatements(_ statements: [IssuedStatement]) async throws {
+        try await write { db in
+            for s in statements {
+                try db.execute(
+                    sql: """
+                        INSERT INTO statement (person_id, month, reference, issued_on, file, sha256, fingerprint, size, pages, payments, reimbursed)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                        """,
+                    arguments: [
+                        s.personID.rawValue, s.month.description, s.reference, s.issuedOn.description, s.file, s.sha256,
+                        s.fingerprint,
+                        s.size, s.pages, s.paymentIDs.count, s.reimbursed.rawValue,
+                    ])
+                guard db.changesCount == 1 else { continue }
+                let id = db.lastInsertedRowID
+                for paymentID in s.paymentIDs {
+                    try db.execute(
+                        sql: "UPDATE payment SET statement_id = ? WHERE id = ? AND statement_id IS NULL",
+                        arguments: [id, paymentID.rawValue])
+                }
+            }
+        }
+    }
+
+    /// The statements of one assuré, newest first.
+    public func statements(of personID: InsuredPerson.ID) async throws -> [StoredStatement] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM statement WHERE person_id = ? ORDER BY month DESC", arguments: [personID.rawValue]
+            )
+            .map(Self.statement)
+        }
+    }
+
+    public func statements(month: Month) async throws -> [StoredStatement] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM statement WHERE month = ? ORDER BY person_id", arguments: [month.description]
+            )
+            .map(Self.statement)
+        }
+    }
+
+    static func statement(_ r: Row) throws -> StoredStatement {
+        StoredStatement(
+            id: r["id"], personID: InsuredPerson.ID(r["person_id"]), month: try Month(parsing: r["month"]),
+            reference: r["reference"],
+            issuedOn: try CivilDate(parsing: r["issued_on"]), file: r["file"], sha256: r["sha256"], fingerprint: r["fingerprint"],
+            size: r["size"], pages: r["pages"], payments: r["payments"], reimbursed: Cents(r["reimbursed"]))
+    }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import ReleveDomain
+import ReleveService
+import ReleveStore
+
+extension Releve {
+    struct Releves: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "releves",
+            abstract: "Vos relevés mensuels : la liste, le téléchargement d'un PDF, la vérification d'un fichier.",
+            subcommands: [Lister.self, Telecharger.self, Verifier.self], defaultSubcommand: Lister.self)
+    }
+}
+
+extension Releve.Releves {
+    struct Lister: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lister", abstract: "Liste vos relevés, du plus récent au plus ancien.")
+
+        @OptionGroup var options: AccountOptions
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+                let statements = try await StatementService(store: service.store, archive: options.archivePath).statements(
+                    of: user)
+                guard !statements.isEmpty else {
+                    print(
+                        "Aucun relevé émis pour l'instant. Un relevé est émis au début de chaque mois où vous avez eu des paiements."
+                    )
+                    return
+                }
+                print(
+                    PaymentsTable.row(
+                        ["Mois", "Paiements", "Remboursé", "Taille", "Empreinte"], [16, 9, 12, 8, 20], rightAligned: [1, 2, 3]))
+                for s in statements {
+                    print(
+                        PaymentsTable.row(
+                            [
+                                s.month.formatted, String(s.payments), s.reimbursed.formatted, "\(max(1, s.size / 1024)) Ko",
+                                String(s.fingerprint.prefix(16)) + "…",
+                            ],
+                            [16, 9, 12, 8, 20], rightAligned: [1, 2, 3]))
+                }
+            }
+        }
+    }
+
+    struct Telecharger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "telecharger", abstract: "Écrit le PDF d'un relevé (rien de partiel n'est laissé en cas d'erreur).")
+
+        @OptionGroup var options: AccountOptions
+
+        @Argument(help: ArgumentHelp("Le mois du relevé.", valueName: "AAAA-MM"))
+        var month: Month
+
+        @Option(name: .customLong("sortie"), help: ArgumentHelp("Fichier PDF à écrire.", valueName: "FICHIER"))
+        var output: String
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+                let (statement, bytes) = try await StatementService(store: service.store, archive: options.archivePath).download(
+                    user, month: month, today: CivilDate.today)
+                try FileOutput.write(bytes, to: output)
+                print(
+                    "Relevé de \(statement.month.formatted) écrit dans \(output) (\(bytes.count / 1024) Ko, \(statement.pages) page(s))."
+                )
+            }
+        }
+    }
+
+    struct Verifier: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verifier", abstract: "Vérifie qu'un fichier PDF est bien l'un de vos relevés, intact.")
+
+        @OptionGroup var options: AccountOptions
+
+        @Argument(help: ArgumentHelp("Le fichier PDF à vérifier.", valueName: "FICHIER"))
+        var file: String
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await CLI.run {
+                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw ServiceError.inputUnreadable(path: file, reason: "fichier introuvable ou illisible")
+                }
+                if let statement = try await StatementService(store: service.store, archive: options.archivePath).verify(
+                    user, bytes: Array(data))
+                {
+                    print(
+                        "Authentique : ce fichier est votre relevé de \(statement.month.formatted), émis le \(statement.issuedOn.formatted), intact."
+                    )
+                } else {
+                    throw ServiceError.invalidValue(
+                        .invalid(
+                            field: "fichier",
+                            reason: "ne correspond à aucun de vos relevés (modifié, ou relevé d'un autre assuré)"))
+                }
+            }
+        }
+    }
+}
+
+extension Releve.Admin {
+    struct Releves: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "releves", abstract: "Émission des relevés mensuels.", subcommands: [Emettre.self])
+    }
+}
+
+extension Releve.Admin.Releves {
+    struct Emettre: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "emettre",
+            abstract:
+                "Émet les relevés d'un mois clos pour tous les assurés ayant des paiements (reprend là où il s'était arrêté).",
+            discussion: """
+                Chaque relevé est émis une seule fois et n'est jamais réécrit. Un paiement arrivé après l'émission \
+                de son mois figure dans le relevé suivant. Relancer la commande ne fait que ce qui manque.
+                """)
+
+        @OptionGroup var options: AccountOptions
+
+        @Option(name: .customLong("mois"), help: ArgumentHelp("Le mois à émettre.", valueName: "AAAA-MM"))
+        var month: Month
+
+        @Option(name: .customLong("travailleurs"), help: "Rendus en parallèle (par défaut le nombre de cœurs).")
+        var workers = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(name: .customLong("sans-vignettes"), help: "Ne pas produire la vignette PNG de la page 1.")
+        var noThumbnails = false
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            let display = ProgressDisplay(label: "relevés \(month)")
+            let summary = try await CLI.run {
+                try await StatementService(store: service.store, archive: options.archivePath).issue(
+                    month: month, today: CivilDate.today, now: Date(), workers: max(1, workers), thumbnails: !noThumbnails
+                ) { progress in
+                    display.update(
+                        fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1, count: progress.done,
+                        unit: "relevés")
+                }
+            }
+            display.finish()
+            print(
+                "Relevés de \(month.formatted) : \(CLI.number(summary.issued)) émis (\(CLI.number(summary.pages)) pages), \(CLI.number(summary.alreadyIssued)) déjà émis auparavant. Archives : \(options.archivePath)"
+            )
+        }
+    }
+}
+
+/// Writes a user-chosen output file through a temporary name: all or nothing.
+enum FileOutput {
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ServiceError.outputUnwritable(path: path, reason: "c'est un dossier")
+        }
+        let temporary = path + ".partiel-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+            throw ServiceError.outputUnwritable(path: path, reason: "dossier absent ou non accessible en écriture")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ServiceError.outputUnwritable(path: path, reason: reason)
+        }
+    }
+}
