@@ -64,7 +64,12 @@ let package = Package(
             name: "ReleveServiceTests",
             dependencies: ["ReleveService", "ReleveTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "ReleveCLITests", dependencies: ["ReleveService", "ReleveTestSupport"]),
+        .testTarget(
+            name: "ReleveCLITests",
+            dependencies: [
+                "ReleveDomain", "ReleveService", "ReleveTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -45,7 +45,12 @@ public struct StatementService: Sendable {
             throw ServiceError.invalidValue(
                 .invalid(field: "mois", reason: "\(month.formatted) n'est pas terminé : un relevé s'émet une fois le mois clos"))
         }
-        try FileManager.default.createDirectory(atPath: "\(archive)/\(month)", withIntermediateDirectories: true)
+        let directory = "\(archive)/\(month)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Temporary files of an interrupted run are never referenced: clear them.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(".partiel-") {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+        }
         let at = Int64(now.timeIntervalSince1970)
         try await store.beginStatementRun(month: month, at: at)
         let persons = try await store.personsToState(month: month)

@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import ReleveDomain
 import ReleveStore
 import ReleveTestSupport
 import Testing
@@ -56,5 +58,70 @@ struct CrashTests {
         #expect(try await store.statistics() == cleanStats)
         #expect(try await store.contentDigest() == cleanDigest)
         try store.close()
+    }
+}
+
+@Suite("Crash consistency: statements", .serialized)
+struct StatementCrashTests {
+    /// Archive state: every recorded statement (reference and SHA-256) and the bytes of its file.
+    static func archiveState(base: String, archive: String) async throws -> [String] {
+        let store = try await ReleveStore.open(path: base)
+        defer { try? store.close() }
+        #expect(try await store.integrityProblems().isEmpty)
+        let statements = try await store.statements(month: try Month(parsing: "2026-10"))
+        var state: [String] = []
+        for s in statements {
+            let data = try Data(contentsOf: URL(fileURLWithPath: archive + "/" + s.file))
+            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            #expect(digest == s.sha256, "\(s.file) is not the recorded file")
+            state.append("\(s.reference) \(s.sha256) \(data.count)")
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: archive + "/2026-10").filter {
+            $0.contains(".partiel-")
+        }
+        state.append("leftovers: \(leftovers.count)")
+        return state
+    }
+
+    @Test("kill -9 during the issuing batch, several times, then a rerun: the archive equals a clean run's")
+    func killDuringIssuing() async throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let feed = directory.appendingPathComponent("feed.jsonl").path
+        #expect(
+            try Run.releve(["echantillon", "--assures", "400", "--mois", "2", "--fin", "2026-10", "--sortie", feed]).status == 0)
+        func prepare(_ name: String) throws -> (String, String) {
+            let base = directory.appendingPathComponent("\(name).sqlite").path
+            #expect(try Run.releve(["importer", "--base", base, feed]).status == 0)
+            return (base, base + ".archives")
+        }
+        let (cleanBase, cleanArchive) = try prepare("clean")
+        let clean = try Run.releve(["admin", "releves", "emettre", "--mois", "2026-10", "--base", cleanBase])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let expected = try await Self.archiveState(base: cleanBase, archive: cleanArchive)
+        #expect(expected.count > 100)
+
+        let (base, archive) = try prepare("crashed")
+        var killed = 0
+        for delay in [0.3, 0.9, 1.6, 0.5] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Fixtures.releveBinary)
+            process.arguments = ["admin", "releves", "emettre", "--mois", "2026-10", "--base", base]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(for: .seconds(delay))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+            // After each crash: every recorded statement points at a whole file.
+            _ = try await Self.archiveState(base: base, archive: archive)
+        }
+        #expect(killed >= 1, "no run was interrupted")
+        let rerun = try Run.releve(["admin", "releves", "emettre", "--mois", "2026-10", "--base", base])
+        #expect(rerun.status == 0)
+        #expect(try await Self.archiveState(base: base, archive: archive) == expected)
     }
 }
