@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps build demo test lint format bench-import
+.PHONY: deps build demo test lint format bench-import bench-statements
 
 deps:
 	bash .ci/install-deps
@@ -23,3 +23,7 @@ format:
 # Import throughput and peak memory against sqlite3 .import (docs/BENCHMARKS.md).
 bench-import:
 	docs/bench/import.sh
+
+# Statement rendering against ReportLab, issuing a month, the payments query (docs/BENCHMARKS.md).
+bench-statements:
+	docs/bench/statements.sh

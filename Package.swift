@@ -47,6 +47,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "releve-bench",
+            dependencies: ["ReleveDomain", "ReleveStore", "RelevePDF", "ReleveService"]
+        ),
         .target(
             name: "ReleveTestSupport",
             dependencies: [

@@ -11,11 +11,11 @@ public enum StatementRenderer {
     static let left = 42.0
     static let right = pageWidth - 42.0
     static let contentWidth = right - left
-    static let bottom = pageHeight - 62.0
+    static let bottom = pageHeight - 58.0
 
     /// Table columns: x and width.
     static let columns: [(x: Double, width: Double)] = [
-        (left, 56), (left + 56, 58), (left + 114, 176), (left + 290, 54), (left + 344, 54), (left + 398, 38), (left + 436, 75),
+        (left, 54), (left + 54, 54), (left + 108, 194), (left + 302, 50), (left + 352, 50), (left + 402, 36), (left + 438, 73),
     ]
 
     enum Item {
@@ -25,7 +25,6 @@ public enum StatementRenderer {
         case empty(String)
         case totals
         case explanation
-        case chart
     }
 
     struct Placed {
@@ -78,13 +77,14 @@ public enum StatementRenderer {
         switch item {
         case .tableHeader: return 16
         case .section(let section):
-            return max(canvas.measure(section.header, font: "DejaVu Sans Bold 9.5", width: 330), 10) + 8
+            let header = canvas.measure(section.header, font: "DejaVu Sans Bold 9.5", width: 360)
+            let mention = canvas.measure(section.mention, font: "DejaVu Sans Oblique 8", width: contentWidth - 364, maxLines: 2)
+            return max(header, mention, 10) + 7
         case .row(let row):
             return max(canvas.measure(row.nature, font: "DejaVu Sans 9", width: columns[2].width - 4), 9.5) + 3
         case .empty(let note): return canvas.measure(note, font: "DejaVu Sans 10.5", width: contentWidth) + 12
-        case .totals: return Double(document.totals.count) * 13 + 16
-        case .explanation: return canvas.measure(document.explanation, font: "DejaVu Sans 9", width: contentWidth) + 10
-        case .chart: return 118
+        case .totals: return max(Double(document.totals.count) * 13 + 16, 118)
+        case .explanation: return canvas.measure(document.explanation, font: "DejaVu Sans 8", width: contentWidth) + 8
         }
     }
 
@@ -95,7 +95,7 @@ public enum StatementRenderer {
             addressBottom +=
                 canvas.measure(line, font: index == 0 ? "DejaVu Sans Bold 10.5" : "DejaVu Sans 10.5", width: addressWidth) + 1
         }
-        let titleTop = max(250, addressBottom + 14)
+        let titleTop = max(212, addressBottom + 14)
         let titleHeight = canvas.measure(document.title, font: "DejaVu Sans Bold 15", width: contentWidth, maxLines: 2)
         return titleTop + titleHeight + 24
     }
@@ -114,13 +114,14 @@ public enum StatementRenderer {
                 for row in section.rows { flow.append(.row(row)) }
             }
         }
-        flow += [.totals, .explanation, .chart]
+        flow += [.totals, .explanation]
         var pages: [[Placed]] = [[]]
         var y = firstPageTop(document, canvas)
+        let heights = flow.map { height(of: $0, document, canvas) }
         var index = 0
         while index < flow.count {
             let item = flow[index]
-            var needed = height(of: item, document, canvas)
+            var needed = heights[index]
             // Keep a payment's header with its first line, and the table header with a section.
             if case .section = item, index + 1 < flow.count { needed += height(of: flow[index + 1], document, canvas) }
             if case .tableHeader = item, index + 2 < flow.count {
@@ -137,10 +138,10 @@ public enum StatementRenderer {
                     y += 16
                 }
             }
-            let h = height(of: item, document, canvas)
+            let h = heights[index]
             pages[pages.count - 1].append(Placed(item: item, y: y, height: h))
             y += h
-            if case .chart = item {} else if case .totals = item { y += 4 }
+            if case .totals = item { y += 4 }
             index += 1
         }
         return pages
@@ -164,7 +165,7 @@ public enum StatementRenderer {
                 canvas.text(
                     line, x: 318, y: ay, width: addressWidth, font: index == 0 ? "DejaVu Sans Bold 10.5" : "DejaVu Sans 10.5") + 1
         }
-        let titleTop = max(250, ay + 14)
+        let titleTop = max(212, ay + 14)
         if let mark = document.mark {
             canvas.rectangle(x: left, y: titleTop - 26, width: contentWidth, height: 20, gray: 0.15)
             canvas.text(
@@ -190,11 +191,9 @@ public enum StatementRenderer {
     static func drawFooter(_ document: StatementDocument, _ canvas: Canvas, page: Int, of pages: Int) {
         let y = pageHeight - 46
         canvas.line(x1: left, y1: y - 4, x2: right, y2: y - 4, gray: 0.7)
-        canvas.text("Référence \(document.reference)", x: left, y: y, width: 300, font: "DejaVu Sans 8", gray: 0.3)
-        canvas.text("Page \(page)/\(pages)", x: right - 80, y: y, width: 80, font: "DejaVu Sans Bold 8.5", align: .right)
-        canvas.text(
-            "Empreinte SHA-256 : \(document.fingerprint)", x: left, y: y + 10, width: contentWidth, font: "DejaVu Sans Mono 7",
-            gray: 0.3)
+        canvas.line("Référence \(document.reference)", x: left, y: y, width: 300, size: 8, gray: 0.3)
+        canvas.line("Page \(page)/\(pages)", x: right - 80, y: y, width: 80, size: 8.5, bold: true, align: .right)
+        canvas.line("Empreinte SHA-256 : \(document.fingerprint)", x: left, y: y + 11, width: contentWidth, size: 7, gray: 0.3)
     }
 
     static func draw(_ placed: Placed, _ document: StatementDocument, _ canvas: Canvas) {
@@ -204,63 +203,65 @@ public enum StatementRenderer {
             canvas.rectangle(x: left, y: y, width: contentWidth, height: 13, gray: 0.9)
             let titles = ["Soins du", "Bénéficiaire", "Nature de la prestation", "Payé", "Base", "Taux", "Remboursé"]
             for (index, title) in titles.enumerated() {
-                canvas.text(
-                    title, x: columns[index].x + 2, y: y + 2.5, width: columns[index].width - 4, font: "DejaVu Sans Bold 8",
-                    align: index >= 3 ? .right : .left, maxLines: 1)
+                canvas.line(
+                    title, x: columns[index].x + 2, y: y + 3, width: columns[index].width - 4, size: 7, bold: true,
+                    align: index >= 3 ? .right : .left)
             }
         case .section(let section):
             canvas.line(x1: left, y1: y + 2, x2: right, y2: y + 2, gray: 0.75)
-            canvas.text(section.header, x: left, y: y + 5, width: 330, font: "DejaVu Sans Bold 9.5")
+            canvas.text(section.header, x: left, y: y + 5, width: 360, font: "DejaVu Sans Bold 9.5")
             canvas.text(
-                section.mention, x: left + 334, y: y + 5, width: contentWidth - 334, font: "DejaVu Sans Oblique 8.5",
-                align: .right,
+                section.mention, x: left + 364, y: y + 5, width: contentWidth - 364, font: "DejaVu Sans Oblique 8", align: .right,
                 gray: 0.3, maxLines: 2)
         case .row(let row):
-            let font = row.isDeduction ? "DejaVu Sans Oblique 9" : "DejaVu Sans 9"
             let cells = [row.careDate, row.beneficiary, row.nature, row.paid, row.base, row.rate, row.reimbursed]
             for (index, cell) in cells.enumerated() where !cell.isEmpty {
-                canvas.text(
-                    cell, x: columns[index].x + 2, y: y + 1.5, width: columns[index].width - 4,
-                    font: index == 6 ? "DejaVu Sans Bold 9" : (index == 0 ? "DejaVu Sans 8.5" : font),
-                    align: index >= 3 ? .right : .left, maxLines: index == 2 ? 0 : 1)
+                if index == 2 {
+                    // The nature may wrap: pango. Every other cell is one short line: cairo's text calls.
+                    canvas.text(
+                        cell, x: columns[2].x + 2, y: y + 1.5, width: columns[2].width - 4,
+                        font: row.isDeduction ? "DejaVu Sans Oblique 9" : "DejaVu Sans 9")
+                } else {
+                    canvas.line(
+                        cell, x: columns[index].x + 2, y: y + 1.5, width: columns[index].width - 4, size: index == 0 ? 8 : 9,
+                        bold: index == 6, italic: row.isDeduction && index != 6, align: index >= 3 ? .right : .left)
+                }
             }
         case .empty(let note):
             canvas.text(note, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 10.5", gray: 0.2)
         case .totals:
+            drawChart(document, canvas, y: y)
             canvas.rectangle(
-                x: left + 190, y: y + 4, width: contentWidth - 190, height: placed.height - 6, gray: 0.6, fill: false)
+                x: left + 240, y: y + 4, width: contentWidth - 240, height: placed.height - 6, gray: 0.6, fill: false)
             var ty = y + 10
             for pair in document.totals where pair.count == 2 {
-                canvas.text(pair[0], x: left + 198, y: ty, width: 220, font: "DejaVu Sans 9.5", maxLines: 1)
-                canvas.text(pair[1], x: right - 98, y: ty, width: 90, font: "DejaVu Sans Bold 9.5", align: .right)
+                canvas.line(pair[0], x: left + 248, y: ty, width: 180, size: 9)
+                canvas.line(pair[1], x: right - 88, y: ty, width: 80, size: 9, bold: true, align: .right)
                 ty += 13
             }
         case .explanation:
-            canvas.text(document.explanation, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 9", gray: 0.25)
-        case .chart:
-            drawChart(document, canvas, y: y)
+            canvas.text(document.explanation, x: left, y: y + 3, width: contentWidth, font: "DejaVu Sans 8", gray: 0.25)
         }
     }
 
+    /// The 6-month bar chart, in the left part of the totals band.
     static func drawChart(_ document: StatementDocument, _ canvas: Canvas, y: Double) {
-        canvas.text(document.chartTitle, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans Bold 9.5")
+        let chartWidth = 225.0
+        canvas.line(document.chartTitle, x: left, y: y + 4, width: chartWidth, size: 8.5, bold: true)
         let bars = document.chart
         guard !bars.isEmpty else { return }
         let maxValue = max(bars.map(\.cents).max() ?? 1, 1)
-        let baseline = y + 96
-        let slot = contentWidth / Double(bars.count)
-        let barWidth = min(44, slot * 0.6)
-        canvas.line(x1: left, y1: baseline, x2: right, y2: baseline, gray: 0.5)
+        let baseline = y + 98
+        let slot = chartWidth / Double(bars.count)
+        let barWidth = slot * 0.55
+        canvas.line(x1: left, y1: baseline, x2: left + chartWidth, y2: baseline, gray: 0.5)
         for (index, bar) in bars.enumerated() {
-            let height = 60 * Double(max(bar.cents, 0)) / Double(maxValue)
+            let height = 56 * Double(max(bar.cents, 0)) / Double(maxValue)
             let x = left + slot * Double(index) + (slot - barWidth) / 2
             canvas.rectangle(
                 x: x, y: baseline - height, width: barWidth, height: height, gray: index == bars.count - 1 ? 0.25 : 0.6)
-            canvas.text(
-                bar.valueText, x: x - 20, y: baseline - height - 11, width: barWidth + 40, font: "DejaVu Sans 8", align: .center
-            )
-            canvas.text(
-                bar.label, x: x - 20, y: baseline + 3, width: barWidth + 40, font: "DejaVu Sans 8", align: .center, gray: 0.3)
+            canvas.line(bar.valueText, x: x - 8, y: baseline - height - 10, width: barWidth + 16, size: 6, align: .center)
+            canvas.line(bar.label, x: x - 8, y: baseline + 3, width: barWidth + 16, size: 6.5, align: .center, gray: 0.3)
         }
     }
 }
