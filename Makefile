@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps build demo test lint format bench-import bench-statements
+.PHONY: deps build demo test lint format bench-import bench-statements bench-query
 
 deps:
 	bash .ci/install-deps
@@ -27,3 +27,7 @@ bench-import:
 # Statement rendering against ReportLab, issuing a month, the payments query (docs/BENCHMARKS.md).
 bench-statements:
 	docs/bench/statements.sh
+
+# The payments query at 100 000, 1 000 000 and 10 000 000 lines (docs/BENCHMARKS.md).
+bench-query:
+	docs/bench/query.sh

@@ -46,8 +46,48 @@ final class Canvas {
         pango_layout_set_text(layout, text, -1)
     }
 
+    /// A pango font description string ("DejaVu Sans Bold 9.5") as cairo's toy text sees it.
+    struct Style {
+        let bold: Bool
+        let italic: Bool
+        let size: Double
+        let plain: Bool
+    }
+
+    private var styles: [String: Style] = [:]
+
+    private func style(_ description: String) -> Style {
+        if let style = styles[description] { return style }
+        let words = description.split(separator: " ")
+        let size = Double(words.last ?? "") ?? 10
+        let family = words.dropLast().joined(separator: " ")
+        let style = Style(
+            bold: family.contains("Bold"), italic: family.contains("Oblique"), size: size,
+            plain: ["DejaVu Sans", "DejaVu Sans Bold", "DejaVu Sans Oblique"].contains(family))
+        styles[description] = style
+        return style
+    }
+
+    /// DejaVu's line height (ascent + descent) in em, as pango lays it out.
+    static let lineHeight = 1.164
+
+    /// Whether `text` fits on one line at `width` with cairo's text calls (then drawn without pango).
+    private func fitsOnOneLine(_ text: String, _ style: Style, width: Double?) -> Bool {
+        guard style.plain, !text.contains("\n") else { return false }
+        guard let width else { return true }
+        cairo_select_font_face(
+            cr, "DejaVu Sans", style.italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
+            style.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(cr, style.size)
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(cr, text, &extents)
+        return extents.x_advance <= width
+    }
+
     /// The height `text` takes at this width, without drawing it.
     func measure(_ text: String, font: String, width: Double?, maxLines: Int32 = 0) -> Double {
+        let style = style(font)
+        if fitsOnOneLine(text, style, width: width) { return style.size * Self.lineHeight }
         prepare(text, font: font, width: width, align: .left, maxLines: maxLines)
         var w: Int32 = 0
         var h: Int32 = 0
@@ -61,6 +101,14 @@ final class Canvas {
         _ text: String, x: Double, y: Double, width: Double? = nil, font: String = "DejaVu Sans 8", align: Align = .left,
         gray: Double = 0, maxLines: Int32 = 0
     ) -> Double {
+        // Most strings are one short line: cairo's own text calls draw them many times faster.
+        let style = style(font)
+        if fitsOnOneLine(text, style, width: width) {
+            line(
+                text, x: x, y: y, width: width ?? 10_000, size: style.size, bold: style.bold, italic: style.italic, align: align,
+                gray: gray)
+            return style.size * Self.lineHeight
+        }
         prepare(text, font: font, width: width, align: align, maxLines: maxLines)
         cairo_set_source_rgb(cr, gray, gray, gray)
         cairo_move_to(cr, x, y)

@@ -4,7 +4,7 @@ import Foundation
 
 /// Reads PDFs back with poppler: the text of each page, the page count, and a PNG thumbnail of
 /// page 1 (for the archive and the web view).
-public struct PDFReader {
+public final class PDFReader {
     public enum Failure: Error, Equatable {
         case unreadable(String)
     }
@@ -23,6 +23,10 @@ public struct PDFReader {
             throw Failure.unreadable(message)
         }
         self.document = document
+    }
+
+    deinit {
+        g_object_unref(UnsafeMutableRawPointer(document))
     }
 
     public var pageCount: Int { Int(poppler_document_get_n_pages(document)) }
