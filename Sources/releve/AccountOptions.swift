@@ -56,6 +56,20 @@ struct AccountOptions: ParsableArguments {
         }
     }
 
+    /// Opens the services, runs `body`, closes them; errors become French messages and exit codes.
+    func withService<T>(_ body: (AccountService) async throws -> T) async throws -> T {
+        let service = try await service()
+        defer { try? service.store.close() }
+        return try await CLI.run { try await body(service) }
+    }
+
+    /// The same, for the assuré logged in with `releve connexion`.
+    func withUser<T>(_ body: (AccountService, AccountService.Authenticated) async throws -> T) async throws -> T {
+        try await withService { service in
+            try await body(service, try await service.authenticate(token: SessionFile.read(), now: Date()))
+        }
+    }
+
     func service() async throws -> AccountService {
         let store = try await self.store.open()
         return try await CLI.run {

@@ -11,10 +11,7 @@ extension Releve.Compte {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
-                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+            try await options.withUser { service, user in
                 let person = user.person.person
                 var lines = [
                     person.fullName, "  NIR : \(person.nir.formatted)",

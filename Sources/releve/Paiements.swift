@@ -46,10 +46,7 @@ extension Releve {
         }
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
-                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+            try await options.withUser { service, user in
                 let report = try await PaymentsService(store: service.store).report(
                     for: user.person.person,
                     filter: .init(from: from, to: to, beneficiary: beneficiary, nature: nature, months: months),
@@ -71,10 +68,8 @@ extension Releve {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
-                let person = try await service.authenticate(token: SessionFile.read(), now: Date()).person.person
+            try await options.withUser { _, user in
+                let person = user.person.person
                 if let doctor = person.doctor {
                     print("Médecin traitant : \(doctor.name), déclaré le \(doctor.since.formatted).")
                     print(

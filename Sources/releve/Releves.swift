@@ -21,10 +21,7 @@ extension Releve.Releves {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
-                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+            try await options.withUser { service, user in
                 let statements = try await StatementService(store: service.store, archive: options.archivePath).statements(
                     of: user)
                 guard !statements.isEmpty else {
@@ -62,10 +59,7 @@ extension Releve.Releves {
         var output: String
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
-                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+            try await options.withUser { service, user in
                 let (statement, bytes) = try await StatementService(store: service.store, archive: options.archivePath).download(
                     user, month: month, today: CivilDate.today)
                 try FileOutput.write(bytes, to: output)
@@ -86,10 +80,7 @@ extension Releve.Releves {
         var file: String
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
-                let user = try await service.authenticate(token: SessionFile.read(), now: Date())
+            try await options.withUser { service, user in
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw ServiceError.inputUnreadable(path: file, reason: "fichier introuvable ou illisible")
                 }

@@ -192,3 +192,33 @@ struct PaymentsCLITests {
         #expect(doctor.stdout.contains("Dr Claire Bernard"))
     }
 }
+
+@Suite("CLI: statements", .serialized)
+struct StatementsCLITests {
+    @Test("issue a month, list, download, verify; a tampered file, a directory and a month not issued are refused")
+    func statements() throws {
+        let box = try AccountJourneyTests.Sandbox()
+        let nir = "1701275112034"
+        let code = try box.orderCode(nir: nir, name: "Martin", birth: "03/12/1970", postalCode: "75012")
+        #expect(try box.activate(nir: nir, code: code, personal: "39451827").status == 0)
+        #expect(try box.login(nir: nir, code: "39451827").status == 0)
+        #expect(try box.run(["releves"]).stdout.contains("Aucun relevé"))
+        let issued = try box.run(["admin", "releves", "emettre", "--mois", "2026-09"])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        #expect(try box.run(["admin", "releves", "emettre", "--mois", "2026-09"]).stdout.contains(" 0 émis"))
+        let list = try box.run(["releves"])
+        #expect(list.stdout.contains("septembre 2026"))
+        let pdf = box.directory.appendingPathComponent("septembre.pdf").path
+        let download = try box.run(["releves", "telecharger", "2026-09", "--sortie", pdf])
+        #expect(download.status == 0, "\(download.stderr)")
+        #expect(try box.run(["releves", "verifier", pdf]).stdout.contains("Authentique"))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: pdf))
+        bytes.append(0x0A)
+        try bytes.write(to: URL(fileURLWithPath: pdf))
+        #expect(try box.run(["releves", "verifier", pdf]).status == 65)
+        #expect(try box.run(["releves", "telecharger", "2026-09", "--sortie", box.directory.path]).status == 73)
+        #expect(try box.run(["releves", "telecharger", "2026-08", "--sortie", pdf + "2"]).status == 65)
+        #expect(!FileManager.default.fileExists(atPath: pdf + "2"))
+        #expect(try box.run(["admin", "releves", "emettre", "--mois", "2099-01"]).status == 65)
+    }
+}
