@@ -17,7 +17,7 @@ final class OutputFile {
     private var committed = false
     private let syncDirectory: Bool
 
-    init(path: String, syncDirectory: Bool = true) throws(ServiceError) {
+    init(path: String, syncDirectory: Bool = true, mode: mode_t = 0o644) throws(ServiceError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw .outputUnwritable(path: path, reason: "c'est un dossier")
@@ -25,7 +25,7 @@ final class OutputFile {
         self.path = path
         self.syncDirectory = syncDirectory
         self.temporaryPath = path + ".partiel-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else {
             throw .outputUnwritable(path: path, reason: String(cString: strerror(errno)))
         }
@@ -85,5 +85,15 @@ final class OutputFile {
             _ = fsync(directory)
             close(directory)
         }
+    }
+}
+
+/// Writes a whole file all or nothing (temporary name, fsync, rename): for the front ends'
+/// outputs (downloaded statements, the CLI session file).
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) throws {
+        let file = try OutputFile(path: path, mode: mode_t(mode))
+        try file.write(bytes)
+        try file.commit()
     }
 }

@@ -104,16 +104,7 @@ enum SessionFile {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let temporary = path + ".tmp"
-        guard
-            FileManager.default.createFile(
-                atPath: temporary, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        else {
-            throw ServiceError.outputUnwritable(path: path, reason: "fichier de session impossible à créer")
-        }
-        guard rename(temporary, path) == 0 else {
-            throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno)))
-        }
+        try AtomicFile.write(Array((token + "\n").utf8), to: path, mode: 0o600)
     }
 
     static func remove() {

@@ -32,9 +32,7 @@ extension Releve.Admin {
         }
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
+            try await options.withService { service in
                 try await service.setMaintenance(state == "on" ? message : nil, now: Date())
                 print(state == "on" ? "Maintenance activée : « \(message) »" : "Maintenance terminée : le service est rétabli.")
             }

@@ -24,9 +24,7 @@ extension Releve.Compte {
         var nir: String?
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
+            try await options.withService { service in
                 let nir = try self.nir ?? Input.line("Numéro de sécurité sociale (13 caractères)")
                 let first = try Input.line("Code provisoire reçu par courrier (8 chiffres)", secret: true)
                 let check = try await service.checkProvisionalCode(nir: nir, code: first, channel: .cli, now: Date())
@@ -79,9 +77,7 @@ extension Releve.Compte {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
+            try await options.withService { service in
                 let link = try Input.line("Lien reçu par e-mail", secret: false)
                 print(try await service.confirmEmail(linkOrToken: link, channel: .cli, now: Date()))
             }

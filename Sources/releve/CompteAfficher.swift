@@ -44,9 +44,7 @@ extension Releve.Compte {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
+            try await options.withService { service in
                 let token = SessionFile.read()
                 _ = try await service.authenticate(token: token, now: Date())
                 let current = try Input.line("Code personnel actuel", secret: true)
@@ -71,9 +69,7 @@ extension Releve.Compte {
         var email: String
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
+            try await options.withService { service in
                 let token = SessionFile.read()
                 _ = try await service.authenticate(token: token, now: Date())
                 let code = try Input.line("Code personnel", secret: true)

@@ -25,9 +25,7 @@ extension Releve.Compte {
         var postalCode: String?
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
+            try await options.withService { service in
                 let answer = try await service.requestProvisionalCode(
                     nir: try nir ?? Input.line("Numéro de sécurité sociale (13 caractères)"),
                     lastName: try lastName ?? Input.line("Nom de famille"),

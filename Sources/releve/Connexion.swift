@@ -19,9 +19,7 @@ extension Releve {
         var nir: String?
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
+            try await options.withService { service in
                 let nir = try self.nir ?? Input.line("Numéro de sécurité sociale (13 caractères)")
                 let code = try Input.line("Code personnel", secret: true)
                 if let previous = SessionFile.read() { try? await service.logout(token: previous, channel: .cli, now: Date()) }
@@ -39,9 +37,7 @@ extension Releve {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            let service = try await options.service()
-            defer { try? service.store.close() }
-            try await CLI.run {
+            try await options.withService { service in
                 guard let token = SessionFile.read() else {
                     print("Vous n'étiez pas connecté(e).")
                     return

@@ -62,7 +62,7 @@ extension Releve.Releves {
             try await options.withUser { service, user in
                 let (statement, bytes) = try await StatementService(store: service.store, archive: options.archivePath).download(
                     user, month: month, today: CivilDate.today)
-                try FileOutput.write(bytes, to: output)
+                try AtomicFile.write(bytes, to: output)
                 print(
                     "Relevé de \(statement.month.formatted) écrit dans \(output) (\(bytes.count / 1024) Ko, \(statement.pages) page(s))."
                 )
@@ -147,25 +147,6 @@ extension Releve.Admin.Releves {
             print(
                 "Relevés de \(month.formatted) : \(CLI.number(summary.issued)) émis (\(CLI.number(summary.pages)) pages), \(CLI.number(summary.alreadyIssued)) déjà émis auparavant. Archives : \(options.archivePath)"
             )
-        }
-    }
-}
-
-/// Writes a user-chosen output file through a temporary name: all or nothing.
-enum FileOutput {
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ServiceError.outputUnwritable(path: path, reason: "c'est un dossier")
-        }
-        let temporary = path + ".partiel-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw ServiceError.outputUnwritable(path: path, reason: "dossier absent ou non accessible en écriture")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw ServiceError.outputUnwritable(path: path, reason: reason)
         }
     }
 }

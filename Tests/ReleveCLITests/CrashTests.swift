@@ -31,18 +31,7 @@ struct CrashTests {
         let base = directory.appendingPathComponent("crashed.sqlite").path
         var killed = 0
         for delay in [0.15, 0.4, 0.8, 1.2, 0.05] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Fixtures.releveBinary)
-            process.arguments = ["importer", "--base", base, persons, payments]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            try await Task.sleep(for: .seconds(delay))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killed += 1
-            }
-            process.waitUntilExit()
+            if try await killReleve(["importer", "--base", base, persons, payments], after: delay) { killed += 1 }
             // After each crash the database opens, passes integrity_check and holds whole files only.
             let store = try await ReleveStore.open(path: base)
             #expect(try await store.integrityProblems().isEmpty)
@@ -104,18 +93,9 @@ struct StatementCrashTests {
         let (base, archive) = try prepare("crashed")
         var killed = 0
         for delay in [0.3, 0.9, 1.6, 0.5] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Fixtures.releveBinary)
-            process.arguments = ["admin", "releves", "emettre", "--mois", "2026-10", "--base", base]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            try await Task.sleep(for: .seconds(delay))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+            if try await killReleve(["admin", "releves", "emettre", "--mois", "2026-10", "--base", base], after: delay) {
                 killed += 1
             }
-            process.waitUntilExit()
             // After each crash: every recorded statement points at a whole file.
             _ = try await Self.archiveState(base: base, archive: archive)
         }
@@ -124,4 +104,19 @@ struct StatementCrashTests {
         #expect(rerun.status == 0)
         #expect(try await Self.archiveState(base: base, archive: archive) == expected)
     }
+}
+
+/// Starts the real binary and sends it SIGKILL after `delay`; true if it was still running.
+func killReleve(_ arguments: [String], after delay: Double) async throws -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Fixtures.releveBinary)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    try await Task.sleep(for: .seconds(delay))
+    let killed = process.isRunning
+    if killed { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return killed
 }
