@@ -71,7 +71,8 @@ let package = Package(
         .testTarget(
             name: "ReleveCLITests",
             dependencies: [
-                "ReleveDomain", "ReleveService", "ReleveTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "ReleveDomain", "RelevePDF", "ReleveService", "ReleveTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

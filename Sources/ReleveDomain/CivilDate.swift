@@ -92,6 +92,11 @@ public struct CivilDate: Hashable, Comparable, Sendable, LosslessStringConvertib
         self.day = d
     }
 
+    /// The UTC calendar day of a Unix timestamp (the store's timestamps are Unix seconds).
+    public init(unixSeconds: Int64) {
+        self.init(daysSinceEpoch: Int((Double(unixSeconds) / 86_400).rounded(.down)))
+    }
+
     public func adding(days: Int) -> CivilDate {
         CivilDate(daysSinceEpoch: daysSinceEpoch + days)
     }

@@ -4,8 +4,11 @@
 /// - except when a beneficiary's complémentaire has no active NOEMIE link: paper continues
 ///   (and the online copy), because the assuré must post it to the complémentaire.
 ///
-/// Evaluated for the statement's month, on its first day: an account opened or cancelled in
-/// the middle of a month changes delivery from the next month's statement on.
+/// The statement of month M is paperless only if the account was open on the first day of M
+/// and is still open on the day M's statement is issued (early in M+1). So:
+/// - opening (or reopening) during M: M's statement still comes by post, the next ones do not;
+/// - cancelling during M, or before M's statement is issued: M's statement comes by post —
+///   nobody is left with a statement they can no longer reach online.
 public enum DeliveryRule {
     public enum Mode: Sendable, Equatable {
         case post(reason: String)
@@ -25,6 +28,25 @@ public enum DeliveryRule {
             case .online, .onlineAndPost: true
             }
         }
+
+        /// The stored form: `online`, `post` or `online_post`.
+        public var code: String {
+            switch self {
+            case .online: "online"
+            case .post: "post"
+            case .onlineAndPost: "online_post"
+            }
+        }
+
+        /// One French sentence: how the statement is delivered and why.
+        public var explanation: String {
+            switch self {
+            case .online:
+                "relevé dématérialisé : disponible dans votre espace Releve, un e-mail vous prévient de sa mise en ligne ; pas d'envoi papier"
+            case .post(let reason): "relevé envoyé par courrier : \(reason)"
+            case .onlineAndPost(let reason): "relevé en ligne et par courrier : \(reason)"
+            }
+        }
     }
 
     /// An interval during which the account was open: `from` the day it opened, `until` the day
@@ -38,23 +60,34 @@ public enum DeliveryRule {
             self.until = until
         }
 
-        func contains(_ day: CivilDate) -> Bool {
-            from <= day && (until.map { day < $0 } ?? true)
+        func covers(_ first: CivilDate, through last: CivilDate) -> Bool {
+            from <= first && (until.map { last < $0 } ?? true)
         }
     }
 
-    public static func mode(for person: InsuredPerson, accountPeriods: [OpenPeriod], month: Month) -> Mode {
-        let day = month.firstDay
-        guard accountPeriods.contains(where: { $0.contains(day) }) else {
-            return .post(
-                reason: "vous n'avez pas de compte ouvert au 1er \(month.formatted) : vos relevés vous sont envoyés par courrier")
+    /// The delivery of `month`'s statement, issued on `issuedOn` (the day the batch runs).
+    public static func mode(for person: InsuredPerson, accountPeriods: [OpenPeriod], month: Month, issuedOn: CivilDate) -> Mode {
+        let first = month.firstDay
+        guard accountPeriods.contains(where: { $0.covers(first, through: issuedOn) }) else {
+            let latest = accountPeriods.max { $0.from < $1.from }
+            let reason: String
+            switch latest {
+            case nil:
+                reason = "vous n'avez pas de compte Releve"
+            case .some(let period) where period.until.map { $0 <= issuedOn } ?? false:
+                reason = "votre compte a été résilié le \(period.until!.formattedLong)"
+            case .some(let period):
+                reason =
+                    "votre compte a été ouvert le \(period.from.formattedLong) ; le relevé dématérialisé commence avec celui \(period.from.calendarMonth.adding(months: 1).withDe)"
+            }
+            return .post(reason: reason)
         }
         let unlinked = person.beneficiaries.filter { $0.complementaire.map { !$0.noemieLinkActive } ?? false }
         if let first = unlinked.first, let complementaire = first.complementaire {
             let names = unlinked.map(\.firstName).joined(separator: ", ")
             return .onlineAndPost(
                 reason:
-                    "la complémentaire de \(names) (\(complementaire.name)) ne reçoit pas vos remboursements par voie électronique (NOEMIE) : vous recevez aussi le relevé par courrier pour le lui envoyer"
+                    "la complémentaire de \(names) (\(complementaire.name)) ne reçoit pas vos remboursements par voie électronique (NOEMIE) ; le relevé papier vous permet de le lui envoyer"
             )
         }
         return .online

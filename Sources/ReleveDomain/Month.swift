@@ -64,6 +64,12 @@ public struct Month: Hashable, Comparable, Sendable, LosslessStringConvertible, 
     }
 
     /// `novembre 2026`.
+    /// "de novembre 2026", "d'octobre 2026": the month after the preposition, elided before a vowel.
+    public var withDe: String {
+        let text = formatted
+        return (text.first.map { "aeiouéâ".contains($0) } ?? false) ? "d'" + text : "de " + text
+    }
+
     public var formatted: String {
         "\(Self.frenchNames[month - 1]) \(year)"
     }

@@ -42,6 +42,13 @@ public final class PDFReader {
         }
     }
 
+    /// Runs `body` with poppler's page `index` (for drawing it onto another cairo surface).
+    func withPage(_ index: Int, _ body: (OpaquePointer) -> Void) {
+        guard let page = poppler_document_get_page(document, Int32(index)) else { return }
+        defer { g_object_unref(UnsafeMutableRawPointer(page)) }
+        body(page)
+    }
+
     /// Page 1 rendered `width` pixels wide on white, as PNG bytes.
     public func thumbnailPNG(width: Int) -> [UInt8] {
         guard let page = poppler_document_get_page(document, 0) else { return [] }

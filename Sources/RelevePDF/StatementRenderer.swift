@@ -93,7 +93,7 @@ public enum StatementRenderer {
         var addressBottom = addressTop
         for (index, line) in document.addressBlock.enumerated() {
             addressBottom +=
-                canvas.measure(line, font: index == 0 ? "DejaVu Sans Bold 10.5" : "DejaVu Sans 10.5", width: addressWidth) + 1
+                canvas.measure(line, font: index == 0 ? "DejaVu Sans Bold 9.5" : "DejaVu Sans 9.5", width: addressWidth) + 1
         }
         let titleTop = max(212, addressBottom + 14)
         let titleHeight = canvas.measure(document.title, font: "DejaVu Sans Bold 15", width: contentWidth, maxLines: 2)
@@ -101,7 +101,7 @@ public enum StatementRenderer {
     }
 
     static let addressTop = 140.0
-    static let addressWidth = 235.0
+    static let addressWidth = 250.0
 
     static func paginate(_ document: StatementDocument, _ canvas: Canvas) -> [[Placed]] {
         var flow: [Item] = []
@@ -163,7 +163,7 @@ public enum StatementRenderer {
         for (index, line) in document.addressBlock.enumerated() {
             ay +=
                 canvas.text(
-                    line, x: 318, y: ay, width: addressWidth, font: index == 0 ? "DejaVu Sans Bold 10.5" : "DejaVu Sans 10.5") + 1
+                    line, x: 318, y: ay, width: addressWidth, font: index == 0 ? "DejaVu Sans Bold 9.5" : "DejaVu Sans 9.5") + 1
         }
         let titleTop = max(212, ay + 14)
         if let mark = document.mark {

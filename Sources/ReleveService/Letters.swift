@@ -11,7 +11,7 @@ enum Letters {
     }
 
     static func date(_ seconds: Int64) -> String {
-        CivilDate(daysSinceEpoch: Int(seconds / 86_400)).formattedLong
+        CivilDate(unixSeconds: seconds).formattedLong
     }
 
     static func provisionalCode(person: InsuredPerson, code: ProvisionalCode, requestedOn: Date, expiresAt: Int64) -> NewLetter {
@@ -84,6 +84,80 @@ enum Letters {
         (
             "Votre adresse e-mail Releve a été changée",
             "Bonjour \(person.firstNames) \(person.lastName),\n\nL'adresse e-mail de votre compte a été remplacée le \(date(Int64(on.timeIntervalSince1970))) par \(newEmail.masked).\n\nSi vous n'êtes pas à l'origine de ce changement, contactez immédiatement votre caisse d'assurance maladie.\n\nReleve — ce message est automatique, merci de ne pas y répondre."
+        )
+    }
+
+    static func salutation(_ person: InsuredPerson) -> String {
+        person.sex == .female ? "Madame" : "Monsieur"
+    }
+
+    static let signature = "Releve — ce message est automatique, merci de ne pas y répondre."
+
+    /// What cancelling changes, shown before the assuré confirms.
+    static let cancellationConsequences = [
+        "vos relevés mensuels vous seront de nouveau envoyés par courrier, y compris celui du mois en cours ;",
+        "vous ne pourrez plus consulter vos paiements ni vos relevés en ligne, et toutes vos connexions seront fermées ;",
+        "vos relevés déjà émis restent conservés par votre caisse : vous pourrez les retrouver si vous rouvrez votre compte ;",
+        "vous pourrez rouvrir votre compte à tout moment en commandant un code provisoire.",
+    ]
+
+    static func cancellation(person: InsuredPerson, on: Date) -> NewLetter {
+        let body = """
+            \(person.caisse.name)
+
+            Objet : résiliation de votre compte Releve
+
+            \(salutation(person)),
+
+            Nous vous confirmons la résiliation de votre compte Releve le \(date(Int64(on.timeIntervalSince1970))).
+
+            Vos relevés mensuels vous sont de nouveau envoyés par courrier, à partir de celui du mois en cours. Vos relevés déjà émis restent conservés par votre caisse.
+
+            Vous pouvez rouvrir votre compte à tout moment : commandez un code provisoire (« Je n'ai pas encore de compte », ou en ligne de commande : releve compte code-provisoire) ; vous le recevrez par courrier.
+
+            Si vous n'êtes pas à l'origine de cette résiliation, contactez votre caisse d'assurance maladie.
+
+            Votre caisse d'assurance maladie
+            """
+        return NewLetter(kind: .cancellation, recipient: addressBlock(person), body: body)
+    }
+
+    static func cancellationEmail(person: InsuredPerson, on: Date) -> (subject: String, body: String) {
+        (
+            "Votre compte Releve est résilié",
+            "Bonjour \(person.firstNames) \(person.lastName),\n\nVotre compte Releve a été résilié le \(date(Int64(on.timeIntervalSince1970))). Vos relevés vous seront de nouveau envoyés par courrier, à partir de celui du mois en cours. Une confirmation vous est aussi adressée par courrier.\n\nSi vous n'êtes pas à l'origine de cette résiliation, contactez votre caisse d'assurance maladie.\n\n\(signature)"
+        )
+    }
+
+    static func duplicataCover(person: InsuredPerson, month: Month, reference: String, requestedOn: Date) -> NewLetter {
+        let body = """
+            \(person.caisse.name)
+
+            Objet : duplicata de votre relevé \(month.withDe)
+
+            \(salutation(person)),
+
+            Vous avez demandé le \(date(Int64(requestedOn.timeIntervalSince1970))) un duplicata papier de votre relevé mensuel \(month.withDe) (référence \(reference)).
+
+            Vous le trouverez ci-joint. Chaque page porte la mention « DUPLICATA » ; son contenu est celui du relevé archivé, dont l'empreinte figure en bas de chaque page.
+
+            Votre caisse d'assurance maladie
+            """
+        return NewLetter(kind: .duplicata, recipient: addressBlock(person), body: body)
+    }
+
+    static func postalStatement(person: InsuredPerson, month: Month, reference: String) -> NewLetter {
+        NewLetter(
+            kind: .monthlyStatement, recipient: addressBlock(person),
+            body: "Relevé mensuel \(month.withDe), référence \(reference) (imprimé depuis l'archive)")
+    }
+
+    static func statementNotice(firstNames: String, lastName: String, month: Month, link: String) -> (
+        subject: String, body: String
+    ) {
+        (
+            "Votre relevé \(month.withDe) est disponible",
+            "Bonjour \(firstNames) \(lastName),\n\nVotre relevé mensuel de remboursements \(month.withDe) est disponible dans votre espace Releve :\n\(link)\n\n(En ligne de commande : releve releves telecharger \(month).)\n\nPour des raisons de confidentialité, il n'est pas joint à ce message.\n\n\(signature)"
         )
     }
 

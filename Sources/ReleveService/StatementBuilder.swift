@@ -60,9 +60,10 @@ public enum StatementBuilder {
             .joined(separator: ", ")
         var document = StatementDocument(
             caisse: person.caisse.name, title: "Relevé mensuel de vos remboursements — \(month.formatted)",
-            addressBlock: [person.fullName] + person.address.lines + [
-                "\(person.address.postalCode) \(person.address.city.uppercased())"
-            ],
+            // As the window envelope needs it (the print batch checks the same way); an address
+            // that cannot fit is left whole here and its letter is held back by the print batch.
+            addressBlock: (try? WindowAddress.fit(Letters.addressBlock(person)).lines)
+                ?? Letters.addressBlock(person).components(separatedBy: "\n"),
             identity: [
                 ["Assuré(e)", person.fullName], ["N° de sécurité sociale", person.nir.formatted], ["Référence", reference],
                 ["Émis le", issuedOn.formatted], ["Paiements", String(payments.count)],

@@ -19,10 +19,13 @@ public struct StatementService: Sendable {
     public let store: ReleveStore
     /// Where PDFs and thumbnails live: `<archive>/<AAAA-MM>/<reference>.pdf` and `.png`.
     public let archive: String
+    /// Where "your statement is online" e-mails go, and the site address they link to.
+    public let notices: (mail: MailOutbox, publicURL: String)?
 
-    public init(store: ReleveStore, archive: String) {
+    public init(store: ReleveStore, archive: String, notices: (mail: MailOutbox, publicURL: String)? = nil) {
         self.store = store
         self.archive = archive
+        self.notices = notices
     }
 
     public struct IssueProgress: Sendable {
@@ -34,9 +37,15 @@ public struct StatementService: Sendable {
         public var issued: Int
         public var alreadyIssued: Int
         public var pages: Int
+        /// Of the statements issued now: how many went to the postal outbox, and how many
+        /// e-mail notices were sent.
+        public var byPost: Int = 0
+        public var notices: Int = 0
     }
 
-    /// Issues `month` (which must be over on `today`). `workers` render in parallel.
+    /// Issues `month` (which must be over on `today`). `workers` render in parallel. Each
+    /// statement is routed by `DeliveryRule` as of `today`: archive (always), postal outbox
+    /// and/or e-mail notice; the outbox letter commits with the statement row.
     public func issue(
         month: Month, today: CivilDate, now: Date, workers: Int = 2, thumbnails: Bool = true,
         progress: (@Sendable (IssueProgress) -> Void)? = nil
@@ -78,15 +87,50 @@ public struct StatementService: Sendable {
                 for try await part in group { all += part }
                 return all.sorted { $0.personID < $1.personID }
             }
+            let byPerson = Dictionary(inputs.map { ($0.person.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let routed = rendered.map { statement -> IssuedStatement in
+                guard let input = byPerson[statement.personID] else { return statement }
+                var statement = statement
+                let mode = DeliveryRule.mode(
+                    for: input.person.person, accountPeriods: input.accountPeriods, month: month, issuedOn: today)
+                statement.delivery = mode
+                statement.notice = mode.online && input.noticeEmail != nil
+                if mode.byPost {
+                    statement.postalLetter = Letters.postalStatement(
+                        person: input.person.person, month: month, reference: statement.reference)
+                }
+                return statement
+            }
             try Self.syncDirectory("\(archive)/\(month)")
-            try await store.recordStatements(rendered)
+            try await store.recordStatements(routed, at: at)
+            summary.byPost += routed.filter { $0.postalLetter != nil }.count
+            summary.notices += try await sendNotices(now: now)
             summary.issued += rendered.count
             summary.pages += rendered.reduce(0) { $0 + $1.pages }
             index += slice.count
             progress?(IssueProgress(done: index, total: persons.count))
         }
+        summary.notices += try await sendNotices(now: now)
         try await store.completeStatementRun(month: month, at: at)
         return summary
+    }
+
+    /// Sends the e-mail notices still due (including those of an interrupted run), then marks
+    /// them sent. A crash between the two may send a notice twice, never lose one.
+    func sendNotices(now: Date) async throws -> Int {
+        var sent = 0
+        while true {
+            let due = try await store.pendingNotices(limit: 256)
+            if due.isEmpty { return sent }
+            for notice in due {
+                guard let (mail, url) = notices, let email = notice.email.flatMap({ try? EmailAddress($0) }) else { continue }
+                let message = Letters.statementNotice(
+                    firstNames: notice.firstNames, lastName: notice.lastName, month: notice.month, link: "\(url)/releves")
+                _ = try mail.send(to: email, subject: message.subject, body: message.body, now: now)
+                sent += 1
+            }
+            try await store.markNoticesSent(due.map(\.statementID))
+        }
     }
 
     static func reference(_ person: StoredPerson, _ month: Month) -> String {

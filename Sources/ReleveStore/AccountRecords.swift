@@ -75,6 +75,12 @@ public struct Letter: Sendable, Equatable {
     public var status: Status
     public var createdAt: Int64
     public var nir: NIR?
+    /// The statement this letter carries (monthly statement by post, duplicata).
+    public var statementID: Int64?
+    /// The print batch that printed it.
+    public var batchID: Int64?
+    public var printedAt: Int64?
+    public var postedAt: Int64?
 }
 
 /// One audited event: what happened, to whom (masked NIR), through which channel, with what outcome.

@@ -204,6 +204,61 @@ enum Migrations {
                     CREATE INDEX payment_not_stated ON payment(person_id, payment_date) WHERE statement_id IS NULL;
                     """)
         }
+        migrator.registerMigration("v4: paper delivery, duplicatas, print batches, insurer exports") { db in
+            try db.execute(
+                sql: """
+                    -- Every interval during which an account was open, for the delivery rules:
+                    -- reopening a cancelled account starts a new period.
+                    CREATE TABLE account_period (
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        opened_at INTEGER NOT NULL,
+                        closed_at INTEGER,
+                        PRIMARY KEY (person_id, opened_at)
+                    ) WITHOUT ROWID, STRICT;
+                    INSERT INTO account_period (person_id, opened_at, closed_at)
+                        SELECT person_id, created_at, closed_at FROM account;
+
+                    -- A print batch: one PDF and its manifest, for one date.
+                    CREATE TABLE print_batch (
+                        id INTEGER PRIMARY KEY,
+                        reference TEXT NOT NULL UNIQUE,
+                        date TEXT NOT NULL UNIQUE,
+                        file TEXT NOT NULL,
+                        manifest TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        letters INTEGER NOT NULL,
+                        pages INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        posted_at INTEGER
+                    ) STRICT;
+
+                    ALTER TABLE letter ADD COLUMN statement_id INTEGER REFERENCES statement(id);
+                    ALTER TABLE letter ADD COLUMN batch_id INTEGER REFERENCES print_batch(id);
+                    -- A statement goes to the post at most once as a monthly statement.
+                    CREATE UNIQUE INDEX letter_postal_statement ON letter(statement_id) WHERE kind = 'releve_mensuel';
+                    CREATE INDEX letter_by_person ON letter(person_id, kind, created_at);
+
+                    -- How each statement was delivered ('online', 'post', 'online_post'; NULL before v4),
+                    -- and whether its e-mail notice is still to be sent.
+                    ALTER TABLE statement ADD COLUMN delivery TEXT;
+                    ALTER TABLE statement ADD COLUMN notice_pending INTEGER NOT NULL DEFAULT 0;
+
+                    -- Exports to complementary insurers: each run covers the payments after the
+                    -- previous run's last payment id, so each line is exported once.
+                    CREATE TABLE insurer_export (
+                        id INTEGER PRIMARY KEY,
+                        complementaire_code TEXT NOT NULL,
+                        date TEXT NOT NULL,
+                        file TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        lines INTEGER NOT NULL,
+                        first_payment_id INTEGER NOT NULL,
+                        last_payment_id INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (complementaire_code, date)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

@@ -118,7 +118,8 @@ extension ReleveStore {
         return Letter(
             id: Letter.ID(r["id"]), kind: Letter.Kind(rawValue: r["kind"]) ?? .provisionalCode, recipient: r["recipient"],
             body: r["body"], status: Letter.Status(rawValue: r["status"]) ?? .pending, createdAt: r["created_at"],
-            nir: try nir.map { try NIR(parsing: $0) })
+            nir: try nir.map { try NIR(parsing: $0) }, statementID: r["statement_id"], batchID: r["batch_id"],
+            printedAt: r["printed_at"], postedAt: r["posted_at"])
     }
 
     // MARK: Writing (each method is one transaction, audit included)
@@ -153,8 +154,11 @@ extension ReleveStore {
 
     static func insert(_ letter: NewLetter, personID: InsuredPerson.ID?, at: Int64, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO letter (person_id, kind, recipient, body, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-            arguments: [personID?.rawValue, letter.kind.rawValue, letter.recipient, letter.body, at])
+            sql: """
+                INSERT INTO letter (person_id, kind, recipient, body, status, created_at, statement_id)
+                VALUES (?, ?, ?, ?, 'pending', ?, ?)
+                """,
+            arguments: [personID?.rawValue, letter.kind.rawValue, letter.recipient, letter.body, at, letter.statementID])
     }
 
     /// Counts a wrong try on a provisional code.
@@ -187,6 +191,13 @@ extension ReleveStore {
                     opening.personID.rawValue, opening.codeHash, opening.question, opening.answerHash, opening.email, opening.at,
                     opening.at,
                 ])
+            // A new open period unless one is running (recovery of an active account).
+            try db.execute(
+                sql: """
+                    INSERT INTO account_period (person_id, opened_at) SELECT ?, ?
+                    WHERE NOT EXISTS (SELECT 1 FROM account_period WHERE person_id = ? AND closed_at IS NULL)
+                    """,
+                arguments: [opening.personID.rawValue, opening.at, opening.personID.rawValue])
             try db.execute(sql: "DELETE FROM login_failure WHERE nir = ?", arguments: [opening.nir.body])
             try db.execute(
                 sql: "UPDATE session SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL",
@@ -347,11 +358,13 @@ public struct NewLetter: Sendable {
     public var kind: Letter.Kind
     public var recipient: String
     public var body: String
+    public var statementID: Int64?
 
-    public init(kind: Letter.Kind, recipient: String, body: String) {
+    public init(kind: Letter.Kind, recipient: String, body: String, statementID: Int64? = nil) {
         self.kind = kind
         self.recipient = recipient
         self.body = body
+        self.statementID = statementID
     }
 }
 

@@ -27,6 +27,10 @@ public struct StatementInput: Sendable {
     public var payments: [StoredPayment]
     /// Reimbursed per month of payment, for the 6 months ending with the statement's month.
     public var history: [(Month, Cents)]
+    /// When the assuré's account was open, for the delivery rules.
+    public var accountPeriods: [DeliveryRule.OpenPeriod]
+    /// The account's e-mail, if the account is active and the address confirmed.
+    public var noticeEmail: String?
 }
 
 /// A rendered statement, its file already durable on disk, to be recorded.
@@ -42,11 +46,21 @@ public struct IssuedStatement: Sendable {
     public var pages: Int
     public var paymentIDs: [Payment.ID]
     public var reimbursed: Cents
+    /// How it is delivered; nil leaves the column empty.
+    public var delivery: DeliveryRule.Mode?
+    /// The letter to put in the postal outbox, when it goes by post.
+    public var postalLetter: NewLetter?
+    /// Whether an e-mail notice is due.
+    public var notice: Bool
 
     public init(
         personID: InsuredPerson.ID, month: Month, reference: String, issuedOn: CivilDate, file: String, sha256: String,
-        fingerprint: String, size: Int, pages: Int, paymentIDs: [Payment.ID], reimbursed: Cents
+        fingerprint: String, size: Int, pages: Int, paymentIDs: [Payment.ID], reimbursed: Cents,
+        delivery: DeliveryRule.Mode? = nil, postalLetter: NewLetter? = nil, notice: Bool = false
     ) {
+        self.delivery = delivery
+        self.postalLetter = postalLetter
+        self.notice = notice
         self.personID = personID
         self.month = month
         self.reference = reference
@@ -138,26 +152,34 @@ extension ReleveStore {
                     let m = historyStart.adding(months: offset)
                     return (m, Cents(byMonth[m.description] ?? 0))
                 }
-                inputs.append(StatementInput(person: person, payments: payments, history: history))
+                let email = try String.fetchOne(
+                    db, sql: "SELECT email FROM account WHERE person_id = ? AND status = 'active' AND email_confirmed = 1",
+                    arguments: [id.rawValue])
+                inputs.append(
+                    StatementInput(
+                        person: person, payments: payments, history: history,
+                        accountPeriods: try Self.accountPeriods(personID: id.rawValue, db: db), noticeEmail: email))
             }
             return inputs
         }
     }
 
-    /// Records statements whose files are durable, and ties their payments to them, in one
-    /// transaction. A statement already recorded for that (assuré, month) is left untouched.
-    public func recordStatements(_ statements: [IssuedStatement]) async throws {
+    /// Records statements whose files are durable, ties their payments to them and puts the
+    /// postal ones in the outbox, in one transaction. A statement already recorded for that
+    /// (assuré, month) is left untouched.
+    public func recordStatements(_ statements: [IssuedStatement], at: Int64) async throws {
         try await write { db in
             for s in statements {
                 try db.execute(
                     sql: """
-                        INSERT INTO statement (person_id, month, reference, issued_on, file, sha256, fingerprint, size, pages, payments, reimbursed)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                        INSERT INTO statement (person_id, month, reference, issued_on, file, sha256, fingerprint, size, pages, payments,
+                            reimbursed, delivery, notice_pending)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                         """,
                     arguments: [
                         s.personID.rawValue, s.month.description, s.reference, s.issuedOn.description, s.file, s.sha256,
                         s.fingerprint,
-                        s.size, s.pages, s.paymentIDs.count, s.reimbursed.rawValue,
+                        s.size, s.pages, s.paymentIDs.count, s.reimbursed.rawValue, s.delivery?.code, s.notice,
                     ])
                 guard db.changesCount == 1 else { continue }
                 let id = db.lastInsertedRowID
@@ -165,6 +187,10 @@ extension ReleveStore {
                     try db.execute(
                         sql: "UPDATE payment SET statement_id = ? WHERE id = ? AND statement_id IS NULL",
                         arguments: [id, paymentID.rawValue])
+                }
+                if var letter = s.postalLetter {
+                    letter.statementID = id
+                    try Self.insert(letter, personID: s.personID, at: at, db)
                 }
             }
         }

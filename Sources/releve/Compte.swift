@@ -4,7 +4,7 @@ extension Releve {
     struct Compte: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "compte",
-            abstract: "Votre compte : code provisoire, ouverture, e-mail, code personnel.",
+            abstract: "Votre compte : code provisoire, ouverture, e-mail, code personnel, courrier, résiliation.",
             discussion: """
                 Vous n'avez pas de compte : commandez un code provisoire (« releve compte code-provisoire »), \
                 vous le recevrez par courrier, puis ouvrez votre compte (« releve compte activer »).
@@ -13,6 +13,7 @@ extension Releve {
                 """,
             subcommands: [
                 Afficher.self, CodeProvisoire.self, Activer.self, ConfirmerEmail.self, ChangerCode.self, ChangerEmail.self,
+                Courrier.self, Resilier.self,
             ],
             defaultSubcommand: Afficher.self)
     }

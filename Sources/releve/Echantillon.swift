@@ -62,7 +62,7 @@ extension Releve {
             print(
                 "Écrit \(summary.files.joined(separator: " et ")) : \(CLI.number(summary.persons)) assurés, "
                     + "\(CLI.number(summary.payments)) paiements, \(CLI.number(summary.lines)) lignes, "
-                    + "de \(generator.firstMonth.formatted) à \(generator.lastMonth.formatted).")
+                    + "\(generator.firstMonth.withDe) à \(generator.lastMonth.formatted).")
         }
     }
 }

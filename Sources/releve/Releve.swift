@@ -21,6 +21,7 @@ struct Releve: AsyncParsableCommand {
             Paiements.self,
             MedecinTraitant.self,
             Releves.self,
+            Duplicata.self,
             Importer.self,
             Echantillon.self,
             NirCommand.self,

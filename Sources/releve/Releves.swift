@@ -64,7 +64,7 @@ extension Releve.Releves {
                     user, month: month, today: CivilDate.today)
                 try AtomicFile.write(bytes, to: output)
                 print(
-                    "Relevé de \(statement.month.formatted) écrit dans \(output) (\(bytes.count / 1024) Ko, \(statement.pages) page(s))."
+                    "Relevé \(statement.month.withDe) écrit dans \(output) (\(bytes.count / 1024) Ko, \(statement.pages) page(s))."
                 )
             }
         }
@@ -88,7 +88,7 @@ extension Releve.Releves {
                     user, bytes: Array(data))
                 {
                     print(
-                        "Authentique : ce fichier est votre relevé de \(statement.month.formatted), émis le \(statement.issuedOn.formatted), intact."
+                        "Authentique : ce fichier est votre relevé \(statement.month.withDe), émis le \(statement.issuedOn.formatted), intact."
                     )
                 } else {
                     throw ServiceError.invalidValue(
@@ -135,7 +135,9 @@ extension Releve.Admin.Releves {
             defer { try? service.store.close() }
             let display = ProgressDisplay(label: "relevés \(month)")
             let summary = try await CLI.run {
-                try await StatementService(store: service.store, archive: options.archivePath).issue(
+                try await StatementService(
+                    store: service.store, archive: options.archivePath, notices: (service.mail, service.publicURL)
+                ).issue(
                     month: month, today: CivilDate.today, now: Date(), workers: max(1, workers), thumbnails: !noThumbnails
                 ) { progress in
                     display.update(
@@ -145,7 +147,7 @@ extension Releve.Admin.Releves {
             }
             display.finish()
             print(
-                "Relevés de \(month.formatted) : \(CLI.number(summary.issued)) émis (\(CLI.number(summary.pages)) pages), \(CLI.number(summary.alreadyIssued)) déjà émis auparavant. Archives : \(options.archivePath)"
+                "Relevés \(month.withDe) : \(CLI.number(summary.issued)) émis (\(CLI.number(summary.pages)) pages), \(CLI.number(summary.alreadyIssued)) déjà émis auparavant ; \(CLI.number(summary.byPost)) mis au courrier, \(CLI.number(summary.notices)) avis envoyés par e-mail. Archives : \(options.archivePath)"
             )
         }
     }

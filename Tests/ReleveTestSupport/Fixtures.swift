@@ -107,11 +107,18 @@ public struct ProcessResult: Sendable {
 
 public enum Run {
     public static func releve(
-        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, input: String? = nil
+        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, input: String? = nil,
+        clock: String? = nil
     ) throws -> ProcessResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Fixtures.releveBinary)
-        process.arguments = arguments
+        if let clock {
+            // Debian's libfaketime: the binary runs as if it were `clock` ("2026-12-02 09:00:00").
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/faketime")
+            process.arguments = [clock, Fixtures.releveBinary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Fixtures.releveBinary)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env

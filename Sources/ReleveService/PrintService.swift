@@ -1,0 +1,179 @@
+import Crypto
+import Foundation
+import ReleveDomain
+import RelevePDF
+import ReleveStore
+
+/// The print shop's side of the postal outbox: print batches (one PDF plus a manifest per
+/// date) and their posting.
+///
+/// Crash safety: the PDF and the manifest are written under temporary names, fsynced and
+/// renamed before the one transaction that records the batch and marks its letters printed.
+/// A crash before that commit leaves every letter pending (the next run prints them); after
+/// it, rerunning the same date finds the recorded batch and reproduces nothing new.
+public struct PrintService: Sendable {
+    public let store: ReleveStore
+    /// The statements' archive (monthly statements and duplicatas are printed from it).
+    public let archive: String
+    /// Where batches are written: `<directory>/LOT-AAAAMMJJ.pdf` and `.csv`.
+    public let directory: String
+
+    public init(store: ReleveStore, archive: String, directory: String) {
+        self.store = store
+        self.archive = archive
+        self.directory = directory
+    }
+
+    /// A letter left in the outbox, and why.
+    public struct Skipped: Sendable, Equatable {
+        public var letter: Letter.ID
+        public var reason: String
+    }
+
+    public enum BatchResult: Sendable, Equatable {
+        case created(PrintBatch, skipped: [Skipped], abridged: [Skipped])
+        /// A batch already exists for that date: it is returned as recorded (file checked).
+        case existing(PrintBatch)
+        /// Nothing to print (the skipped letters, if any, stay in the outbox).
+        case empty(skipped: [Skipped])
+    }
+
+    public static func reference(_ date: CivilDate) -> String {
+        "LOT-" + date.description.replacingOccurrences(of: "-", with: "")
+    }
+
+    /// Prints every letter that was waiting in the outbox at the end of `date`.
+    public func makeBatch(date: CivilDate, now: Date, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws
+        -> BatchResult
+    {
+        let at = Int64(now.timeIntervalSince1970)
+        if let batch = try await store.printBatch(date: date) {
+            guard let data = FileManager.default.contents(atPath: "\(directory)/\(batch.file)"),
+                StatementService.sha256(Array(data)) == batch.sha256
+            else {
+                throw ServiceError.internal("print batch \(batch.reference) is missing or altered")
+            }
+            return .existing(batch)
+        }
+        guard date <= CivilDate(unixSeconds: at) else {
+            throw ServiceError.invalidValue(.invalid(field: "date", reason: "\(date.formattedLong) est dans le futur"))
+        }
+        let candidates = try await store.lettersToPrint(createdBefore: Int64(date.adding(days: 1).daysSinceEpoch) * 86_400)
+        var skipped: [Skipped] = []
+        var notices: [Skipped] = []
+        var chosen: [(PrintableLetter, [String])] = []
+        for candidate in candidates {
+            do {
+                let (lines, abridged) = try WindowAddress.fit(candidate.letter.recipient)
+                if let abridged { notices.append(Skipped(letter: candidate.letter.id, reason: abridged)) }
+                if candidate.letter.kind == .monthlyStatement || candidate.letter.kind == .duplicata {
+                    _ = try statementBytes(candidate)
+                }
+                chosen.append((candidate, lines))
+            } catch let error as DomainError {
+                skipped.append(Skipped(letter: candidate.letter.id, reason: error.message + " — à corriger dans le registre"))
+            } catch {
+                skipped.append(Skipped(letter: candidate.letter.id, reason: "\(error)"))
+            }
+        }
+        guard !chosen.isEmpty else { return .empty(skipped: skipped) }
+
+        let reference = Self.reference(date)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let pdfName = "\(reference).pdf"
+        let csvName = "\(reference).csv"
+        // The batch carries provisional codes in clear: readable by the operator only.
+        let file = try OutputFile(path: "\(directory)/\(pdfName)", syncDirectory: false, mode: 0o600)
+        final class Hashing: @unchecked Sendable {
+            var hasher = SHA256()
+            var error: (any Error)?
+        }
+        let hashing = Hashing()
+        let total = chosen.count
+        var done = 0
+        let letters = chosen.lazy.map { (candidate, lines) -> PrintLetter in
+            done += 1
+            progress?(done, total)
+            return self.printLetter(candidate, address: lines, reference: reference)
+        }
+        let layout: PrintBatchRenderer.Layout
+        do {
+            layout = try PrintBatchRenderer.render(
+                letters, title: "Lot d'impression \(reference)", creationDate: "\(date)T00:00:00Z"
+            ) { bytes in
+                hashing.hasher.update(data: bytes)
+                do { try file.write(bytes) } catch {
+                    hashing.error = error
+                    return false
+                }
+                return true
+            }
+        } catch {
+            if let error = hashing.error { throw error }
+            throw ServiceError.internal("print batch rendering failed: \(error)")
+        }
+        try file.commit()
+        var manifest = "lettre,type,nir,premiere_page,pages\r\n"
+        for (index, (candidate, _)) in chosen.enumerated() {
+            manifest +=
+                "\(candidate.letter.id),\(candidate.letter.kind.rawValue),\(candidate.letter.nir?.masked ?? ""),\(layout.firstPage[index]),\(layout.pages[index])\r\n"
+        }
+        try AtomicFile.write(Array(manifest.utf8), to: "\(directory)/\(csvName)", mode: 0o600)
+        let sha = hashing.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let batch = try await store.recordPrintBatch(
+            reference: reference, date: date, file: pdfName, manifest: csvName, sha256: sha,
+            letterIDs: chosen.map(\.0.letter.id), pages: layout.totalPages, at: at,
+            audit: AuditEvent(
+                at: at, kind: "print_batch", outcome: "printed", channel: AccountService.Channel.operator.rawValue,
+                detail: "\(reference): \(chosen.count) courriers, \(layout.totalPages) pages"))
+        return .created(batch, skipped: skipped, abridged: notices)
+    }
+
+    func statementBytes(_ letter: PrintableLetter) throws -> [UInt8] {
+        guard let path = letter.statementFile, let data = FileManager.default.contents(atPath: "\(archive)/\(path)"),
+            StatementService.sha256(Array(data)) == letter.statementSHA256
+        else {
+            throw ServiceError.internal(
+                "relevé archivé \(letter.statementReference ?? "?") absent ou altéré : courrier laissé en attente")
+        }
+        return Array(data)
+    }
+
+    func printLetter(_ candidate: PrintableLetter, address: [String], reference: String) -> PrintLetter {
+        let letter = candidate.letter
+        let note = "\(reference) · courrier n°\(letter.id) · \(letter.kind.french)"
+        let date = "Le \(Letters.date(letter.createdAt))"
+        switch letter.kind {
+        case .provisionalCode, .cancellation:
+            return PrintLetter(address: address, date: date, content: .text(body: letter.body), marginNote: note)
+        case .monthlyStatement:
+            let bytes = (try? statementBytes(candidate)) ?? []
+            return PrintLetter(
+                address: address, date: date, content: .statement(pdf: bytes, cover: nil, band: nil), marginNote: note)
+        case .duplicata:
+            let bytes = (try? statementBytes(candidate)) ?? []
+            return PrintLetter(
+                address: address, date: date,
+                content: .statement(
+                    pdf: bytes, cover: letter.body,
+                    band: "DUPLICATA — demandé le \(Letters.date(letter.createdAt)) — \(candidate.statementReference ?? "")"),
+                marginNote: note)
+        }
+    }
+
+    /// Marks a batch handed to the post: its letters become "posté".
+    public func markPosted(reference: String, now: Date) async throws -> (batch: PrintBatch, alreadyPosted: Bool) {
+        let at = Int64(now.timeIntervalSince1970)
+        guard let before = try await store.printBatch(reference: reference) else {
+            throw ServiceError.invalidValue(.invalid(field: "lot", reason: "\(reference) introuvable"))
+        }
+        guard
+            let batch = try await store.markBatchPosted(
+                reference: reference, at: at,
+                audit: AuditEvent(
+                    at: at, kind: "print_batch", outcome: "posted", channel: AccountService.Channel.operator.rawValue,
+                    detail: reference))
+        else { throw ServiceError.invalidValue(.invalid(field: "lot", reason: "\(reference) introuvable")) }
+        return (batch, before.postedAt != nil)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import ReleveDomain
+
+/// A complementary insurer with an active NOEMIE link for at least one beneficiary.
+public struct LinkedInsurer: Sendable, Equatable {
+    public var code: String
+    public var name: String
+}
+
+/// One payment line transmitted to a complementary insurer.
+public struct ExportLine: Sendable, Equatable {
+    public var paymentID: Int64
+    public var paymentReference: String
+    public var paymentDate: CivilDate
+    public var nir: String
+    public var beneficiaryRank: Int
+    public var beneficiaryFirstName: String
+    public var careDate: CivilDate
+    public var kind: String
+    public var actCode: String
+    public var label: String
+    public var professional: String?
+    public var quantity: Int
+    public var paid: Cents
+    public var base: Cents
+    public var rateBasisPoints: Int
+    public var reimbursed: Cents
+}
+
+/// A finished export file.
+public struct InsurerExport: Sendable, Equatable {
+    public var code: String
+    public var date: CivilDate
+    public var file: String
+    public var sha256: String
+    public var lines: Int
+    public var firstPaymentID: Int64
+    public var lastPaymentID: Int64
+    public var createdAt: Int64
+
+    public init(
+        code: String, date: CivilDate, file: String, sha256: String, lines: Int, firstPaymentID: Int64, lastPaymentID: Int64,
+        createdAt: Int64
+    ) {
+        self.code = code
+        self.date = date
+        self.file = file
+        self.sha256 = sha256
+        self.lines = lines
+        self.firstPaymentID = firstPaymentID
+        self.lastPaymentID = lastPaymentID
+        self.createdAt = createdAt
+    }
+}
+
+extension ReleveStore {
+    public func linkedInsurers() async throws -> [LinkedInsurer] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT complementaire_code AS code, min(complementaire_name) AS name FROM beneficiary
+                    WHERE noemie_active = 1 AND complementaire_code IS NOT NULL GROUP BY complementaire_code ORDER BY 1
+                    """
+            ).map { LinkedInsurer(code: $0["code"], name: $0["name"]) }
+        }
+    }
+
+    /// The highest payment id in the store (0 when empty): an export run covers payments up to it.
+    public func lastPaymentID() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM payment") ?? 0 }
+    }
+
+    /// The last payment id already covered for this insurer (0 before its first export).
+    public func lastExportedPaymentID(insurer code: String) async throws -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT max(last_payment_id) FROM insurer_export WHERE complementaire_code = ?", arguments: [code]) ?? 0
+        }
+    }
+
+    public func insurerExports(date: CivilDate) async throws -> [InsurerExport] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM insurer_export WHERE date = ? ORDER BY complementaire_code", arguments: [date.description]
+            ).map(Self.export)
+        }
+    }
+
+    static func export(_ r: Row) throws -> InsurerExport {
+        InsurerExport(
+            code: r["complementaire_code"], date: try CivilDate(parsing: r["date"]), file: r["file"], sha256: r["sha256"],
+            lines: r["lines"], firstPaymentID: r["first_payment_id"], lastPaymentID: r["last_payment_id"],
+            createdAt: r["created_at"])
+    }
+
+    /// The lines transmitted to `code` in payments with ids in `after+1 ... through`, by the
+    /// beneficiary's current link, at most `limit` payments (call again from the last id seen).
+    public func exportLines(insurer code: String, after: Int64, through: Int64, limit: Int) async throws -> (
+        lines: [ExportLine], lastPaymentID: Int64?
+    ) {
+        try await read { db in
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT id FROM payment WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+                arguments: [after, through, limit])
+            guard let first = ids.first, let last = ids.last else { return ([], nil) }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.id, p.reference, p.payment_date, pe.nir, l.beneficiary_rank, b.first_name, l.care_date, l.kind,
+                           l.act_code, l.label, l.professional, l.quantity, l.paid, l.base, l.rate_bp, l.reimbursed
+                    FROM payment p
+                    JOIN payment_line l ON l.payment_id = p.id
+                    JOIN person pe ON pe.id = p.person_id
+                    JOIN beneficiary b ON b.person_id = p.person_id AND b.rank = l.beneficiary_rank
+                    WHERE p.id BETWEEN ? AND ? AND l.transmitted = 1
+                      AND b.complementaire_code = ? AND b.noemie_active = 1
+                    ORDER BY p.id, l.position
+                    """, arguments: [first, last, code])
+            let lines = try rows.map { r in
+                ExportLine(
+                    paymentID: r["id"], paymentReference: r["reference"], paymentDate: try CivilDate(parsing: r["payment_date"]),
+                    nir: r["nir"], beneficiaryRank: r["beneficiary_rank"], beneficiaryFirstName: r["first_name"],
+                    careDate: try CivilDate(parsing: r["care_date"]), kind: r["kind"], actCode: r["act_code"], label: r["label"],
+                    professional: r["professional"], quantity: r["quantity"], paid: Cents(r["paid"]), base: Cents(r["base"]),
+                    rateBasisPoints: r["rate_bp"], reimbursed: Cents(r["reimbursed"]))
+            }
+            return (lines, last)
+        }
+    }
+
+    /// Records a finished export (its file is durable), which moves the insurer's watermark.
+    public func recordInsurerExport(_ export: InsurerExport, audit: AuditEvent) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO insurer_export (complementaire_code, date, file, sha256, lines, first_payment_id, last_payment_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    export.code, export.date.description, export.file, export.sha256, export.lines, export.firstPaymentID,
+                    export.lastPaymentID, export.createdAt,
+                ])
+            try Self.insert(audit, db)
+        }
+    }
+}

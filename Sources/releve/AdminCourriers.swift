@@ -1,0 +1,233 @@
+import ArgumentParser
+import Foundation
+import ReleveDomain
+import ReleveService
+import ReleveStore
+
+extension Releve.Admin {
+    struct Courriers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "courriers",
+            abstract: "Courriers postaux : liste, détail, lots d'impression, remise à La Poste.",
+            subcommands: [Lister.self, Afficher.self, Lot.self, Poste.self],
+            defaultSubcommand: Lister.self,
+            aliases: ["courrier"])
+    }
+}
+
+/// The directory of print batches: `--lots`, or BASE.lots.
+struct BatchOptions: ParsableArguments {
+    @Option(
+        name: .customLong("lots"),
+        help: ArgumentHelp("Dossier des lots d'impression ; par défaut BASE.lots.", valueName: "DOSSIER"))
+    var directory: String?
+
+    func path(_ store: StoreOptions) -> String { directory ?? store.resolvedPath + ".lots" }
+}
+
+extension Releve.Admin.Courriers {
+    struct Lister: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lister", abstract: "Liste les courriers en attente d'impression (ou tous avec --tous).")
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(name: .customLong("tous"), help: "Inclure les courriers déjà imprimés ou postés.")
+        var all = false
+
+        func run() async throws {
+            let store = try await self.store.open()
+            defer { try? store.close() }
+            try await CLI.run {
+                let letters = try await store.letters(all: all)
+                if letters.isEmpty { print("Aucun courrier en attente.") }
+                for letter in letters {
+                    let firstLine = letter.recipient.split(separator: "\n").first ?? ""
+                    print(
+                        "n°\(letter.id)  \(letter.kind.french)  \(Self.status(letter.status))  \(firstLine)  \(letter.nir?.masked ?? "")"
+                    )
+                }
+            }
+        }
+
+        static func status(_ status: Letter.Status) -> String {
+            switch status {
+            case .pending: "en attente"
+            case .printed: "imprimé"
+            case .posted: "posté"
+            }
+        }
+    }
+
+    struct Afficher: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "afficher", abstract: "Affiche un courrier.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "Le numéro du courrier.")
+        var id: Int64
+
+        func run() async throws {
+            let store = try await self.store.open()
+            defer { try? store.close() }
+            try await CLI.run {
+                guard let letter = try await store.letter(id: Letter.ID(id)) else {
+                    throw ServiceError.invalidValue(.invalid(field: "courrier", reason: "n°\(id) introuvable"))
+                }
+                print("Courrier n°\(letter.id) — \(letter.kind.french) — \(Lister.status(letter.status))\n")
+                print(letter.recipient + "\n")
+                print(letter.body)
+            }
+        }
+    }
+
+    struct Lot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lot",
+            abstract: "Imprime en un PDF (et son manifeste CSV) tous les courriers en attente à la fin de la date donnée.",
+            discussion: """
+                Codes provisoires, relevés postaux, duplicatas, confirmations de résiliation : A4, adresse dans la \
+                fenêtre de l'enveloppe, chaque courrier commence sur un recto. Les courriers sont marqués imprimés \
+                en une seule transaction, une fois le lot écrit sur disque. Relancer la même date redonne le même \
+                lot. Une adresse qui ne tient pas dans la fenêtre laisse son courrier en attente, avec la raison.
+                """)
+
+        @OptionGroup var options: AccountOptions
+        @OptionGroup var batches: BatchOptions
+
+        @Option(name: .customLong("date"), help: ArgumentHelp("Date du lot (par défaut aujourd'hui).", valueName: "AAAA-MM-JJ"))
+        var date: CivilDate?
+
+        func run() async throws {
+            let store = try await options.store.open()
+            defer { try? store.close() }
+            let date = self.date ?? CivilDate.today
+            let display = ProgressDisplay(label: "lot \(date)")
+            let result = try await CLI.run {
+                try await PrintService(store: store, archive: options.archivePath, directory: batches.path(options.store))
+                    .makeBatch(date: date, now: Date()) { done, total in
+                        display.update(fraction: Double(done) / Double(max(total, 1)), count: done, unit: "courriers")
+                    }
+            }
+            display.finish()
+            let directory = batches.path(options.store)
+            switch result {
+            case .created(let batch, let skipped, let abridged):
+                print(
+                    "Lot \(batch.reference) : \(batch.letters) courrier\(batch.letters > 1 ? "s" : ""), \(batch.pages) pages. Fichiers : \(directory)/\(batch.file) et \(batch.manifest)."
+                )
+                report(skipped)
+                for item in abridged {
+                    FileHandle.standardError.write(Data("Courrier n°\(item.letter) : \(item.reason).\n".utf8))
+                }
+            case .existing(let batch):
+                print(
+                    "Le lot \(batch.reference) du \(batch.date.formattedLong) existe déjà (\(batch.letters) courriers, \(batch.pages) pages) : \(directory)/\(batch.file), vérifié. Rien de nouveau n'a été imprimé."
+                )
+            case .empty(let skipped):
+                print("Aucun courrier à imprimer au \(date.formattedLong) : pas de lot produit.")
+                report(skipped)
+            }
+        }
+
+        func report(_ skipped: [PrintService.Skipped]) {
+            for item in skipped {
+                FileHandle.standardError.write(Data("Courrier n°\(item.letter) laissé en attente : \(item.reason)\n".utf8))
+            }
+        }
+    }
+
+    struct Poste: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "poste", abstract: "Marque un lot remis à La Poste : ses courriers passent à « posté ».")
+
+        @OptionGroup var options: AccountOptions
+        @OptionGroup var batches: BatchOptions
+
+        @Argument(help: ArgumentHelp("La référence du lot.", valueName: "LOT-AAAAMMJJ"))
+        var reference: String
+
+        func run() async throws {
+            let store = try await options.store.open()
+            defer { try? store.close() }
+            try await CLI.run {
+                let (batch, already) = try await PrintService(
+                    store: store, archive: options.archivePath, directory: batches.path(options.store)
+                ).markPosted(reference: reference, now: Date())
+                print(
+                    already
+                        ? "Le lot \(batch.reference) était déjà marqué posté."
+                        : "Lot \(batch.reference) marqué posté : \(batch.letters) courrier\(batch.letters > 1 ? "s" : "")."
+                )
+            }
+        }
+    }
+}
+
+extension Releve.Admin {
+    struct Complementaires: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "complementaires", abstract: "Exports vers les complémentaires reliées par NOEMIE.",
+            subcommands: [Exporter.self])
+    }
+
+    struct Reglages: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reglages", abstract: "Affiche ou change les réglages d'exploitation.")
+
+        @OptionGroup var options: AccountOptions
+
+        @Option(name: .customLong("duplicatas-par-mois"), help: "Duplicatas qu'un assuré peut demander par mois (0 à 100).")
+        var duplicataQuota: Int?
+
+        func run() async throws {
+            try await options.withService { service in
+                if let duplicataQuota { try await service.setDuplicataQuota(duplicataQuota, now: Date()) }
+                print("Duplicatas par assuré et par mois : \(try await service.duplicataQuota())")
+            }
+        }
+    }
+}
+
+extension Releve.Admin.Complementaires {
+    struct Exporter: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "exporter",
+            abstract: "Écrit, pour chaque complémentaire reliée, les lignes qui lui sont transmises depuis son export précédent.",
+            discussion:
+                "Format : docs/complementaire-export.md. Relancer la même date ne réécrit rien ; chaque ligne n'est exportée qu'une fois."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(
+            name: .customLong("date"), help: ArgumentHelp("Date de l'export (par défaut aujourd'hui).", valueName: "AAAA-MM-JJ"))
+        var date: CivilDate?
+
+        @Option(
+            name: .customLong("dossier"),
+            help: ArgumentHelp("Dossier des exports ; par défaut BASE.exports.", valueName: "DOSSIER"))
+        var directory: String?
+
+        func run() async throws {
+            let store = try await self.store.open()
+            defer { try? store.close() }
+            let directory = self.directory ?? self.store.resolvedPath + ".exports"
+            try await CLI.run {
+                let outcomes = try await InsurerExportService(store: store, directory: directory).export(
+                    date: date ?? CivilDate.today, now: Date())
+                if outcomes.isEmpty {
+                    print("Aucune complémentaire n'a de liaison NOEMIE active : aucun fichier produit.")
+                }
+                for outcome in outcomes {
+                    let lines = "\(CLI.number(outcome.export.lines)) ligne\(outcome.export.lines > 1 ? "s" : "")"
+                    print(
+                        outcome.new
+                            ? "\(outcome.insurer.name) (\(outcome.insurer.code)) : \(lines) → \(directory)/\(outcome.export.file)"
+                            : "\(outcome.insurer.name) (\(outcome.insurer.code)) : export du \(outcome.export.date) déjà fait (\(lines)), inchangé."
+                    )
+                }
+            }
+        }
+    }
+}
