@@ -80,6 +80,10 @@ public struct PrintService: Sendable {
 
         let reference = Self.reference(date)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Temporary files of an interrupted run are never referenced: clear them.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(".partiel-") {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+        }
         let pdfName = "\(reference).pdf"
         let csvName = "\(reference).csv"
         // The batch carries provisional codes in clear: readable by the operator only.

@@ -106,6 +106,63 @@ struct StatementCrashTests {
     }
 }
 
+@Suite("Crash consistency: print batches", .serialized)
+struct PrintBatchCrashTests {
+    @Test("kill -9 during a print batch, then a rerun: every letter printed exactly once, in one finished batch")
+    func killDuringBatch() async throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let feed = directory.appendingPathComponent("feed.jsonl").path
+        let base = directory.appendingPathComponent("releve.sqlite").path
+        #expect(
+            try Run.releve(["echantillon", "--assures", "400", "--mois", "2", "--fin", "2026-10", "--sortie", feed]).status == 0)
+        #expect(try Run.releve(["importer", "--base", base, feed]).status == 0)
+        // No one has an account: every statement goes to the postal outbox.
+        #expect(
+            try Run.releve(["admin", "releves", "emettre", "--mois", "2026-10", "--sans-vignettes", "--base", base]).status == 0)
+        let date = CivilDate(unixSeconds: Int64(Date().timeIntervalSince1970))
+        let reference = "LOT-" + date.description.replacingOccurrences(of: "-", with: "")
+        func state() async throws -> (pending: Int, printed: Int, batch: PrintBatch?) {
+            let store = try await ReleveStore.open(path: base)
+            defer { try? store.close() }
+            #expect(try await store.integrityProblems().isEmpty)
+            let letters = try await store.letters(all: true)
+            return (
+                letters.filter { $0.status == .pending }.count, letters.filter { $0.status == .printed }.count,
+                try await store.printBatch(date: date)
+            )
+        }
+        let total = try await state().pending
+        #expect(total > 200)
+        var killed = 0
+        for delay in [0.4, 1.2, 0.8] {
+            if try await killReleve(["admin", "courriers", "lot", "--base", base], after: delay) { killed += 1 }
+            let after = try await state()
+            // Either nothing is printed, or one whole batch holds every letter.
+            if let batch = after.batch {
+                #expect(after.printed == total && after.pending == 0 && batch.letters == total)
+            } else {
+                #expect(after.pending == total && after.printed == 0)
+            }
+        }
+        #expect(killed >= 1, "no batch was interrupted")
+        let rerun = try Run.releve(["admin", "courriers", "lot", "--base", base])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let final = try await state()
+        #expect(final.printed == total && final.pending == 0)
+        #expect(final.batch?.reference == reference)
+        let lots = base + ".lots"
+        let files = try FileManager.default.contentsOfDirectory(atPath: lots).sorted()
+        #expect(files == ["\(reference).csv", "\(reference).pdf"])
+        let manifest = try String(contentsOfFile: "\(lots)/\(reference).csv", encoding: .utf8)
+        let ids = manifest.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",")[0] }
+        #expect(ids.count == total && Set(ids).count == total)
+        // Rerunning the same date reproduces the same batch, and prints nothing new.
+        let again = try Run.releve(["admin", "courriers", "lot", "--base", base])
+        #expect(again.stdout.contains("existe déjà"))
+    }
+}
+
 /// Starts the real binary and sends it SIGKILL after `delay`; true if it was still running.
 func killReleve(_ arguments: [String], after delay: Double) async throws -> Bool {
     let process = Process()

@@ -6,22 +6,23 @@ import Testing
 
 @testable import ReleveService
 
+/// Expects `body` to throw a `ServiceError` matching `expected`.
+func expectError(
+    _ expected: (ServiceError) -> Bool, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+) async {
+    do {
+        try await body()
+        Issue.record("no error", sourceLocation: sourceLocation)
+    } catch let error as ServiceError {
+        #expect(expected(error), "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+    }
+}
+
 /// The account journey and its rules, with an injected clock and a cheap KDF.
 @Suite("Accounts")
 struct AccountServiceTests {
-    func expectError(
-        _ expected: (ServiceError) -> Bool, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
-    ) async {
-        do {
-            try await body()
-            Issue.record("no error", sourceLocation: sourceLocation)
-        } catch let error as ServiceError {
-            #expect(expected(error), "\(error)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
-        }
-    }
-
     // MARK: Provisional code
 
     @Test("ordering a code: the same answer whether the details match or not; a letter only on a match")
