@@ -202,20 +202,6 @@ extension ReleveStore {
         }
     }
 
-    /// The letters a batch printed, in batch order.
-    public func letters(inBatch id: Int64) async throws -> [PrintableLetter] {
-        try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT l.*, p.nir, s.file AS s_file, s.sha256 AS s_sha256, s.month AS s_month, s.reference AS s_reference
-                    FROM letter l LEFT JOIN person p ON p.id = l.person_id LEFT JOIN statement s ON s.id = l.statement_id
-                    WHERE l.batch_id = ? ORDER BY l.id
-                    """, arguments: [id]
-            ).map(Self.printable)
-        }
-    }
-
     static func printable(_ r: Row) throws -> PrintableLetter {
         let month: String? = r["s_month"]
         return PrintableLetter(

@@ -76,6 +76,17 @@ struct PaperTests {
             try await service.login(nir: Self.martin, code: AccountWorld.goodCode, channel: .cli, now: accounts.now).token
         }
 
+        /// Jean Martin with a payment in October too, his account opened on 20 August, September issued.
+        static func withMartinsAccount() async throws -> World {
+            let world = try await World()
+            try await world.addPayments(
+                [Fixtures.consultation(reference: "751-X-10", careDate: "2026-10-12", paidOn: "2026-10-16")], ledger: "october")
+            world.at("2026-08-20T10:00:00Z")
+            try await world.accounts.openAccount()
+            _ = try await world.issue("2026-09", on: "2026-10-02")
+            return world
+        }
+
         func addPayments(_ payments: [Payment], ledger: String) async throws {
             _ = try await store.importFile(ImportLedgerEntry(sha256: ledger, fileName: ledger, importedAt: "x")) { session in
                 for payment in payments { _ = try session.insert(payment) }
@@ -116,12 +127,7 @@ struct PaperTests {
 
     @Test("cancelled: paper from the month being issued, login refused; reopened: paper that month, paperless after")
     func cancellationAndReopening() async throws {
-        let world = try await World()
-        try await world.addPayments(
-            [Fixtures.consultation(reference: "751-X-10", careDate: "2026-10-12", paidOn: "2026-10-16")], ledger: "october")
-        world.at("2026-08-20T10:00:00Z")
-        try await world.accounts.openAccount()
-        _ = try await world.issue("2026-09", on: "2026-10-02")
+        let world = try await World.withMartinsAccount()
         #expect(try await world.postalStatements(World.martin) == 0)
 
         world.at("2026-10-10T10:00:00Z")
@@ -165,12 +171,7 @@ struct PaperTests {
 
     @Test("a duplicata asked twice is one request; quota; a month not the assuré's answers like a missing one")
     func duplicata() async throws {
-        let world = try await World()
-        try await world.addPayments(
-            [Fixtures.consultation(reference: "751-X-10", careDate: "2026-10-12", paidOn: "2026-10-16")], ledger: "october")
-        world.at("2026-08-20T10:00:00Z")
-        try await world.accounts.openAccount()
-        _ = try await world.issue("2026-09", on: "2026-10-02")
+        let world = try await World.withMartinsAccount()
         _ = try await world.issue("2026-10", on: "2026-11-02")
         // December: only Jean-Claude Hoarau has a payment.
         try await world.addPayments(
