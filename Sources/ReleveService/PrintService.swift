@@ -15,13 +15,18 @@ public struct PrintService: Sendable {
     public let store: ReleveStore
     /// The statements' archive (monthly statements and duplicatas are printed from it).
     public let archive: String
-    /// Where batches are written: `<directory>/LOT-AAAAMMJJ.pdf` and `.csv`.
+    /// Where batches are written: `<directory>/LOT-AAAAMMJJ-001.pdf` (one file per volume of
+    /// `volumeSize` letters) and `LOT-AAAAMMJJ.csv`.
     public let directory: String
 
-    public init(store: ReleveStore, archive: String, directory: String) {
+    /// Letters per PDF file.
+    public let volumeSize: Int
+
+    public init(store: ReleveStore, archive: String, directory: String, volumeSize: Int = 500) {
         self.store = store
         self.archive = archive
         self.directory = directory
+        self.volumeSize = max(1, volumeSize)
     }
 
     /// A letter left in the outbox, and why.
@@ -48,9 +53,7 @@ public struct PrintService: Sendable {
     {
         let at = Int64(now.timeIntervalSince1970)
         if let batch = try await store.printBatch(date: date) {
-            guard let data = FileManager.default.contents(atPath: "\(directory)/\(batch.file)"),
-                StatementService.sha256(Array(data)) == batch.sha256
-            else {
+            guard try Self.combinedHash(batch.volumeFiles.map { "\(directory)/\($0)" }) == batch.sha256 else {
                 throw ServiceError.internal("print batch \(batch.reference) is missing or altered")
             }
             return .existing(batch)
@@ -84,53 +87,81 @@ public struct PrintService: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(".partiel-") {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
         }
-        let pdfName = "\(reference).pdf"
         let csvName = "\(reference).csv"
-        // The batch carries provisional codes in clear: readable by the operator only.
-        let file = try OutputFile(path: "\(directory)/\(pdfName)", syncDirectory: false, mode: 0o600)
-        final class Hashing: @unchecked Sendable {
-            var hasher = SHA256()
-            var error: (any Error)?
-        }
-        let hashing = Hashing()
         let total = chosen.count
         var done = 0
-        let letters = chosen.lazy.map { (candidate, lines) -> PrintLetter in
-            done += 1
-            progress?(done, total)
-            return self.printLetter(candidate, address: lines, reference: reference)
+        var manifest = "lettre,type,nir,fichier,premiere_page,pages\r\n"
+        var volumes: [String] = []
+        var pages = 0
+        // Volumes of at most `volumeSize` letters: memory stays bounded (cairo keeps every
+        // font it embeds until a file is finished), and the print shop gets files of a sane size.
+        for start in stride(from: 0, to: total, by: volumeSize) {
+            let part = chosen[start..<min(start + volumeSize, total)]
+            let name = "\(reference)-\(String(format: "%03d", volumes.count + 1)).pdf"
+            let layout = try renderVolume(
+                part.lazy.map { (candidate, lines) -> PrintLetter in
+                    done += 1
+                    progress?(done, total)
+                    return self.printLetter(candidate, address: lines, reference: reference)
+                }, to: "\(directory)/\(name)", title: "Lot d'impression \(reference), volume \(volumes.count + 1)", date: date)
+            for (index, (candidate, _)) in part.enumerated() {
+                let letter = candidate.letter
+                manifest +=
+                    "\(letter.id),\(letter.kind.rawValue),\(letter.nir?.masked ?? ""),\(name),\(layout.firstPage[index]),\(layout.pages[index])\r\n"
+            }
+            volumes.append(name)
+            pages += layout.totalPages
         }
+        try AtomicFile.write(Array(manifest.utf8), to: "\(directory)/\(csvName)", mode: 0o600)
+        try StatementService.syncDirectory(directory)
+        let sha = try Self.combinedHash(volumes.map { "\(directory)/\($0)" })
+        let batch = try await store.recordPrintBatch(
+            reference: reference, date: date, file: volumes[0], volumes: volumes.count, manifest: csvName, sha256: sha,
+            letterIDs: chosen.map(\.0.letter.id), pages: pages, at: at,
+            audit: AuditEvent(
+                at: at, kind: "print_batch", outcome: "printed", channel: AccountService.Channel.operator.rawValue,
+                detail: "\(reference): \(chosen.count) courriers, \(pages) pages, \(volumes.count) fichier(s)"))
+        return .created(batch, skipped: skipped, abridged: notices)
+    }
+
+    /// One volume of the batch, written under a temporary name, fsynced and renamed.
+    func renderVolume(_ letters: some Sequence<PrintLetter>, to path: String, title: String, date: CivilDate) throws
+        -> PrintBatchRenderer.Layout
+    {
+        // The batch carries provisional codes in clear: readable by the operator only.
+        let file = try OutputFile(path: path, syncDirectory: false, mode: 0o600)
+        let failure = WriteFailure()
         let layout: PrintBatchRenderer.Layout
         do {
-            layout = try PrintBatchRenderer.render(
-                letters, title: "Lot d'impression \(reference)", creationDate: "\(date)T00:00:00Z"
-            ) { bytes in
-                hashing.hasher.update(data: bytes)
+            layout = try PrintBatchRenderer.render(letters, title: title, creationDate: "\(date)T00:00:00Z") { bytes in
                 do { try file.write(bytes) } catch {
-                    hashing.error = error
+                    failure.error = error
                     return false
                 }
                 return true
             }
         } catch {
-            if let error = hashing.error { throw error }
+            if let error = failure.error { throw error }
             throw ServiceError.internal("print batch rendering failed: \(error)")
         }
         try file.commit()
-        var manifest = "lettre,type,nir,premiere_page,pages\r\n"
-        for (index, (candidate, _)) in chosen.enumerated() {
-            manifest +=
-                "\(candidate.letter.id),\(candidate.letter.kind.rawValue),\(candidate.letter.nir?.masked ?? ""),\(layout.firstPage[index]),\(layout.pages[index])\r\n"
+        return layout
+    }
+
+    final class WriteFailure: @unchecked Sendable {
+        var error: (any Error)?
+    }
+
+    /// The SHA-256 of the volumes' SHA-256s, in order: one fingerprint for the whole batch.
+    static func combinedHash(_ paths: [String]) throws -> String {
+        var lines = ""
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ServiceError.internal("print batch volume \(path) is missing")
+            }
+            lines += StatementService.sha256(Array(data)) + "\n"
         }
-        try AtomicFile.write(Array(manifest.utf8), to: "\(directory)/\(csvName)", mode: 0o600)
-        let sha = hashing.hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        let batch = try await store.recordPrintBatch(
-            reference: reference, date: date, file: pdfName, manifest: csvName, sha256: sha,
-            letterIDs: chosen.map(\.0.letter.id), pages: layout.totalPages, at: at,
-            audit: AuditEvent(
-                at: at, kind: "print_batch", outcome: "printed", channel: AccountService.Channel.operator.rawValue,
-                detail: "\(reference): \(chosen.count) courriers, \(layout.totalPages) pages"))
-        return .created(batch, skipped: skipped, abridged: notices)
+        return StatementService.sha256(Array(lines.utf8))
     }
 
     func statementBytes(_ letter: PrintableLetter) throws -> [UInt8] {

@@ -224,6 +224,7 @@ enum Migrations {
                         reference TEXT NOT NULL UNIQUE,
                         date TEXT NOT NULL UNIQUE,
                         file TEXT NOT NULL,
+                        volumes INTEGER NOT NULL,
                         manifest TEXT NOT NULL,
                         sha256 TEXT NOT NULL,
                         letters INTEGER NOT NULL,

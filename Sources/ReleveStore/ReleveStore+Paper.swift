@@ -33,11 +33,19 @@ public struct PrintableLetter: Sendable {
 
 /// A print batch: one PDF for the print shop and its manifest.
 public struct PrintBatch: Sendable, Equatable {
+    /// `LOT-AAAAMMJJ-001.pdf`, `-002.pdf`…
+    public var volumeFiles: [String] {
+        (1...max(1, volumes)).map { "\(reference)-\(String(format: "%03d", $0)).pdf" }
+    }
+
     public var id: Int64
     public var reference: String
     public var date: CivilDate
+    /// The first volume's file; `volumeFiles` lists them all.
     public var file: String
+    public var volumes: Int
     public var manifest: String
+    /// SHA-256 of the volumes' SHA-256s (hex, one per line, in order).
     public var sha256: String
     public var letters: Int
     public var pages: Int
@@ -228,7 +236,8 @@ extension ReleveStore {
     static func batch(_ r: Row) throws -> PrintBatch {
         PrintBatch(
             id: r["id"], reference: r["reference"], date: try CivilDate(parsing: r["date"]), file: r["file"],
-            manifest: r["manifest"], sha256: r["sha256"], letters: r["letters"], pages: r["pages"], createdAt: r["created_at"],
+            volumes: r["volumes"], manifest: r["manifest"], sha256: r["sha256"], letters: r["letters"], pages: r["pages"],
+            createdAt: r["created_at"],
             postedAt: r["posted_at"])
     }
 
@@ -236,16 +245,17 @@ extension ReleveStore {
     /// transaction; the plaintext of provisional codes is wiped from the outbox at the same time.
     /// Fails, changing nothing, if any letter is no longer pending.
     public func recordPrintBatch(
-        reference: String, date: CivilDate, file: String, manifest: String, sha256: String, letterIDs: [Letter.ID], pages: Int,
+        reference: String, date: CivilDate, file: String, volumes: Int, manifest: String, sha256: String, letterIDs: [Letter.ID],
+        pages: Int,
         at: Int64, audit: AuditEvent
     ) async throws -> PrintBatch {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO print_batch (reference, date, file, manifest, sha256, letters, pages, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO print_batch (reference, date, file, volumes, manifest, sha256, letters, pages, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [reference, date.description, file, manifest, sha256, letterIDs.count, pages, at])
+                arguments: [reference, date.description, file, volumes, manifest, sha256, letterIDs.count, pages, at])
             let batchID = db.lastInsertedRowID
             for id in letterIDs {
                 try db.execute(

@@ -114,7 +114,7 @@ extension Releve.Admin.Courriers {
             switch result {
             case .created(let batch, let skipped, let abridged):
                 print(
-                    "Lot \(batch.reference) : \(batch.letters) courrier\(batch.letters > 1 ? "s" : ""), \(batch.pages) pages. Fichiers : \(directory)/\(batch.file) et \(batch.manifest)."
+                    "Lot \(batch.reference) : \(batch.letters) courrier\(batch.letters > 1 ? "s" : ""), \(batch.pages) pages, \(batch.volumes) fichier\(batch.volumes > 1 ? "s" : "") PDF (\(batch.volumeFiles.first!)…) et le manifeste \(batch.manifest), dans \(directory)."
                 )
                 report(skipped)
                 for item in abridged {
@@ -122,7 +122,7 @@ extension Releve.Admin.Courriers {
                 }
             case .existing(let batch):
                 print(
-                    "Le lot \(batch.reference) du \(batch.date.formattedLong) existe déjà (\(batch.letters) courriers, \(batch.pages) pages) : \(directory)/\(batch.file), vérifié. Rien de nouveau n'a été imprimé."
+                    "Le lot \(batch.reference) du \(batch.date.formattedLong) existe déjà (\(batch.letters) courriers, \(batch.pages) pages, \(batch.volumes) fichier(s) dans \(directory)), vérifié. Rien de nouveau n'a été imprimé."
                 )
             case .empty(let skipped):
                 print("Aucun courrier à imprimer au \(date.formattedLong) : pas de lot produit.")

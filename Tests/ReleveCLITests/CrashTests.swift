@@ -153,7 +153,7 @@ struct PrintBatchCrashTests {
         #expect(final.batch?.reference == reference)
         let lots = base + ".lots"
         let files = try FileManager.default.contentsOfDirectory(atPath: lots).sorted()
-        #expect(files == ["\(reference).csv", "\(reference).pdf"])
+        #expect(files == ["\(reference)-001.pdf", "\(reference).csv"])
         let manifest = try String(contentsOfFile: "\(lots)/\(reference).csv", encoding: .utf8)
         let ids = manifest.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",")[0] }
         #expect(ids.count == total && Set(ids).count == total)

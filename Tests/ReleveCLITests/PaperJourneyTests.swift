@@ -119,7 +119,7 @@ struct PaperJourneyTests {
         let manifest = try String(contentsOfFile: box.base + ".lots/LOT-20261202.csv", encoding: .utf8)
         let mine = manifest.split(separator: "\r\n").filter { $0.contains("1 70 12") }
         #expect(mine.contains { $0.contains("releve_mensuel") } && mine.contains { $0.contains("resiliation") }, "\(manifest)")
-        let pdf = try PDFReader(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: box.base + ".lots/LOT-20261202.pdf"))))
+        let pdf = try PDFReader(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: box.base + ".lots/LOT-20261202-001.pdf"))))
         let text = pdf.pagesText().joined(separator: "\n")
         #expect(text.contains("12 rue de Charenton") && text.contains("novembre 2026"))
         #expect(text.contains("Nous vous confirmons la résiliation de votre compte Releve le 5 novembre 2026"))
@@ -155,7 +155,7 @@ struct PaperJourneyTests {
 
         let lot = try box.run(["admin", "courrier", "lot", "--date", "2026-11-03"], at: "2026-11-03 18:00:00")
         #expect(lot.status == 0, "\(lot.stderr)")
-        let path = box.base + ".lots/LOT-20261103.pdf"
+        let path = box.base + ".lots/LOT-20261103-001.pdf"
         let pdf = try PDFReader(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         let text = pdf.pagesText().joined(separator: "\n")
         #expect(text.contains("DUPLICATA — demandé le 3 novembre 2026"))

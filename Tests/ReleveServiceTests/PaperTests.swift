@@ -274,6 +274,33 @@ struct PaperTests {
         }
     }
 
+    @Test("a large batch is split in volumes; the manifest says which file and page each letter starts on")
+    func volumes() async throws {
+        let world = try await World()
+        let summary = try await world.issue("2026-09", on: "2026-10-02")
+        world.at("2026-10-02T10:00:00Z")
+        let printing = PrintService(
+            store: world.store, archive: world.directory.appendingPathComponent("archives").path,
+            directory: world.directory.appendingPathComponent("lots").path, volumeSize: 3)
+        guard
+            case .created(let batch, _, _) = try await printing.makeBatch(
+                date: Fixtures.date("2026-10-02"), now: world.accounts.now)
+        else { return #expect(Bool(false)) }
+        #expect(batch.letters == summary.byPost && batch.volumes == (summary.byPost + 2) / 3)
+        let manifest = try String(
+            contentsOf: world.directory.appendingPathComponent("lots/\(batch.manifest)"), encoding: .utf8
+        ).split(separator: "\r\n").dropFirst().map { $0.split(separator: ",") }
+        #expect(Set(manifest.map { String($0[3]) }) == Set(batch.volumeFiles))
+        var pages = 0
+        for file in batch.volumeFiles {
+            let reader = try PDFReader(bytes: Array(try Data(contentsOf: world.directory.appendingPathComponent("lots/\(file)"))))
+            #expect(reader.pageCount % 2 == 0)  // every letter starts on a recto
+            pages += reader.pageCount
+        }
+        #expect(pages == batch.pages)
+        #expect(try await printing.makeBatch(date: Fixtures.date("2026-10-02"), now: world.accounts.now) == .existing(batch))
+    }
+
     @Test("insurer exports: each transmitted line once across runs; a rerun of the same date changes nothing")
     func exports() async throws {
         let world = try await World()
