@@ -211,6 +211,15 @@ public struct StatementService: Sendable {
         return (statement, Array(data))
     }
 
+    /// The PNG of page 1 of the assuré's statement for `month`: the archived thumbnail, or one
+    /// rendered from the archived PDF when the batch ran without thumbnails.
+    public func thumbnail(_ user: AccountService.Authenticated, month: Month, today: CivilDate) async throws -> [UInt8] {
+        let (statement, bytes) = try await download(user, month: month, today: today)
+        let png = "\(archive)/\(statement.file.dropLast(4)).png"
+        if let data = FileManager.default.contents(atPath: png) { return Array(data) }
+        return try PDFReader(bytes: bytes).thumbnailPNG(width: 300)
+    }
+
     /// Which of the assuré's statements `bytes` is, if any (by SHA-256 of the whole file).
     public func verify(_ user: AccountService.Authenticated, bytes: [UInt8]) async throws -> StoredStatement? {
         let hash = Self.sha256(bytes)

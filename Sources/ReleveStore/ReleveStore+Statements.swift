@@ -223,3 +223,15 @@ extension ReleveStore {
             size: r["size"], pages: r["pages"], payments: r["payments"], reimbursed: Cents(r["reimbursed"]))
     }
 }
+
+extension ReleveStore {
+    /// The latest month before `month` with a payment (for the demo's statements).
+    public func lastPaymentMonth(before month: Month) async throws -> Month? {
+        try await read { db in
+            try String.fetchOne(
+                db, sql: "SELECT max(substr(payment_date, 1, 7)) FROM payment WHERE payment_date < ?",
+                arguments: [month.firstDay.description]
+            ).map { try Month(parsing: $0) }
+        }
+    }
+}

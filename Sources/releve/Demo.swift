@@ -1,20 +1,43 @@
 import ArgumentParser
 import Foundation
+import ReleveDomain
 import ReleveService
 import ReleveStore
+import ReleveWeb
 
 extension Releve {
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "demo",
-            abstract: "Crée une base de démonstration neuve à partir de SampleData.",
-            discussion: "La base de démonstration est recréée à chaque fois ; votre base habituelle n'est pas touchée.")
+            abstract:
+                "Crée une base de démonstration neuve à partir de SampleData, ouvre des comptes d'essai et sert la vue web.",
+            discussion: """
+                La base de démonstration est recréée à chaque fois ; votre base habituelle n'est pas touchée. \
+                Deux comptes d'essai sont ouverts (codes affichés au démarrage, en démonstration seulement), les \
+                relevés des trois derniers mois de l'échantillon sont émis, puis la vue web est servie.
+                """)
 
         @Option(name: .customLong("base"), help: ArgumentHelp("Base de démonstration à (re)créer.", valueName: "CHEMIN"))
         var path = "releve-demo.sqlite"
 
         @Option(name: .customLong("donnees"), help: ArgumentHelp("Dossier des données d'exemple.", valueName: "DOSSIER"))
         var sampleDirectory: String?
+
+        @Flag(name: .customLong("preparer-seulement"), help: "Prépare la base sans comptes d'essai ni serveur web.")
+        var prepareOnly = false
+
+        @Option(name: .customLong("hote"), help: "Adresse d'écoute de la vue web.")
+        var host = "127.0.0.1"
+
+        @Option(name: .customLong("port"), help: "Port de la vue web (0 : un port libre).")
+        var port = 8080
+
+        /// Demo accounts: Corsica (2A) and the NOEMIE exception; Jean Martin is left without an
+        /// account, to try the opening journey.
+        static let demoAccounts: [(nir: String, name: String, birth: String, postalCode: String, code: String)] = [
+            ("285032A004117", "Santoni", "17/03/1985", "20000", "48213957"),
+            ("2880999109042", "Müller", "05/09/1988", "67000", "71946258"),
+        ]
 
         func run() async throws {
             let directory = try CLI.runSync { try Self.locateSampleData(sampleDirectory) }
@@ -37,6 +60,52 @@ extension Releve {
                       RELEVE_BASE=\(path) releve importer \(files.first ?? "SampleData/echantillon.jsonl")   (déjà importé : rien à faire)
                     """)
             }
+            guard !prepareOnly else { return }
+            let service = try await CLI.run {
+                AccountService(
+                    store: store, hasher: CodeHasher(pepper: try CodeHasher.loadPepper(at: path + ".cle")), policy: .standard,
+                    mail: MailOutbox(delivery: .spool(directory: path + ".courriels")), publicURL: "http://\(host):\(port)")
+            }
+            var accounts: [WebConfiguration.DemoAccount] = []
+            try await CLI.run {
+                for demo in Self.demoAccounts {
+                    accounts.append(try await Self.openDemoAccount(demo, service: service))
+                }
+                let statements = StatementService(store: store, archive: path + ".archives")
+                let last = try await store.lastPaymentMonth(before: CivilDate.today.calendarMonth)
+                for offset in [2, 1, 0] {
+                    guard let month = last?.adding(months: -offset) else { continue }
+                    _ = try await statements.issue(month: month, today: CivilDate.today, now: Date())
+                }
+            }
+            print("\nComptes d'essai (démonstration seulement) :")
+            for account in accounts { print("  \(account.name) : NIR \(account.nir), code personnel \(account.code)") }
+            print("Jean Martin (NIR 1701275112034, né le 03/12/1970, 75012) n'a pas de compte : essayez l'ouverture.")
+            print("Courriers (codes provisoires) : RELEVE_BASE=\(path) releve admin courriers ; e-mails dans \(path).courriels")
+            try await Servir.serve(
+                service: service, archive: path + ".archives", host: host, port: port,
+                configuration: WebConfiguration(demoAccounts: accounts))
+        }
+
+        /// Orders a provisional code, reads it from the outbox as the print shop would, and opens
+        /// the account with the demo code.
+        static func openDemoAccount(
+            _ demo: (nir: String, name: String, birth: String, postalCode: String, code: String), service: AccountService
+        ) async throws -> WebConfiguration.DemoAccount {
+            _ = try await service.requestProvisionalCode(
+                nir: demo.nir, lastName: demo.name, birthDate: demo.birth, postalCode: demo.postalCode, channel: .operator,
+                now: Date())
+            guard let letter = try await service.store.letters().last(where: { $0.kind == .provisionalCode }),
+                let range = letter.body.range(of: "Votre code provisoire : ")
+            else { throw ServiceError.internal("demo: no provisional-code letter for \(demo.nir)") }
+            let provisional = String(letter.body[range.upperBound...].prefix(9)).replacingOccurrences(of: " ", with: "")
+            let check = try await service.checkProvisionalCode(nir: demo.nir, code: provisional, channel: .operator, now: Date())
+            _ = try await service.openAccount(
+                .init(
+                    nir: demo.nir, provisionalCode: provisional, acceptedTerms: true, personalCode: demo.code,
+                    personalCodeConfirmation: demo.code, question: 1, answer: "Démo", answerConfirmation: "Démo",
+                    email: "demo+\(demo.nir.suffix(4))@exemple.fr"), channel: .operator, now: Date())
+            return .init(name: check.fullName, nir: demo.nir, code: demo.code)
         }
 
         /// `--donnees`, else ./SampleData, else the SampleData folder of the source tree.

@@ -26,6 +26,7 @@ struct Releve: AsyncParsableCommand {
             Echantillon.self,
             NirCommand.self,
             Demo.self,
+            Servir.self,
             Admin.self,
         ]
     )

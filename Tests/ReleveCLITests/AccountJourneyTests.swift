@@ -17,7 +17,7 @@ struct AccountJourneyTests {
         init() throws {
             let demo = try Run.releve(
                 [
-                    "demo", "--base", directory.appendingPathComponent("releve.sqlite").path, "--donnees",
+                    "demo", "--preparer-seulement", "--base", directory.appendingPathComponent("releve.sqlite").path, "--donnees",
                     Fixtures.packageRoot.appendingPathComponent("SampleData").path,
                 ])
             precondition(demo.status == 0, demo.stderr)

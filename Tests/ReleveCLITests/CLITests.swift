@@ -79,7 +79,10 @@ struct CLITests {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let base = directory.appendingPathComponent("demo.sqlite").path
-        let arguments = ["demo", "--base", base, "--donnees", Fixtures.packageRoot.appendingPathComponent("SampleData").path]
+        let arguments = [
+            "demo", "--preparer-seulement", "--base", base, "--donnees",
+            Fixtures.packageRoot.appendingPathComponent("SampleData").path,
+        ]
         let first = try Run.releve(arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("8 assurés"))

@@ -1,0 +1,296 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ReleveDomain
+import ReleveService
+import ReleveStore
+
+/// The JSON API (`docs/openapi.yaml`): every assuré operation, with bearer tokens from the
+/// same session model as the pages and the CLI. No cookie is read under /api/, so no request
+/// there carries an ambient credential (nothing to forge across sites).
+enum API {
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func raw(_ text: String, status: HTTPResponse.Status = .ok, type: String = "application/json; charset=utf-8")
+        -> Response
+    {
+        Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+        }
+        let erreur: Detail
+    }
+
+    static func error(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
+        var response = json(ErrorBody(erreur: .init(code: code, message: message)), status: status)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"releve\"" }
+        return response
+    }
+
+    /// A JSON object body of at most 64 KiB, decoded into `T`; 400 if it is not one, 415 if not JSON.
+    static func body<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T {
+        guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("application/json") else {
+            throw HTTPError(.unsupportedMediaType)
+        }
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: 64 * 1024) } catch is NIOTooManyBytesError { throw WebError.tooLarge }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch {
+            throw WebError.badRequest("corps JSON attendu conforme au schéma (docs/openapi.yaml)")
+        }
+    }
+}
+
+extension Web {
+    /// The assuré behind `Authorization: Bearer …`.
+    func apiUser(_ request: Request) async throws -> (user: AccountService.Authenticated, token: String) {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw WebError.loginRequired }
+        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard Token.isWellFormed(token) else { throw WebError.loginRequired }
+        do {
+            return (try await accounts.authenticate(token: token, now: now()), token)
+        } catch ServiceError.notAuthenticated {
+            throw WebError.loginRequired
+        }
+    }
+
+    struct SessionRequest: Decodable {
+        let nir: String
+        let code: String
+    }
+    struct SessionResponse: Encodable {
+        let jeton: String
+        let nom: String
+    }
+    struct CodeRequest: Decodable {
+        let nir: String
+        let nom: String
+        let naissance: String
+        let codePostal: String
+        enum CodingKeys: String, CodingKey {
+            case nir, nom, naissance
+            case codePostal = "code_postal"
+        }
+    }
+    struct OpeningBody: Decodable {
+        let nir: String
+        let codeProvisoire: String
+        let conditionsAcceptees: Bool
+        let code: String
+        let codeConfirmation: String
+        let question: Int
+        let reponse: String
+        let reponseConfirmation: String
+        let email: String
+        enum CodingKeys: String, CodingKey {
+            case nir, code, question, reponse, email
+            case codeProvisoire = "code_provisoire"
+            case conditionsAcceptees = "conditions_acceptees"
+            case codeConfirmation = "code_confirmation"
+            case reponseConfirmation = "reponse_confirmation"
+        }
+    }
+    struct Message: Encodable {
+        let message: String
+    }
+    struct StatementEntry: Encodable {
+        let mois: String
+        let reference: String
+        let emisLe: String
+        let paiements: Int
+        let rembourse: Int64
+        let pages: Int
+        let taille: Int
+        let empreinte: String
+        let sha256: String
+    }
+    struct DuplicataEntry: Encodable {
+        let numero: Int64
+        let mois: String
+        let reference: String
+        let statut: String
+        let demandeLe: String
+        let imprimeLe: String?
+        let posteLe: String?
+    }
+    struct DuplicataBody: Decodable {
+        let mois: String
+    }
+    struct CancelBody: Decodable {
+        let code: String
+        let confirmation: Bool
+    }
+    struct CodeChangeBody: Decodable {
+        let actuel: String
+        let nouveau: String
+        let confirmation: String
+    }
+    struct EmailChangeBody: Decodable {
+        let code: String
+        let email: String
+    }
+    struct EmailConfirmationBody: Decodable {
+        let jeton: String
+    }
+    struct AccountEntry: Encodable {
+        struct Beneficiary: Encodable {
+            let rang: Int
+            let prenom: String
+            let complementaire: String?
+            let noemie: Bool
+        }
+        let nir: String
+        let nom: String
+        let caisse: String
+        let email: String
+        let emailConfirme: Bool
+        let medecinTraitant: String?
+        let beneficiaires: [Beneficiary]
+        let courrier: String
+        let courrierExplication: String
+    }
+
+    static func date(_ seconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    func duplicataEntry(_ r: DuplicataRequest) -> DuplicataEntry {
+        DuplicataEntry(
+            numero: r.letterID.rawValue, mois: r.month.description, reference: r.reference,
+            statut: r.status == .pending ? "demande" : r.status == .printed ? "imprime" : "poste",
+            demandeLe: Self.date(r.requestedAt), imprimeLe: r.printedAt.map(Self.date), posteLe: r.postedAt.map(Self.date))
+    }
+
+    func addAPI(to router: Router<WebContext>) {
+        let api = router.group("/api/v1")
+        api.get("/openapi.yaml") { _, _ in
+            API.raw(String(decoding: PackageResources.openapi_yaml, as: UTF8.self), type: "application/yaml; charset=utf-8")
+        }
+        api.post("/sessions") { request, context -> Response in
+            let body = try await API.body(request, as: SessionRequest.self)
+            let session = try await login(nir: body.nir, code: body.code, request: request, context: context, channel: .api)
+            return API.json(SessionResponse(jeton: session.token, nom: session.fullName), status: .created)
+        }
+        api.delete("/sessions") { request, _ -> Response in
+            let (_, token) = try await apiUser(request)
+            try await accounts.logout(token: token, channel: .api, now: now())
+            return Response(status: .noContent)
+        }
+        api.post("/codes-provisoires") { request, context -> Response in
+            let body = try await API.body(request, as: CodeRequest.self)
+            var form = Form("")
+            form.values = ["nir": body.nir, "nom": body.nom, "naissance": body.naissance, "code_postal": body.codePostal]
+            let answer = try await requestCode(form: form, context: context, channel: .api)
+            return API.json(Message(message: answer.message), status: .accepted)
+        }
+        api.post("/comptes") { request, _ -> Response in
+            let body = try await API.body(request, as: OpeningBody.self)
+            let result = try await accounts.openAccount(
+                .init(
+                    nir: body.nir, provisionalCode: body.codeProvisoire, acceptedTerms: body.conditionsAcceptees,
+                    personalCode: body.code, personalCodeConfirmation: body.codeConfirmation, question: body.question,
+                    answer: body.reponse, answerConfirmation: body.reponseConfirmation, email: body.email), channel: .api,
+                now: now())
+            return API.json(
+                Message(
+                    message:
+                        "Compte \(result.kind == .new ? "ouvert" : "rétabli"). Un lien de confirmation a été envoyé à \(result.maskedEmail)."
+                ),
+                status: .created)
+        }
+        api.post("/email/confirmation") { request, _ -> Response in
+            let body = try await API.body(request, as: EmailConfirmationBody.self)
+            return API.json(Message(message: try await accounts.confirmEmail(linkOrToken: body.jeton, channel: .api, now: now())))
+        }
+        api.get("/paiements") { request, _ -> Response in
+            let (user, _) = try await apiUser(request)
+            let (filter, detailed) = try paymentsFilter(Form.query(request))
+            let report = try await payments.report(for: user.person.person, filter: filter, today: today)
+            return API.raw(try PaymentsExport.json(report, detailed: detailed))
+        }
+        api.get("/releves") { request, _ -> Response in
+            let (user, _) = try await apiUser(request)
+            return API.json(
+                try await statements.statements(of: user).map {
+                    StatementEntry(
+                        mois: $0.month.description, reference: $0.reference, emisLe: $0.issuedOn.description,
+                        paiements: $0.payments, rembourse: $0.reimbursed.rawValue, pages: $0.pages, taille: $0.size,
+                        empreinte: $0.fingerprint, sha256: $0.sha256)
+                })
+        }
+        api.get("/releves/:mois") { request, context -> Response in
+            let (user, _) = try await apiUser(request)
+            guard let month = try? Month(parsing: context.parameters.get("mois") ?? "") else { throw WebError.notFound }
+            return try await pdfResponse(user: user, month: month)
+        }
+        api.get("/duplicatas") { request, _ -> Response in
+            let (user, _) = try await apiUser(request)
+            return API.json(try await accounts.duplicatas(user).map(duplicataEntry))
+        }
+        api.post("/duplicatas") { request, _ -> Response in
+            let (user, _) = try await apiUser(request)
+            let body = try await API.body(request, as: DuplicataBody.self)
+            guard let month = try? Month(parsing: body.mois) else {
+                throw ServiceError.invalidValue(.invalid(field: "mois", reason: "AAAA-MM attendu"))
+            }
+            let answer = try await accounts.requestDuplicata(user, month: month, channel: .api, now: now())
+            switch answer {
+            case .requested(let r): return API.json(duplicataEntry(r), status: .created)
+            case .alreadyRequested(let r): return API.json(duplicataEntry(r), status: .ok)
+            }
+        }
+        api.get("/compte") { request, _ -> Response in
+            let (user, _) = try await apiUser(request)
+            let person = user.person.person
+            let (_, mode) = try await accounts.delivery(user, now: now())
+            return API.json(
+                AccountEntry(
+                    nir: person.nir.formatted, nom: person.fullName, caisse: person.caisse.name, email: user.account.email,
+                    emailConfirme: user.account.emailConfirmed,
+                    medecinTraitant: person.doctor.map { "\($0.name), depuis le \($0.since)" },
+                    beneficiaires: person.beneficiaries.map {
+                        .init(
+                            rang: $0.rank, prenom: $0.firstName, complementaire: $0.complementaire?.name,
+                            noemie: $0.complementaire?.noemieLinkActive ?? false)
+                    }, courrier: mode.code, courrierExplication: mode.explanation))
+        }
+        api.post("/compte/resiliation") { request, _ -> Response in
+            let (_, token) = try await apiUser(request)
+            let body = try await API.body(request, as: CancelBody.self)
+            return API.json(
+                Message(
+                    message: try await accounts.cancelAccount(
+                        token: token, code: body.code, confirmed: body.confirmation, channel: .api, now: now())))
+        }
+        api.post("/compte/code") { request, _ -> Response in
+            let (_, token) = try await apiUser(request)
+            let body = try await API.body(request, as: CodeChangeBody.self)
+            let session = try await accounts.changeCode(
+                token: token, current: body.actuel, new: body.nouveau, confirmation: body.confirmation, channel: .api, now: now())
+            return API.json(SessionResponse(jeton: session.token, nom: session.fullName))
+        }
+        api.post("/compte/email") { request, _ -> Response in
+            let (_, token) = try await apiUser(request)
+            let body = try await API.body(request, as: EmailChangeBody.self)
+            return API.json(
+                Message(
+                    message: try await accounts.changeEmail(
+                        token: token, code: body.code, newEmail: body.email, channel: .api, now: now())))
+        }
+    }
+}

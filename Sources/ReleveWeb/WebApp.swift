@@ -1,0 +1,240 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ReleveDomain
+import ReleveService
+import ReleveStore
+
+/// Settings of the web server.
+public struct WebConfiguration: Sendable {
+    /// Demo mode: the footer says the data is fictitious, the home page lists the demo accounts.
+    public var demoAccounts: [DemoAccount]?
+    /// Concurrent code checks (each one PBKDF2 run): at most this many at once.
+    public var kdfConcurrency: Int
+    /// Failed logins per client address per 10 minutes before refusing without checking.
+    public var loginFailuresPerAddress: Int
+    /// Provisional-code requests per client address per hour.
+    public var codeRequestsPerAddress: Int
+
+    public struct DemoAccount: Sendable {
+        public var name: String
+        public var nir: String
+        public var code: String
+
+        public init(name: String, nir: String, code: String) {
+            self.name = name
+            self.nir = nir
+            self.code = code
+        }
+    }
+
+    public init(
+        demoAccounts: [DemoAccount]? = nil, kdfConcurrency: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
+        loginFailuresPerAddress: Int = 50, codeRequestsPerAddress: Int = 20
+    ) {
+        self.demoAccounts = demoAccounts
+        self.kdfConcurrency = kdfConcurrency
+        self.loginFailuresPerAddress = loginFailuresPerAddress
+        self.codeRequestsPerAddress = codeRequestsPerAddress
+    }
+}
+
+/// The web view and the JSON API over the same services as the CLI.
+public struct Web: Sendable {
+    let accounts: AccountService
+    let statements: StatementService
+    let payments: PaymentsService
+    let configuration: WebConfiguration
+    let views: Views
+    let security = Security()
+    let throttle = Throttle()
+    let gate: KDFGate
+    /// The clock (tests move it).
+    let now: @Sendable () -> Date
+
+    public init(
+        accounts: AccountService, archive: String, configuration: WebConfiguration = .init(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        self.accounts = accounts
+        self.statements = StatementService(store: accounts.store, archive: archive)
+        self.payments = PaymentsService(store: accounts.store)
+        self.configuration = configuration
+        self.views = try Views(demo: configuration.demoAccounts != nil)
+        self.gate = KDFGate(limit: configuration.kdfConcurrency, queueLimit: 64)
+        self.now = now
+    }
+
+    var today: CivilDate { CivilDate(unixSeconds: Int64(now().timeIntervalSince1970)) }
+
+    /// Every route, behind the security, error and maintenance middleware.
+    public func router() -> Router<WebContext> {
+        let router = Router(context: WebContext.self)
+        router.add(middleware: SecurityMiddleware())
+        router.add(middleware: ErrorMiddleware(views: views))
+        router.add(middleware: MaintenanceMiddleware(store: accounts.store, views: views))
+        router.get("/sante") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        }
+        router.get("/static/releve.css") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=86400"],
+                body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
+        }
+        addPublicPages(to: router)
+        addAccountPages(to: router)
+        addAPI(to: router)
+        return router
+    }
+
+    /// A server on `host:port` (loopback by default).
+    public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        var logger = Logger(label: "releve-web")
+        logger.logLevel = .warning
+        return Application(
+            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+}
+
+/// Every page and API call answers 503 with the operator's message during maintenance
+/// (the stylesheet and the health route excepted).
+struct MaintenanceMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    let store: ReleveStore
+    let views: Views
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws
+        -> Response
+    {
+        let path = request.uri.path
+        guard !path.hasPrefix("/static/"), path != "/sante", path != "/api/v1/openapi.yaml",
+            let message = try await store.maintenanceMessage()
+        else { return try await next(request, context) }
+        if path.hasPrefix("/api/") { return API.error(.serviceUnavailable, code: "maintenance", message: message) }
+        return views.page(
+            "erreur", title: "Service en maintenance",
+            context: ["heading": "Service en maintenance", "text": message], status: .serviceUnavailable)
+    }
+}
+
+/// Errors become French pages (never a stack trace) or JSON errors under /api/.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    let views: Views
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            if case WebError.redirect(let location) = error { return Views.redirect(location) }
+            if case WebError.loginRequired = error, !request.uri.path.hasPrefix("/api/") {
+                return Views.redirect("/?message=connexion")
+            }
+            let (status, code, message) = ErrorPages.describe(error)
+            if status == .internalServerError {
+                context.logger.error("internal error", metadata: ["error": "\(String(reflecting: error).prefix(500))"])
+            }
+            if request.uri.path.hasPrefix("/api/") { return API.error(status, code: code, message: message) }
+            return views.page(
+                "erreur", title: ErrorPages.title(status), context: ["heading": ErrorPages.title(status), "text": message],
+                status: status)
+        }
+    }
+}
+
+enum ErrorPages {
+    /// Status, machine code and French message of an error.
+    static func describe(_ error: any Error) -> (HTTPResponse.Status, String, String) {
+        switch error {
+        case let error as WebError:
+            switch error {
+            case .notFound: return (.notFound, "introuvable", "Cette page n'existe pas, ou plus.")
+            case .forbidden(let why): return (.forbidden, "interdit", "Requête refusée : \(why).")
+            case .tooLarge: return (.contentTooLarge, "trop_volumineux", "La requête est trop volumineuse.")
+            case .badRequest(let why): return (.badRequest, "requete_invalide", "Requête invalide : \(why).")
+            case .throttled(let why): return (.tooManyRequests, "trop_de_tentatives", why)
+            case .overloaded:
+                return (.serviceUnavailable, "surcharge", "Le service est très sollicité : réessayez dans quelques secondes.")
+            case .loginRequired: return (.unauthorized, "non_connecte", "Connectez-vous pour accéder à cette page.")
+            case .redirect: return (.seeOther, "redirection", "")
+            }
+        case let error as ServiceError:
+            let status: HTTPResponse.Status =
+                switch error {
+                case .invalidValue, .rejectedFile, .termsRefused, .emailLinkRejected: .badRequest
+                case .maintenance: .serviceUnavailable
+                case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .notAuthenticated:
+                    .unauthorized
+                case .accountClosed: .forbidden
+                case .rateLimited: .tooManyRequests
+                case .inputUnreadable, .outputUnwritable, .store, .internal: .internalServerError
+                }
+            if status == .internalServerError {
+                return (
+                    status, "erreur_interne", "Une erreur est survenue de notre côté ; rien n'a été modifié. Réessayez plus tard."
+                )
+            }
+            return (status, code(error), error.message)
+        case is NIOTooManyBytesError:
+            return (.contentTooLarge, "trop_volumineux", "La requête est trop volumineuse.")
+        case let error as HTTPError:
+            return (error.status, "http_\(error.status.code)", title(error.status))
+        default:
+            return (
+                .internalServerError, "erreur_interne",
+                "Une erreur est survenue de notre côté ; rien n'a été modifié. Réessayez plus tard."
+            )
+        }
+    }
+
+    static func code(_ error: ServiceError) -> String {
+        switch error {
+        case .invalidValue: "donnee_invalide"
+        case .rejectedFile: "fichier_refuse"
+        case .termsRefused: "conditions_refusees"
+        case .emailLinkRejected: "lien_invalide"
+        case .maintenance: "maintenance"
+        case .authenticationFailed: "identifiants_incorrects"
+        case .locked: "compte_bloque"
+        case .provisionalCodeRejected: "code_provisoire_refuse"
+        case .secretAnswerMismatch: "reponse_incorrecte"
+        case .notAuthenticated: "non_connecte"
+        case .accountClosed: "compte_resilie"
+        case .rateLimited: "trop_de_demandes"
+        case .inputUnreadable, .outputUnwritable, .store, .internal: "erreur_interne"
+        }
+    }
+
+    static func title(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "Requête invalide"
+        case 401: "Connexion nécessaire"
+        case 403: "Accès refusé"
+        case 404: "Page introuvable"
+        case 405: "Méthode non permise"
+        case 413: "Requête trop volumineuse"
+        case 429: "Trop de tentatives"
+        case 503: "Service indisponible"
+        default: "Erreur"
+        }
+    }
+
+    /// For the security middleware, which answers before the router.
+    static func response(for error: WebError, request: Request) throws -> Response {
+        let (status, code, message) = describe(error)
+        if request.uri.path.hasPrefix("/api/") { return API.error(status, code: code, message: message) }
+        return Views.html(
+            "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>\(title(status)) — Releve</title>"
+                + "<link rel=\"stylesheet\" href=\"/static/releve.css\"></head><body><main><h1>\(title(status))</h1><p>\(message)</p>"
+                + "<p><a href=\"/\">Revenir à l'accueil</a></p></main></body></html>", status: status)
+    }
+}

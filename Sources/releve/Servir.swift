@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import ReleveService
+import ReleveWeb
+
+extension Releve {
+    struct Servir: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "servir",
+            abstract: "Sert la vue web et l'API JSON (/api/v1) sur la même base que la ligne de commande.",
+            discussion: """
+                Par défaut sur 127.0.0.1:8080 (boucle locale). Placez un proxy HTTPS devant pour un accès réseau : \
+                le cookie de session est « Secure ». Arrêt propre avec Ctrl-C (SIGINT) ou SIGTERM.
+                """)
+
+        @OptionGroup var options: AccountOptions
+
+        @Option(name: .customLong("hote"), help: "Adresse d'écoute.")
+        var host = "127.0.0.1"
+
+        @Option(name: .customLong("port"), help: "Port d'écoute (0 : un port libre, affiché au démarrage).")
+        var port = 8080
+
+        func run() async throws {
+            let service = try await options.service()
+            defer { try? service.store.close() }
+            try await Self.serve(service: service, archive: options.archivePath, host: host, port: port, configuration: .init())
+        }
+
+        static func serve(
+            service: AccountService, archive: String, host: String, port: Int, configuration: WebConfiguration
+        ) async throws {
+            let web = try Web(accounts: service, archive: archive, configuration: configuration)
+            let app = web.application(host: host, port: port) { bound in
+                // Written unbuffered: scripts wait for this line to know the port.
+                FileHandle.standardOutput.write(
+                    Data(
+                        "Releve sert la vue web sur http://\(host):\(bound)/ (API : http://\(host):\(bound)/api/v1/openapi.yaml)\n"
+                            .utf8))
+            }
+            fflush(nil)  // what was printed before reaches a pipe or a file now, not at exit
+            try await CLI.run { try await app.runService() }
+        }
+    }
+}
