@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps build demo test lint format bench-import bench-statements bench-query
+.PHONY: deps build demo test test-web screenshots lint format bench-import bench-statements bench-query bench-web
 
 deps:
 	bash .ci/install-deps
@@ -11,8 +11,20 @@ build:
 demo: deps build
 	swift run releve demo
 
+# Swift Testing suites, then the web checks with the real binary: schemathesis and the
+# browser journey with axe-core (Tests/web/verifier.sh; tools from .ci/requirements.txt).
 test:
 	swift test
+	$(MAKE) test-web
+
+test-web:
+	swift build --product releve
+	Tests/web/verifier.sh
+
+# Refreshes docs/screenshots from the browser journey.
+screenshots:
+	swift build --product releve
+	CAPTURES=docs/screenshots Tests/web/verifier.sh
 
 lint:
 	swift format lint --strict --recursive Sources Tests Package.swift
@@ -31,3 +43,7 @@ bench-statements:
 # The payments query at 100 000, 1 000 000 and 10 000 000 lines (docs/BENCHMARKS.md).
 bench-query:
 	docs/bench/query.sh
+
+# wrk on loopback: the logged-in payments page and API call against the health route (docs/BENCHMARKS.md).
+bench-web:
+	docs/bench/web.sh

@@ -10,6 +10,24 @@ import ReleveStore
 /// same session model as the pages and the CLI. No cookie is read under /api/, so no request
 /// there carries an ambient credential (nothing to forge across sites).
 enum API {
+    /// The methods each API path answers (for 405 and its Allow header), as in docs/openapi.yaml.
+    static func allowedMethods(_ path: String) -> String? {
+        let prefix = "/api/v1"
+        guard path.hasPrefix(prefix + "/") else { return nil }
+        var rest = String(path.dropFirst(prefix.count))
+        if rest.count > 1, rest.hasSuffix("/") { rest.removeLast() }
+        switch rest {
+        case "/openapi.yaml", "/paiements", "/releves", "/compte": return "GET, HEAD"
+        case "/sessions": return "POST, DELETE"
+        case "/duplicatas": return "GET, HEAD, POST"
+        case "/codes-provisoires", "/comptes", "/email/confirmation", "/compte/resiliation", "/compte/code", "/compte/email":
+            return "POST"
+        default:
+            let parts = rest.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == 3 && parts[1] == "releves" ? "GET, HEAD" : nil
+        }
+    }
+
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

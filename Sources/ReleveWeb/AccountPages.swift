@@ -151,7 +151,7 @@ extension Web {
     /// The filters of the CLI, from the query string.
     func paymentsFilter(_ query: Form) throws -> (filter: PaymentsService.Filter, detailed: Bool) {
         var filter = PaymentsService.Filter()
-        if let months = query.text("mois") {
+        if let months = query["mois"] {
             guard let value = Int(months), (1...PaymentsService.maxMonths).contains(value) else {
                 throw ServiceError.invalidValue(.invalid(field: "mois", reason: "de 1 à \(PaymentsService.maxMonths)"))
             }

@@ -139,6 +139,13 @@ struct ErrorMiddleware: RouterMiddleware {
             if case WebError.loginRequired = error, !request.uri.path.hasPrefix("/api/") {
                 return Views.redirect("/?message=connexion")
             }
+            if let error = error as? HTTPError, error.status == .notFound, let allowed = API.allowedMethods(request.uri.path) {
+                var response = API.error(
+                    .methodNotAllowed, code: "methode_non_permise",
+                    message: "Méthode \(request.method.rawValue.prefix(20)) non permise ici ; méthodes permises : \(allowed).")
+                response.headers[.allow] = allowed
+                return response
+            }
             let (status, code, message) = ErrorPages.describe(error)
             if status == .internalServerError {
                 context.logger.error("internal error", metadata: ["error": "\(String(reflecting: error).prefix(500))"])
