@@ -228,7 +228,7 @@ extension Web {
                 "lines": report.payments.flatMap { payment in
                     payment.lines.map { line in
                         [
-                            "reference": payment.reference.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
+                            "reference": Self.pathSegment(payment.reference),
                             "paymentDate": payment.date.formatted, "careDate": line.careDate.formatted,
                             "beneficiary": report.beneficiaryName(line.beneficiaryRank), "label": line.label,
                             "paid": line.paid.formatted, "base": line.base.formatted, "rate": Format.rate(line.rate),
@@ -242,7 +242,7 @@ extension Web {
             context["synthetic"] = [
                 "payments": report.payments.map { payment in
                     [
-                        "reference": payment.reference.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
+                        "reference": Self.pathSegment(payment.reference),
                         "date": payment.date.formatted,
                         "beneficiaries": payment.beneficiaryRanks.map(report.beneficiaryName).joined(separator: ", "),
                         "payee": payment.payee.french, "paid": payment.totalPaid.formatted,
@@ -254,6 +254,11 @@ extension Web {
         }
         return accountPage(
             "paiements", title: "Mes paiements", section: "paiements", user: user, token: token, context: context, status: status)
+    }
+
+    /// A value as one URL path segment: letters, digits, `-`, `_`, `.` kept, the rest escaped.
+    static func pathSegment(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "-_.").union(.alphanumerics)) ?? ""
     }
 
     static func paymentContext(_ payment: Payment, report: PaymentsReport) -> [String: Any] {
