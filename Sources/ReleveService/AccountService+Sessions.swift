@@ -101,7 +101,8 @@ extension AccountService {
         else {
             throw ServiceError.notAuthenticated(.revoked)
         }
-        try await store.touchSession(tokenHash: hash, at: at)
+        // The idle timer moves in steps of 30 s: a page view is then a read, not a durable write.
+        if at - session.lastSeenAt >= 30 { try await store.touchSession(tokenHash: hash, at: at) }
         return Authenticated(person: context.person, account: account, tokenHash: hash)
     }
 

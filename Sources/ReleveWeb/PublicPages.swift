@@ -76,6 +76,13 @@ extension Web {
         let key = "login:\(context.clientIP)"
         let limit = Throttle.Limit(count: configuration.loginFailuresPerAddress, seconds: 600)
         guard await throttle.allows(key, limit) else {
+            // One audit row per address and window, not one per refused request (a flood must
+            // not turn into a flood of durable writes).
+            let alarm = Throttle.Limit(count: 1, seconds: 600)
+            guard await throttle.allows("alarm:\(key)", alarm) else {
+                throw WebError.throttled("Trop de tentatives de connexion depuis votre adresse : réessayez dans 10 minutes.")
+            }
+            await throttle.record("alarm:\(key)", alarm)
             try? await accounts.store.appendAudit(
                 AuditEvent(
                     at: Int64(now().timeIntervalSince1970), kind: "excess_rate_limit_exceeded", outcome: "login_refused",
@@ -87,7 +94,12 @@ extension Web {
         do {
             return try await gate.run { try await accounts.login(nir: nir, code: code, channel: channel, now: now) }
         } catch let error as ServiceError {
-            if case .authenticationFailed = error { await throttle.record(key, limit) }
+            // Wrong codes and refusals of a locked NIR both count: one address trying many NIRs
+            // is stopped even though each NIR locks itself after a few tries.
+            switch error {
+            case .authenticationFailed, .locked: await throttle.record(key, limit)
+            default: break
+            }
             throw error
         }
     }
