@@ -240,6 +240,62 @@ struct WebTests {
         }
     }
 
+    @Test("forms validate: each bad input gets its French message, its status, and changes nothing")
+    func formsValidate() async throws {
+        let world = try await World()
+        try await world.test { client in
+            let visitor = Visitor(client)
+            try await visitor.get("/code-provisoire")
+            let badNIR = try await visitor.post(
+                "/code-provisoire", ["nir": "1701375112034", "nom": "Martin", "naissance": "03/12/1970", "code_postal": "75012"])
+            #expect(badNIR.status == .badRequest && badNIR.text.contains("NIR"))
+            #expect(badNIR.text.contains("value=\"Martin\""))  // what was typed is kept
+            let badDate = try await visitor.post(
+                "/code-provisoire", ["nir": AccountWorld.nir, "nom": "Martin", "naissance": "31/02/1970", "code_postal": "75012"])
+            #expect(badDate.status == .badRequest && badDate.text.contains("date"))
+            let arabic = try await visitor.post(
+                "/code-provisoire", ["nir": AccountWorld.nir, "nom": "Martin", "naissance": "03/12/1970", "code_postal": "٧٥٠١٢"])
+            #expect(arabic.status == .badRequest && arabic.text.contains("code postal"))
+            let letters = try await world.accounts.store.letters().count
+
+            try await visitor.get("/ouverture")
+            let wrongCode = try await visitor.post("/ouverture", ["nir": AccountWorld.nir, "code_provisoire": "12345678"])
+            #expect(wrongCode.status == .unauthorized && wrongCode.text.contains("role=\"alert\""))
+            let code = try await world.accounts.orderCode()
+            let step2 = try await visitor.post("/ouverture", ["nir": AccountWorld.nir, "code_provisoire": code])
+            #expect(
+                step2.status == .ok && step2.text.contains("Étape en cours") && step2.text.contains("Conditions d'utilisation"))
+            let refused = try await visitor.post(
+                "/ouverture/valider",
+                [
+                    "nir": AccountWorld.nir, "code_provisoire": code, "code": "24681357", "code_confirmation": "24681357",
+                    "question": "1", "reponse": "Dupont", "reponse_confirmation": "Dupont", "email": "j@exemple.fr",
+                ])
+            #expect(refused.status == .badRequest && refused.text.contains("conditions d'utilisation"))
+            let weak = try await visitor.post(
+                "/ouverture/valider",
+                [
+                    "nir": AccountWorld.nir, "code_provisoire": code, "cgu": "oui", "code": "12345678",
+                    "code_confirmation": "12345678", "question": "1", "reponse": "Dupont", "reponse_confirmation": "Dupont",
+                    "email": "j@exemple.fr",
+                ])
+            #expect(weak.status == .badRequest && weak.text.contains("code personnel"))
+            #expect(try await world.accounts.store.letters().count == letters + 1)  // only the code ordered above
+
+            try await visitor.login()
+            try await visitor.get("/compte")
+            let badEmail = try await visitor.post("/compte/email", ["email": "pas-une-adresse", "code": AccountWorld.goodCode])
+            #expect(badEmail.status == .badRequest && badEmail.text.contains("e-mail"))
+            let mismatch = try await visitor.post(
+                "/compte/code", ["actuel": AccountWorld.goodCode, "nouveau": "24681357", "confirmation": "24681358"])
+            #expect(mismatch.status == .badRequest && mismatch.text.contains("différentes"))
+            let changed = try await visitor.post(
+                "/compte/code", ["actuel": AccountWorld.goodCode, "nouveau": "58203917", "confirmation": "58203917"])
+            #expect(changed.status == .seeOther && changed.headers[.location] == "/compte?message=code")
+            #expect(try await visitor.get("/compte?message=code").text.contains("Code personnel changé"))
+        }
+    }
+
     @Test("another assuré's statement, payment or thumbnail answers exactly like a missing one")
     func crossAccount() async throws {
         let world = try await World()
