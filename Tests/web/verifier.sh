@@ -13,22 +13,8 @@ python3 -c "import selenium, selenium_axe_python, schemathesis" 2>/dev/null || {
     echo "Outils Python absents : python3 -m pip install -r .ci/requirements.txt" >&2
     exit 1
 }
-work=$(mktemp -d)
-server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$releve" demo --base "$work/demo.sqlite" --donnees SampleData --port "$port" > "$work/serveur.log" 2>&1 &
-server=$!
-for _ in $(seq 1 60); do
-    grep -q "sert la vue web" "$work/serveur.log" 2>/dev/null && break
-    sleep 0.5
-done
-grep -q "sert la vue web" "$work/serveur.log" || { cat "$work/serveur.log"; exit 1; }
-token() {
-    curl -sf -X POST -H 'Content-Type: application/json' -d "{\"nir\":\"$1\",\"code\":\"$2\"}" \
-        "http://127.0.0.1:$port/api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["jeton"])'
-}
+# shellcheck source=Tests/web/serveur-demo.sh
+source Tests/web/serveur-demo.sh
 st_run() {
     st --config-file .ci/schemathesis.toml run docs/openapi.yaml --url "http://127.0.0.1:$port/api/v1" --checks all \
         --max-examples 100 --seed 42 "$@"

@@ -8,17 +8,10 @@ cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-15s}
 swift build -c release --product releve >/dev/null
 releve=.build/release/releve
-work=$(mktemp -d)
-server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$releve" demo --base "$work/demo.sqlite" --donnees SampleData --port "$port" > "$work/serveur.log" 2>&1 &
-server=$!
-until grep -q "sert la vue web" "$work/serveur.log" 2>/dev/null; do sleep 0.2; done
+# shellcheck source=Tests/web/serveur-demo.sh
+source Tests/web/serveur-demo.sh
 url="http://127.0.0.1:$port"
-token=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"nir":"2880999109042","code":"71946258"}' \
-    "$url/api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["jeton"])')
+token=$(token 2880999109042 71946258)
 echo "machine: $(nproc) cores, $(uname -r); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2); $DURATION per run"
 for target in "/sante|" "/paiements|Cookie: __Host-releve=$token" "/api/v1/paiements|Authorization: Bearer $token"; do
     path=${target%%|*}
