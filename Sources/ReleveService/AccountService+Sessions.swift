@@ -85,20 +85,23 @@ extension AccountService {
     /// The assuré behind `token`, if the session is valid now (idle and absolute limits);
     /// refreshes its idle timer.
     public func authenticate(token: String?, now: Date) async throws -> Authenticated {
-        try await checkMaintenance()
-        guard let token, Token.isWellFormed(token) else { throw ServiceError.notAuthenticated(.none) }
+        guard let token, Token.isWellFormed(token) else {
+            try await checkMaintenance()
+            throw ServiceError.notAuthenticated(.none)
+        }
         let hash = Token.hash(token)
         let at = Self.seconds(now)
-        guard let session = try await store.session(tokenHash: hash) else { throw ServiceError.notAuthenticated(.none) }
+        // One read for the maintenance flag, the session and the account.
+        let found = try await store.sessionContext(tokenHash: hash)
+        if let message = found.maintenance { throw ServiceError.maintenance(message) }
+        guard let session = found.session else { throw ServiceError.notAuthenticated(.none) }
         if session.revokedAt != nil { throw ServiceError.notAuthenticated(.revoked) }
         if at - session.lastSeenAt > Int64(policy.sessionIdleSeconds)
             || at - session.createdAt > Int64(policy.sessionAbsoluteSeconds)
         {
             throw ServiceError.notAuthenticated(.expired)
         }
-        guard let context = try await store.accountContext(nir: session.nir), let account = context.account,
-            account.status == .active
-        else {
+        guard let context = found.context, let account = context.account, account.status == .active else {
             throw ServiceError.notAuthenticated(.revoked)
         }
         // The idle timer moves in steps of 30 s: a page view is then a read, not a durable write.

@@ -76,6 +76,33 @@ extension ReleveStore {
         }
     }
 
+    /// What authenticating a request needs, in one read: the maintenance message, the session
+    /// behind `tokenHash` and its assuré with their account.
+    public func sessionContext(tokenHash: [UInt8]) async throws -> (
+        maintenance: String?, session: StoredSession?, context: AccountContext?
+    ) {
+        try await read { db in
+            let maintenance = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'maintenance'")
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT s.*, p.nir FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?",
+                    arguments: [Data(tokenHash)])
+            else { return (maintenance, nil, nil) }
+            let session = StoredSession(
+                personID: InsuredPerson.ID(row["person_id"]), nir: try NIR(parsing: row["nir"]), channel: row["channel"],
+                createdAt: row["created_at"], lastSeenAt: row["last_seen_at"], revokedAt: row["revoked_at"])
+            guard
+                let personRow = try Row.fetchOne(
+                    db, sql: "SELECT * FROM person WHERE id = ?", arguments: [session.personID.rawValue])
+            else { return (maintenance, session, nil) }
+            let person = try Self.person(from: personRow, db: db)
+            return (
+                maintenance, session,
+                AccountContext(person: person, account: try Self.account(personID: person.id.rawValue, db: db))
+            )
+        }
+    }
+
     /// The maintenance message, when assuré operations are suspended.
     public func maintenanceMessage() async throws -> String? {
         try await read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'maintenance'") }

@@ -109,18 +109,35 @@ struct MaintenanceMiddleware: RouterMiddleware {
     typealias Context = WebContext
     let store: ReleveStore
     let views: Views
+    let cache = MaintenanceCache()
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws
         -> Response
     {
         let path = request.uri.path
         guard !path.hasPrefix("/static/"), path != "/sante", path != "/api/v1/openapi.yaml",
-            let message = try await store.maintenanceMessage()
+            let message = try await cache.message(store)
         else { return try await next(request, context) }
         if path.hasPrefix("/api/") { return API.error(.serviceUnavailable, code: "maintenance", message: message) }
         return views.page(
             "erreur", title: "Service en maintenance",
             context: ["heading": "Service en maintenance", "text": message], status: .serviceUnavailable)
+    }
+}
+
+/// The maintenance flag, read from the database at most once a second (the operator's switch,
+/// made by another process, takes effect within a second; every assuré operation also checks it
+/// in the service layer, in the same read as the session).
+final class MaintenanceCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (message: String?, at: Date)?
+
+    func message(_ store: ReleveStore) async throws -> String? {
+        let now = Date()
+        if let cached = lock.withLock({ value }), now.timeIntervalSince(cached.at) < 1 { return cached.message }
+        let message = try await store.maintenanceMessage()
+        lock.withLock { value = (message, now) }
+        return message
     }
 }
 

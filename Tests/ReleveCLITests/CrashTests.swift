@@ -171,7 +171,9 @@ func killReleve(_ arguments: [String], after delay: Double) async throws -> Bool
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
-    try await Task.sleep(for: .seconds(delay))
+    // A blocking sleep: `Task.sleep` can wake late when other tests hold the cooperative threads
+    // (they wait for their own subprocesses), and the run would be over before the kill.
+    usleep(useconds_t(delay * 1_000_000))
     let killed = process.isRunning
     if killed { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
