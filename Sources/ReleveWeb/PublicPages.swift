@@ -8,6 +8,9 @@ import ReleveStore
 /// Escapes text for HTML outside the templates (error pages built by hand).
 enum HTML {
     static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            return text
+        }
         var out = ""
         for c in text {
             switch c {

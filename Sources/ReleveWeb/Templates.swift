@@ -202,14 +202,14 @@ enum Templates {
         <div class="tableau" tabindex="0" role="region" aria-label="Paiements, un par ligne"><table>
         <caption>Un paiement par ligne</caption>
         <thead><tr><th scope="col">Date</th><th scope="col">Bénéficiaires</th><th scope="col">Versé à</th><th scope="col" class="montant">Payé</th><th scope="col" class="montant">Remboursé</th><th scope="col">Complémentaire</th></tr></thead>
-        <tbody>{{#payments}}<tr><td><a href="/paiements/{{reference}}">{{date}}</a></td><td>{{beneficiaries}}</td><td>{{payee}}</td><td class="montant">{{paid}}</td><td class="montant">{{reimbursed}}</td><td>{{transmitted}}</td></tr>{{/payments}}</tbody>
+        <tbody>{{{rows}}}</tbody>
         </table></div>
         {{/synthetic}}
         {{#detailed}}
         <div class="tableau" tabindex="0" role="region" aria-label="Paiements, un acte par ligne"><table>
         <caption>Un acte par ligne</caption>
         <thead><tr><th scope="col">Paiement</th><th scope="col">Soins du</th><th scope="col">Bénéficiaire</th><th scope="col">Nature</th><th scope="col" class="montant">Payé</th><th scope="col" class="montant">Base</th><th scope="col" class="montant">Taux</th><th scope="col" class="montant">Remboursé</th><th scope="col">Complémentaire</th></tr></thead>
-        <tbody>{{#lines}}<tr><td><a href="/paiements/{{reference}}">{{paymentDate}}</a></td><td>{{careDate}}</td><td>{{beneficiary}}</td><td>{{label}}</td><td class="montant">{{paid}}</td><td class="montant">{{base}}</td><td class="montant">{{rate}}</td><td class="montant">{{reimbursed}}</td><td>{{transmitted}}</td></tr>{{/lines}}</tbody>
+        <tbody>{{{rows}}}</tbody>
         </table></div>
         {{/detailed}}
         """

@@ -296,6 +296,34 @@ struct WebTests {
         }
     }
 
+    @Test("text from the feed is escaped in every view (labels, professionals, references)")
+    func escaping() async throws {
+        let world = try await World()
+        let hostile = "<script>alert(\"x\")</script> & 'co'"
+        let payment = try Payment(
+            reference: "751-W/2", nir: Fixtures.nir(AccountWorld.nir), date: Fixtures.date("2026-10-20"),
+            payee: .professional(hostile), kind: .care,
+            lines: [
+                PaymentLine(
+                    careDate: Fixtures.date("2026-10-19"), beneficiaryRank: 1, kind: .act, actCode: "G", label: hostile,
+                    professional: hostile, quantity: 1, paid: Cents(3000), base: Cents(3000), rate: Rate(percent: 70),
+                    reimbursed: Cents(2100), transmittedToComplementaire: true)
+            ])
+        _ = try await world.accounts.store.importFile(ImportLedgerEntry(sha256: "h", fileName: "h", importedAt: "x")) { session in
+            _ = try session.insert(payment)
+        }
+        try await world.test { client in
+            let visitor = Visitor(client)
+            try await visitor.login()
+            for path in ["/paiements", "/paiements?vue=detail", "/paiements/751-W%2F2"] {
+                let page = try await visitor.get(path)
+                #expect(page.status == .ok, "\(path)")
+                #expect(!page.text.contains("<script>"), "\(path)")
+                #expect(page.text.contains("&lt;script&gt;"), "\(path)")
+            }
+        }
+    }
+
     @Test("another assuré's statement, payment or thumbnail answers exactly like a missing one")
     func crossAccount() async throws {
         let world = try await World()
