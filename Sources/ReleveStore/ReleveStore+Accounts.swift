@@ -17,7 +17,7 @@ extension ReleveStore {
     }
 
     static func account(personID: Int64, db: Database) throws -> StoredAccount? {
-        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE person_id = ?", arguments: [personID]).map { r in
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE person_id = ?"), arguments: [personID]).map { r in
             StoredAccount(
                 personID: InsuredPerson.ID(r["person_id"]), status: StoredAccount.Status(rawValue: r["status"]) ?? .closed,
                 codeHash: r["code_hash"], question: r["question"], answerHash: r["answer_hash"], email: r["email"],
@@ -82,10 +82,12 @@ extension ReleveStore {
         maintenance: String?, session: StoredSession?, context: AccountContext?
     ) {
         try await read { db in
-            let maintenance = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'maintenance'")
+            // Cached statements: this read runs on every authenticated request.
+            let maintenance = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = 'maintenance'"))
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT s.*, p.nir FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?",
+                    db.cachedStatement(
+                        sql: "SELECT s.*, p.nir FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?"),
                     arguments: [Data(tokenHash)])
             else { return (maintenance, nil, nil) }
             let session = StoredSession(
@@ -93,7 +95,7 @@ extension ReleveStore {
                 createdAt: row["created_at"], lastSeenAt: row["last_seen_at"], revokedAt: row["revoked_at"])
             guard
                 let personRow = try Row.fetchOne(
-                    db, sql: "SELECT * FROM person WHERE id = ?", arguments: [session.personID.rawValue])
+                    db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [session.personID.rawValue])
             else { return (maintenance, session, nil) }
             let person = try Self.person(from: personRow, db: db)
             return (

@@ -6,7 +6,9 @@ extension ReleveStore {
     /// their lines. A range scan on `payment_by_person_date`, then the clustered lines.
     public func payments(of nir: NIR, from: CivilDate, to: CivilDate) async throws -> [StoredPayment] {
         try await read { db in
-            guard let personID = try Int64.fetchOne(db, sql: "SELECT id FROM person WHERE nir = ?", arguments: [nir.body])
+            guard
+                let personID = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT id FROM person WHERE nir = ?"), arguments: [nir.body])
             else { return [] }
             let rows = try Row.fetchAll(
                 db.cachedStatement(

@@ -15,7 +15,7 @@ extension ReleveStore {
     static func person(from row: Row, db: Database) throws -> StoredPerson {
         let id: Int64 = row["id"]
         let beneficiaries = try Row.fetchAll(
-            db, sql: "SELECT * FROM beneficiary WHERE person_id = ? ORDER BY rank", arguments: [id]
+            db.cachedStatement(sql: "SELECT * FROM beneficiary WHERE person_id = ? ORDER BY rank"), arguments: [id]
         ).map { b throws -> Beneficiary in
             let code: String? = b["complementaire_code"]
             let complementaire = try code.map { code throws -> Complementaire in
