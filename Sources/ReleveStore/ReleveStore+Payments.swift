@@ -13,9 +13,7 @@ extension ReleveStore {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT p.id AS pid, p.reference, p.payment_date, p.payee_kind, p.payee_name, p.kind,
-                               l.care_date, l.beneficiary_rank, l.kind AS line_kind, l.act_code, l.label, l.professional,
-                               l.quantity, l.paid, l.base, l.rate_bp, l.reimbursed, l.transmitted
+                        SELECT \(Self.paymentColumns)
                         FROM payment p JOIN payment_line l ON l.payment_id = p.id
                         WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ?
                         ORDER BY p.payment_date DESC, p.id DESC, l.position
@@ -25,29 +23,37 @@ extension ReleveStore {
         }
     }
 
+    /// The columns `payments(from:nir:)` reads, by position (decoding by name compared column
+    /// names case-insensitively for every value: an eighth of a payments page's CPU).
+    static let paymentColumns = """
+        p.id AS pid, p.reference, p.payment_date, p.payee_kind, p.payee_name, p.kind,
+        l.care_date, l.beneficiary_rank, l.kind AS line_kind, l.act_code, l.label, l.professional,
+        l.quantity, l.paid, l.base, l.rate_bp, l.reimbursed, l.transmitted
+        """
+
     static func payments(from rows: [Row], nir: NIR) throws -> [StoredPayment] {
         var result: [StoredPayment] = []
         var index = 0
         while index < rows.count {
             let first = rows[index]
-            let id: Int64 = first["pid"]
+            let id: Int64 = first[0]
             var lines: [PaymentLine] = []
-            while index < rows.count, rows[index]["pid"] == id {
+            while index < rows.count, rows[index][0] == id {
                 let r = rows[index]
                 lines.append(
                     try PaymentLine(
-                        careDate: CivilDate(parsing: r["care_date"]), beneficiaryRank: r["beneficiary_rank"],
-                        kind: PaymentLine.Kind(rawValue: r["line_kind"]) ?? .act, actCode: r["act_code"], label: r["label"],
-                        professional: r["professional"], quantity: r["quantity"], paid: Cents(r["paid"]),
-                        base: Cents(r["base"]), rate: Rate(basisPoints: r["rate_bp"]), reimbursed: Cents(r["reimbursed"]),
-                        transmittedToComplementaire: r["transmitted"]))
+                        careDate: CivilDate(parsing: r[6]), beneficiaryRank: r[7],
+                        kind: PaymentLine.Kind(rawValue: r[8]) ?? .act, actCode: r[9], label: r[10],
+                        professional: r[11], quantity: r[12], paid: Cents(r[13]),
+                        base: Cents(r[14]), rate: Rate(basisPoints: r[15]), reimbursed: Cents(r[16]),
+                        transmittedToComplementaire: r[17]))
                 index += 1
             }
-            let payeeKind: String = first["payee_kind"]
+            let payeeKind: String = first[3]
             let payment = try Payment(
-                reference: first["reference"], nir: nir, date: CivilDate(parsing: first["payment_date"]),
-                payee: payeeKind == "assure" ? .insured : .professional(first["payee_name"]),
-                kind: Payment.Kind(rawValue: first["kind"]) ?? .care, lines: lines)
+                reference: first[1], nir: nir, date: CivilDate(parsing: first[2]),
+                payee: payeeKind == "assure" ? .insured : .professional(first[4]),
+                kind: Payment.Kind(rawValue: first[5]) ?? .care, lines: lines)
             result.append(StoredPayment(id: Payment.ID(id), payment: payment))
         }
         return result

@@ -128,9 +128,7 @@ extension ReleveStore {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT p.id AS pid, p.reference, p.payment_date, p.payee_kind, p.payee_name, p.kind,
-                               l.care_date, l.beneficiary_rank, l.kind AS line_kind, l.act_code, l.label, l.professional,
-                               l.quantity, l.paid, l.base, l.rate_bp, l.reimbursed, l.transmitted
+                        SELECT \(Self.paymentColumns)
                         FROM payment p JOIN payment_line l ON l.payment_id = p.id
                         WHERE p.person_id = :person AND \(Self.eligibleCondition)
                         ORDER BY p.payment_date, p.id, l.position
