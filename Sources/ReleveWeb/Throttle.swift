@@ -25,7 +25,11 @@ actor Throttle {
     func record(_ key: String, _ limit: Limit) {
         prune(key, limit)
         events[key, default: []].append(clock())
-        if events.count > 100_000 { events = events.filter { !$0.value.isEmpty } }
+        if events.count > 100_000 {
+            // Many addresses: forget those not seen within the longest window (one hour).
+            let horizon = clock() - 3600
+            events = events.filter { ($0.value.last ?? 0) > horizon }
+        }
     }
 
     private func prune(_ key: String, _ limit: Limit) {
