@@ -229,10 +229,6 @@ extension ReleveStore {
         }
     }
 
-    public func printBatches() async throws -> [PrintBatch] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM print_batch ORDER BY date DESC").map(Self.batch) }
-    }
-
     static func batch(_ r: Row) throws -> PrintBatch {
         PrintBatch(
             id: r["id"], reference: r["reference"], date: try CivilDate(parsing: r["date"]), file: r["file"],

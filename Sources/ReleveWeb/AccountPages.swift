@@ -238,7 +238,7 @@ extension Web {
                     rows += "<td>\(e(report.beneficiaryName(line.beneficiaryRank)))</td><td>\(e(line.label))</td>"
                     rows += "<td class=\"montant\">\(line.paid.formatted)</td><td class=\"montant\">\(line.base.formatted)</td>"
                     rows +=
-                        "<td class=\"montant\">\(Format.rate(line.rate))</td><td class=\"montant\">\(line.reimbursed.formatted)</td>"
+                        "<td class=\"montant\">\(line.rate.formatted)</td><td class=\"montant\">\(line.reimbursed.formatted)</td>"
                     rows += "<td>\(line.transmittedToComplementaire ? "transmis" : "non transmis")</td></tr>\n"
                 }
             } else {
@@ -279,7 +279,7 @@ extension Web {
                 [
                     "careDate": line.careDate.formatted, "beneficiary": report.beneficiaryName(line.beneficiaryRank),
                     "label": line.label, "professional": line.professional ?? "", "paid": line.paid.formatted,
-                    "base": line.base.formatted, "rate": Format.rate(line.rate), "reimbursed": line.reimbursed.formatted,
+                    "base": line.base.formatted, "rate": line.rate.formatted, "reimbursed": line.reimbursed.formatted,
                     "remaining": line.remainingCost.formatted,
                     "transmitted": line.transmittedToComplementaire ? "transmis" : "non transmis",
                 ]

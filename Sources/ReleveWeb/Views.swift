@@ -53,10 +53,3 @@ struct Views: Sendable {
         Response(status: .seeOther, headers: [.location: location])
     }
 }
-
-/// French formatting for pages.
-enum Format {
-    static func date(_ date: CivilDate) -> String { date.formatted }
-    static func euros(_ amount: Cents) -> String { amount.formatted }
-    static func rate(_ rate: Rate) -> String { "\(rate.basisPoints / 100) %" }
-}

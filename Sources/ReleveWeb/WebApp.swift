@@ -152,7 +152,6 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            if case WebError.redirect(let location) = error { return Views.redirect(location) }
             if case WebError.loginRequired = error, !request.uri.path.hasPrefix("/api/") {
                 return Views.redirect("/?message=connexion")
             }
@@ -189,7 +188,6 @@ enum ErrorPages {
             case .overloaded:
                 return (.serviceUnavailable, "surcharge", "Le service est très sollicité : réessayez dans quelques secondes.")
             case .loginRequired: return (.unauthorized, "non_connecte", "Connectez-vous pour accéder à cette page.")
-            case .redirect: return (.seeOther, "redirection", "")
             }
         case let error as ServiceError:
             let status: HTTPResponse.Status =
@@ -246,6 +244,7 @@ enum ErrorPages {
         case 404: "Page introuvable"
         case 405: "Méthode non permise"
         case 413: "Requête trop volumineuse"
+        case 415: "Type de contenu non pris en charge"
         case 429: "Trop de tentatives"
         case 503: "Service indisponible"
         default: "Erreur"
@@ -258,7 +257,7 @@ enum ErrorPages {
         if request.uri.path.hasPrefix("/api/") { return API.error(status, code: code, message: message) }
         return Views.html(
             "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>\(title(status)) — Releve</title>"
-                + "<link rel=\"stylesheet\" href=\"/static/releve.css\"></head><body><main><h1>\(title(status))</h1><p>\(message)</p>"
+                + "<link rel=\"stylesheet\" href=\"/static/releve.css\"></head><body><main><h1>\(title(status))</h1><p>\(HTML.escape(message))</p>"
                 + "<p><a href=\"/\">Revenir à l'accueil</a></p></main></body></html>", status: status)
     }
 }

@@ -14,6 +14,4 @@ enum WebError: Error {
     case overloaded
     /// Not logged in (pages redirect to the home page; the API answers 401).
     case loginRequired
-    /// A page that answers by redirecting.
-    case redirect(String)
 }

@@ -50,12 +50,8 @@ struct PaperTests {
         /// Opens Anna Müller's account (born in Germany; her complémentaire has no NOEMIE link).
         func openMuller() async throws {
             let who = Self.muller
-            _ = try await service.requestProvisionalCode(
-                nir: who.nir, lastName: who.name, birthDate: who.birth, postalCode: who.postalCode, channel: .cli,
-                now: accounts.now)
-            let letter = try #require(try await store.letters().last { $0.kind == .provisionalCode })
-            let range = try #require(letter.body.range(of: "Votre code provisoire : "))
-            let code = String(letter.body[range.upperBound...].prefix(9)).replacingOccurrences(of: " ", with: "")
+            let code = try await accounts.orderCode(
+                nir: who.nir, lastName: who.name, birthDate: who.birth, postalCode: who.postalCode)
             var request = accounts.openingRequest(code: code, email: "anna.muller@exemple.de")
             request.nir = who.nir
             _ = try await service.openAccount(request, channel: .cli, now: accounts.now)

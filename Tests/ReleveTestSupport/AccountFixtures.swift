@@ -49,10 +49,14 @@ public final class AccountWorld: @unchecked Sendable {
         now = now.addingTimeInterval(seconds)
     }
 
-    /// Orders a provisional code for Jean Martin and reads it from the pending letter.
-    public func orderCode() async throws -> String {
+    /// Orders a provisional code for Jean Martin (or the assuré given) and reads it from the
+    /// pending letter, as the print shop would.
+    public func orderCode(
+        nir: String = AccountWorld.nir, lastName: String = "Martin", birthDate: String = "03/12/1970",
+        postalCode: String = "75012"
+    ) async throws -> String {
         _ = try await service.requestProvisionalCode(
-            nir: Self.nir, lastName: "Martin", birthDate: "03/12/1970", postalCode: "75012", channel: .cli, now: now)
+            nir: nir, lastName: lastName, birthDate: birthDate, postalCode: postalCode, channel: .cli, now: now)
         let letter = try await store.letters().last { $0.kind == .provisionalCode }
         guard let letter, let range = letter.body.range(of: "Votre code provisoire : ") else { throw WorldError.noLetter }
         return String(letter.body[range.upperBound...].prefix(9)).replacingOccurrences(of: " ", with: "")

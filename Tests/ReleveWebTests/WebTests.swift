@@ -186,6 +186,10 @@ struct WebTests {
                 #expect(noToken.status == .forbidden, "\(path) without token")
                 Self.checkHeaders(noToken)
             }
+            // The refusal names the header it got, escaped.
+            let hostile = try await visitor.post(
+                "/connexion", [:], headers: [.origin: "http://localhost", HTTPField.Name("Sec-Fetch-Site")!: "<b>x"])
+            #expect(hostile.status == .forbidden && hostile.text.contains("&lt;b&gt;x") && !hostile.text.contains("<b>x"))
             // Still logged in, account still open, no duplicata requested.
             #expect(try await visitor.get("/compte").status == .ok)
             #expect(try await world.accounts.store.letters().allSatisfy { $0.kind != .duplicata })
