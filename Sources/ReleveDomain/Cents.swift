@@ -14,6 +14,32 @@ public struct Cents: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomS
 
     public static let zero = Cents(0)
 
+    /// The largest amount, in magnitude, that one feed line or one payment may carry:
+    /// 10 000 000,00 €, far above any real act or daily allowance. With at most 10 000 lines per
+    /// payment, every total of a payment stays below 10^13 cents, and the sum of a billion such
+    /// payments below `Int64.max`: bounding amounts where they enter (feed import, and again
+    /// when stored rows are read back) is what keeps every later sum from overflowing.
+    public static let maximumAmount = Cents(1_000_000_000)
+
+    /// Whether `|self| ≤ maximumAmount`.
+    public var isWithinMaximum: Bool { rawValue.magnitude <= Cents.maximumAmount.rawValue.magnitude }
+
+    /// `self + other`, or nil if the sum leaves Int64 (amounts read from outside).
+    public func adding(_ other: Cents) -> Cents? {
+        let (sum, overflow) = rawValue.addingReportingOverflow(other.rawValue)
+        return overflow ? nil : Cents(sum)
+    }
+
+    /// The sum of `values`, or nil if it leaves Int64 at any step.
+    public static func sum<S: Sequence>(_ values: S) -> Cents? where S.Element == Cents {
+        var total = Cents.zero
+        for value in values {
+            guard let next = total.adding(value) else { return nil }
+            total = next
+        }
+        return total
+    }
+
     public static func + (lhs: Cents, rhs: Cents) -> Cents { Cents(lhs.rawValue + rhs.rawValue) }
     public static func - (lhs: Cents, rhs: Cents) -> Cents { Cents(lhs.rawValue - rhs.rawValue) }
     public static prefix func - (value: Cents) -> Cents { Cents(-value.rawValue) }
@@ -22,15 +48,22 @@ public struct Cents: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomS
 
     /// `self × rate`, rounded half away from zero to the cent: the rule for a reimbursed
     /// amount (base × taux). 23,00 € at 70 % is 16,10 €; 0,05 € at 50 % is 0,03 €.
+    /// Computed on 128 bits: never traps, whatever the amount (the rate is at most 100 %, so the
+    /// result is never larger in magnitude than `self`).
     public func applying(_ rate: Rate) -> Cents {
-        Cents(Self.divideRoundingHalfAwayFromZero(rawValue * Int64(rate.basisPoints), by: 10_000))
+        let product = Int128(rawValue) * Int128(rate.basisPoints)
+        return Cents(Int64(Self.divideRoundingHalfAwayFromZero(product, by: 10_000)))
     }
 
     /// `numerator / denominator` rounded half away from zero ("half-up" on magnitudes).
     public static func divideRoundingHalfAwayFromZero(_ numerator: Int64, by denominator: Int64) -> Int64 {
         precondition(denominator > 0, "denominator must be positive")
-        let magnitude = (abs(numerator) * 2 + denominator) / (2 * denominator)
-        return numerator < 0 ? -magnitude : magnitude
+        return Int64(divideRoundingHalfAwayFromZero(Int128(numerator), by: Int128(denominator)))
+    }
+
+    static func divideRoundingHalfAwayFromZero(_ numerator: Int128, by denominator: Int128) -> Int128 {
+        let magnitude = (numerator.magnitude * 2 + denominator.magnitude) / (2 * denominator.magnitude)
+        return numerator < 0 ? -Int128(magnitude) : Int128(magnitude)
     }
 
     /// The French form, identical bytes on every platform: `1 234,56 €` with a narrow

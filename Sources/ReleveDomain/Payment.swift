@@ -53,6 +53,16 @@ public struct Payment: Sendable, Hashable {
         guard lines.count <= 10_000 else {
             throw .invalid(field: "lignes", reason: "plus de 10 000 lignes dans un même paiement")
         }
+        // Lines are bounded (`Cents.maximumAmount`, 10 000 lines), so these sums cannot overflow.
+        for (label, total) in [
+            ("montant payé", lines.reduce(Cents.zero) { $0 + $1.paid }),
+            ("base de remboursement", lines.reduce(Cents.zero) { $0 + $1.base }),
+            ("montant remboursé", lines.reduce(Cents.zero) { $0 + $1.reimbursed }),
+        ] where !total.isWithinMaximum {
+            throw .invalid(
+                field: "total du paiement",
+                reason: "\(label) de \(total.formatted) : au-delà du maximum de \(Cents.maximumAmount.formatted) par paiement")
+        }
         for line in lines where line.careDate > date {
             throw .invalid(
                 field: "date des soins",
@@ -158,6 +168,12 @@ public struct PaymentLine: Sendable, Hashable {
         else {
             throw .invalid(
                 field: "code acte", reason: "1 à 10 lettres majuscules ou chiffres attendus (reçu « \(actCode.prefix(20)) »)")
+        }
+        for (label, amount) in [("montant payé", paid), ("base de remboursement", base), ("montant remboursé", reimbursed)]
+        where !amount.isWithinMaximum {
+            throw .invalid(
+                field: label,
+                reason: "\(amount.formatted) : au-delà du maximum de \(Cents.maximumAmount.formatted) par ligne")
         }
         guard (1...9_999).contains(quantity) else {
             throw .invalid(field: "quantité", reason: "doit être comprise entre 1 et 9 999 (reçu \(quantity))")

@@ -1,7 +1,10 @@
 import Foundation
 
 /// Free text from feeds and forms (names, labels, address lines): stored in Unicode NFC so
-/// that equal-looking names are equal bytes, trimmed, bounded, and free of control characters.
+/// that equal-looking names are equal bytes, trimmed, bounded, and free of control characters
+/// and of the invisible characters that change how text around them reads: format characters
+/// (bidi overrides such as U+202E, zero-width spaces and joiners, the soft hyphen), line and
+/// paragraph separators, noncharacters (U+FFFE, U+FFFF…) and private-use characters.
 public enum Text {
     public static func clean(_ raw: String, field: String, maxLength: Int, allowEmpty: Bool = false) throws(DomainError)
         -> String
@@ -13,7 +16,7 @@ public enum Text {
         var count = 0
         for scalar in raw.unicodeScalars {
             let value = scalar.value
-            if value >= 0x300 || value < 0x20 || (value >= 0x7F && value < 0xA0) {
+            if value >= 0x300 || value < 0x20 || (value >= 0x7F && value < 0xA0) || value == 0xAD {
                 simple = false
                 break
             }
@@ -38,9 +41,35 @@ public enum Text {
         if text.count > maxLength {
             throw .invalid(field: field, reason: "dépasse \(maxLength) caractères (\(text.count) reçus)")
         }
-        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw .invalid(field: field, reason: "contient un caractère de contrôle (retour à la ligne, tabulation…)")
+        for scalar in text.unicodeScalars {
+            if let reason = refusal(scalar) { throw .invalid(field: field, reason: reason) }
         }
         return text
+    }
+
+    /// Why `scalar` is refused in free text, or nil if it is allowed.
+    static func refusal(_ scalar: Unicode.Scalar) -> String? {
+        let properties = scalar.properties
+        if properties.isNoncharacterCodePoint {
+            return "contient un caractère interdit (U+\(hex(scalar)), non-caractère Unicode)"
+        }
+        switch properties.generalCategory {
+        case .control:
+            return "contient un caractère de contrôle (retour à la ligne, tabulation…)"
+        case .format:
+            return
+                "contient un caractère invisible de mise en forme (U+\(hex(scalar)) : sens d'écriture, espace de largeur nulle…)"
+        case .lineSeparator, .paragraphSeparator:
+            return "contient un séparateur de ligne ou de paragraphe (U+\(hex(scalar)))"
+        case .privateUse, .surrogate:
+            return "contient un caractère à usage privé (U+\(hex(scalar)))"
+        default:
+            return nil
+        }
+    }
+
+    private static func hex(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

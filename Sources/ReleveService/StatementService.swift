@@ -41,6 +41,15 @@ public struct StatementService: Sendable {
         /// e-mail notices were sent.
         public var byPost: Int = 0
         public var notices: Int = 0
+        /// Assurés whose stored data cannot make a statement (masked NIR or id, and the
+        /// reason): skipped and reported; the rest of the month is issued, and a rerun tries
+        /// them again.
+        public var skipped: [Skipped] = []
+    }
+
+    public struct Skipped: Sendable, Equatable {
+        public var person: String
+        public var reason: String
     }
 
     /// Issues `month` (which must be over on `today`). `workers` render in parallel. Each
@@ -71,7 +80,8 @@ public struct StatementService: Sendable {
         progress?(IssueProgress(done: 0, total: persons.count))
         while index < persons.count {
             let slice = Array(persons[index..<min(index + chunk, persons.count)])
-            let inputs = try await store.statementInputs(month: month, persons: slice)
+            let (inputs, unusable) = try await store.statementInputs(month: month, persons: slice)
+            summary.skipped += unusable.map { Skipped(person: "assuré n° \($0.0.rawValue)", reason: $0.1) }
             let rendered = try await withThrowingTaskGroup(of: [IssuedStatement].self) { group in
                 let share = max(1, (inputs.count + workers - 1) / max(workers, 1))
                 for start in stride(from: 0, to: inputs.count, by: share) {

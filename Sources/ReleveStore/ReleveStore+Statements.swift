@@ -117,49 +117,65 @@ extension ReleveStore {
     }
 
     /// Everything needed to render these assurés' statements for `month`.
-    public func statementInputs(month: Month, persons: [InsuredPerson.ID]) async throws -> [StatementInput] {
+    ///
+    /// A person whose stored rows cannot make a statement (an amount beyond the maximum, a sum
+    /// that leaves 64 bits) is returned in `unusable` with the reason, and the others go on.
+    public func statementInputs(month: Month, persons: [InsuredPerson.ID]) async throws -> (
+        inputs: [StatementInput], unusable: [(InsuredPerson.ID, String)]
+    ) {
         try await read { db in
             var inputs: [StatementInput] = []
+            var unusable: [(InsuredPerson.ID, String)] = []
             for id in persons {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id.rawValue]) else {
-                    continue
+                do {
+                    if let input = try Self.statementInput(month: month, person: id, db: db) { inputs.append(input) }
+                } catch let error as DomainError {
+                    unusable.append((id, error.message))
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
+                    // sum() over stored amounts that leave 64 bits: "integer overflow".
+                    unusable.append((id, error.message ?? "erreur de calcul"))
                 }
-                let person = try Self.person(from: row, db: db)
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(Self.paymentColumns)
-                        FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                        WHERE p.person_id = :person AND \(Self.eligibleCondition)
-                        ORDER BY p.payment_date, p.id, l.position
-                        """,
-                    arguments: ["person": id.rawValue, "first": month.firstDay.description, "last": month.lastDay.description])
-                let payments = try Self.payments(from: rows, nir: person.person.nir)
-                let historyStart = month.adding(months: -5)
-                let totals = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT substr(p.payment_date, 1, 7) AS month, sum(l.reimbursed) AS total
-                        FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                        WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ?
-                        GROUP BY 1
-                        """, arguments: [id.rawValue, historyStart.firstDay.description, month.lastDay.description])
-                var byMonth: [String: Int64] = [:]
-                for total in totals { byMonth[total["month"]] = total["total"] }
-                let history = (0..<6).map { offset -> (Month, Cents) in
-                    let m = historyStart.adding(months: offset)
-                    return (m, Cents(byMonth[m.description] ?? 0))
-                }
-                let email = try String.fetchOne(
-                    db, sql: "SELECT email FROM account WHERE person_id = ? AND status = 'active' AND email_confirmed = 1",
-                    arguments: [id.rawValue])
-                inputs.append(
-                    StatementInput(
-                        person: person, payments: payments, history: history,
-                        accountPeriods: try Self.accountPeriods(personID: id.rawValue, db: db), noticeEmail: email))
             }
-            return inputs
+            return (inputs, unusable)
         }
+    }
+
+    private static func statementInput(month: Month, person id: InsuredPerson.ID, db: Database) throws -> StatementInput? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id.rawValue]) else {
+            return nil
+        }
+        let person = try Self.person(from: row, db: db)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(Self.paymentColumns)
+                FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                WHERE p.person_id = :person AND \(Self.eligibleCondition)
+                ORDER BY p.payment_date, p.id, l.position
+                """,
+            arguments: ["person": id.rawValue, "first": month.firstDay.description, "last": month.lastDay.description])
+        let payments = try Self.payments(from: rows, nir: person.person.nir)
+        let historyStart = month.adding(months: -5)
+        let totals = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT substr(p.payment_date, 1, 7) AS month, sum(l.reimbursed) AS total
+                FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ?
+                GROUP BY 1
+                """, arguments: [id.rawValue, historyStart.firstDay.description, month.lastDay.description])
+        var byMonth: [String: Int64] = [:]
+        for total in totals { byMonth[total["month"]] = total["total"] }
+        let history = (0..<6).map { offset -> (Month, Cents) in
+            let m = historyStart.adding(months: offset)
+            return (m, Cents(byMonth[m.description] ?? 0))
+        }
+        let email = try String.fetchOne(
+            db, sql: "SELECT email FROM account WHERE person_id = ? AND status = 'active' AND email_confirmed = 1",
+            arguments: [id.rawValue])
+        return StatementInput(
+            person: person, payments: payments, history: history,
+            accountPeriods: try Self.accountPeriods(personID: id.rawValue, db: db), noticeEmail: email)
     }
 
     /// Records statements whose files are durable, ties their payments to them and puts the

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ReleveDomain
 
 /// The single door to the database (STYLE.md habit 6).
 ///
@@ -137,8 +138,34 @@ public final class ReleveStore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.read(body)
-        } catch let error as DatabaseError {
-            throw StoreError.database(error.description)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// The store's vocabulary for what a database call threw: damage and a full disk are told
+    /// apart (exit 74, never a write after), and a stored value that no longer passes the
+    /// domain's checks fails this one read only.
+    static func storeError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as DatabaseError:
+            switch error.resultCode {
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB: return StoreError.corrupt(error.description)
+            case .SQLITE_FULL: return StoreError.diskFull(error.description)
+            case .SQLITE_IOERR:
+                // SQLite reports ENOSPC as SQLITE_FULL, but EDQUOT and EFBIG (a file size limit)
+                // as a failed write, sync or truncation.
+                switch error.extendedResultCode {
+                case .SQLITE_IOERR_WRITE, .SQLITE_IOERR_FSYNC, .SQLITE_IOERR_TRUNCATE, .SQLITE_IOERR_SHMSIZE:
+                    return StoreError.diskFull(error.description)
+                default: return StoreError.database(error.description)
+                }
+            default: return StoreError.database(error.description)
+            }
+        case let error as DomainError:
+            return StoreError.invalidStoredData(error.debugDescription)
+        default:
+            return error
         }
     }
 
@@ -163,8 +190,8 @@ public final class ReleveStore: Sendable {
                 }
                 return try body(db)
             }
-        } catch let error as DatabaseError {
-            throw StoreError.database(error.description)
+        } catch {
+            throw Self.storeError(error)
         }
     }
 

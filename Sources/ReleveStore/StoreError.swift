@@ -8,6 +8,15 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
     case newerSchema([String])
     /// SQLite reported an error that is not the caller's fault.
     case database(String)
+    /// The database file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB, a failed quick check):
+    /// nothing more is written until an operator restores it.
+    case corrupt(String)
+    /// The disk (or the quota, or the file size limit) is full: the transaction was rolled back.
+    case diskFull(String)
+    /// A stored row holds a value no valid input could have produced (for instance an amount
+    /// beyond `Cents.maximumAmount`, written by an older Releve): this one read fails, the
+    /// others go on.
+    case invalidStoredData(String)
 
     public var message: String {
         switch self {
@@ -19,6 +28,12 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
             "Cette base a été créée par une version plus récente de Releve ; mettez Releve à jour."
         case .database:
             "Erreur interne de la base de données ; rien n'a été modifié."
+        case .corrupt:
+            "La base de données est endommagée : rien n'a été écrit. Arrêtez les écritures, lancez « releve admin verifier » puis restaurez la dernière sauvegarde (« releve admin restaurer »)."
+        case .diskFull:
+            "Le disque est plein (ou le quota, ou la taille de fichier permise, est atteint) : rien n'a été écrit. Libérez de la place puis recommencez."
+        case .invalidStoredData:
+            "Des données enregistrées pour ce dossier sont incohérentes : l'opération est refusée pour ce dossier seulement ; l'exploitant a été prévenu par le journal."
         }
     }
 
@@ -28,6 +43,9 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
         case .unsafeSettings(let what): "unsafeSettings: \(what)"
         case .newerSchema(let ids): "newerSchema: unknown migrations \(ids)"
         case .database(let text): "database: \(text)"
+        case .corrupt(let text): "corrupt: \(text)"
+        case .diskFull(let text): "diskFull: \(text)"
+        case .invalidStoredData(let text): "invalidStoredData: \(text)"
         }
     }
 }

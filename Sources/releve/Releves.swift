@@ -149,6 +149,13 @@ extension Releve.Admin.Releves {
             print(
                 "Relevés \(month.withDe) : \(CLI.number(summary.issued)) émis (\(CLI.number(summary.pages)) pages), \(CLI.number(summary.alreadyIssued)) déjà émis auparavant ; \(CLI.number(summary.byPost)) mis au courrier, \(CLI.number(summary.notices)) avis envoyés par e-mail. Archives : \(options.archivePath)"
             )
+            if !summary.skipped.isEmpty {
+                CLI.printError(
+                    "\(CLI.number(summary.skipped.count)) relevé\(summary.skipped.count > 1 ? "s" : "") non émis : données enregistrées incohérentes (les autres relevés sont émis ; relancez après correction) :"
+                )
+                for skipped in summary.skipped { CLI.printError("  \(skipped.person) : \(skipped.reason)") }
+                throw ExitCode(70)
+            }
         }
     }
 }
