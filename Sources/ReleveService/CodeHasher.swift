@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import ReleveStore
 
 #if canImport(Glibc)
     import Glibc
@@ -68,7 +69,7 @@ public struct CodeHasher: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw ServiceError.outputUnwritable(
-                path: path, reason: "clé de poivre impossible à créer (\(String(cString: strerror(errno))))")
+                path: path, reason: "clé de poivre impossible à créer (\(PrivateFiles.french(errno)))")
         }
         defer { close(fd) }
         let written = key.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

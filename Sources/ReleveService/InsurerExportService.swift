@@ -50,7 +50,7 @@ public struct InsurerExportService: Sendable {
             }
             let after = try await store.lastExportedPaymentID(insurer: insurer.code)
             let relative = "\(date)/\(Self.fileName(insurer.code))"
-            try FileManager.default.createDirectory(atPath: "\(directory)/\(date)", withIntermediateDirectories: true)
+            try PrivateFiles.makeDirectory("\(directory)/\(date)")
             let file = try OutputFile(path: "\(directory)/\(relative)", mode: 0o600)
             var hasher = SHA256()
             func write(_ row: [String]) throws {

@@ -1,4 +1,5 @@
 import Crypto
+import ReleveStore
 
 #if canImport(Glibc)
     import Glibc
@@ -27,7 +28,7 @@ final class LineReader {
     init(path: String, hashing: Bool = false) throws(ServiceError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw .inputUnreadable(path: path, reason: String(cString: strerror(errno)))
+            throw .inputUnreadable(path: path, reason: PrivateFiles.french(errno))
         }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
@@ -95,7 +96,7 @@ final class LineReader {
             let count = read(descriptor, buffer + end, capacity - end)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw ServiceError.inputUnreadable(path: "", reason: String(cString: strerror(errno)))
+                throw ServiceError.inputUnreadable(path: "", reason: PrivateFiles.french(errno))
             }
             if count == 0 { break }
             hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: buffer + end, count: count))
@@ -129,7 +130,7 @@ final class LineReader {
             let count = read(reader.descriptor, buffer, chunk)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw ServiceError.inputUnreadable(path: path, reason: String(cString: strerror(errno)))
+                throw ServiceError.inputUnreadable(path: path, reason: PrivateFiles.french(errno))
             }
             if count == 0 { break }
             reader.hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: count))

@@ -1,5 +1,6 @@
 import Foundation
 import ReleveDomain
+import ReleveStore
 
 /// The e-mail outbox: RFC 5322 messages written as `.eml` files in a spool directory (next to
 /// the database by default), or handed to a command such as `sendmail -t` on standard input.
@@ -23,7 +24,7 @@ public struct MailOutbox: Sendable {
         let message = Self.render(from: from, to: to.value, subject: subject, body: body, date: now)
         switch delivery {
         case .spool(let directory):
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try PrivateFiles.makeDirectory(directory)
             let name = "\(Int64(now.timeIntervalSince1970 * 1000))-\(Token.generate().prefix(12)).eml"
             let path = (directory as NSString).appendingPathComponent(name)
             let file = try OutputFile(path: path)

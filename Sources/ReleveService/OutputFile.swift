@@ -1,4 +1,5 @@
 import Foundation
+import ReleveStore
 
 #if canImport(Glibc)
     import Glibc
@@ -17,7 +18,7 @@ final class OutputFile {
     private var committed = false
     private let syncDirectory: Bool
 
-    init(path: String, syncDirectory: Bool = true, mode: mode_t = 0o644) throws(ServiceError) {
+    init(path: String, syncDirectory: Bool = true, mode: mode_t = 0o600) throws(ServiceError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw .outputUnwritable(path: path, reason: "c'est un dossier")
@@ -27,7 +28,7 @@ final class OutputFile {
         self.temporaryPath = path + ".partiel-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            throw .outputUnwritable(path: path, reason: String(cString: strerror(errno)))
+            throw .outputUnwritable(path: path, reason: PrivateFiles.french(errno))
         }
         descriptor = fd
         buffer.reserveCapacity(1 << 20)
@@ -58,7 +59,7 @@ final class OutputFile {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno)))
+                throw ServiceError.outputUnwritable(path: path, reason: PrivateFiles.french(errno))
             }
             offset += written
         }
@@ -69,11 +70,11 @@ final class OutputFile {
     func commit() throws {
         try flush()
         guard fsync(descriptor) == 0 else {
-            throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno)))
+            throw ServiceError.outputUnwritable(path: path, reason: PrivateFiles.french(errno))
         }
         close(descriptor)
         guard rename(temporaryPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = PrivateFiles.french(errno)
             unlink(temporaryPath)
             committed = true
             throw ServiceError.outputUnwritable(path: path, reason: reason)
@@ -91,7 +92,7 @@ final class OutputFile {
 /// Writes a whole file all or nothing (temporary name, fsync, rename): for the front ends'
 /// outputs (downloaded statements, the CLI session file).
 public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) throws {
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600) throws {
         let file = try OutputFile(path: path, mode: mode_t(mode))
         try file.write(bytes)
         try file.commit()

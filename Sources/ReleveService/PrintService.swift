@@ -82,7 +82,7 @@ public struct PrintService: Sendable {
         guard !chosen.isEmpty else { return .empty(skipped: skipped) }
 
         let reference = Self.reference(date)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try PrivateFiles.makeDirectory(directory)
         // Temporary files of an interrupted run are never referenced: clear them.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(".partiel-") {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")

@@ -64,7 +64,7 @@ public struct StatementService: Sendable {
                 .invalid(field: "mois", reason: "\(month.formatted) n'est pas terminé : un relevé s'émet une fois le mois clos"))
         }
         let directory = "\(archive)/\(month)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try PrivateFiles.makeDirectory(directory)
         // Temporary files of an interrupted run are never referenced: clear them.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(".partiel-") {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
@@ -181,14 +181,15 @@ public struct StatementService: Sendable {
         let file = try OutputFile(path: path, syncDirectory: false)
         try file.write(bytes)
         try file.commit()
-        chmod(path, 0o444)
+        // Private and immutable: the archive is never written twice (SECURITY.md goal 28).
+        chmod(path, 0o400)
     }
 
     static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw ServiceError.outputUnwritable(path: path, reason: PrivateFiles.french(errno)) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw ServiceError.outputUnwritable(path: path, reason: String(cString: strerror(errno))) }
+        guard fsync(fd) == 0 else { throw ServiceError.outputUnwritable(path: path, reason: PrivateFiles.french(errno)) }
     }
 
     // MARK: The assuré's archive

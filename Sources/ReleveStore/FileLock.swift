@@ -15,7 +15,7 @@ final class FileLock: Sendable {
     init(path: String) throws(StoreError) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw .cannotOpen(path: path, reason: "fichier de verrou impossible à créer (\(String(cString: strerror(errno))))")
+            throw .cannotOpen(path: path, reason: "fichier de verrou impossible à créer (\(PrivateFiles.french(errno)))")
         }
         self.descriptor = fd
         self.path = path
@@ -28,7 +28,7 @@ final class FileLock: Sendable {
     func withLock<T>(_ body: () throws -> T) throws -> T {
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else {
-                throw StoreError.database("flock failed: \(String(cString: strerror(errno)))")
+                throw StoreError.database("flock failed: \(PrivateFiles.french(errno))")
             }
         }
         defer { _ = flock(descriptor, LOCK_UN) }

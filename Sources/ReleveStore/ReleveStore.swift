@@ -2,6 +2,10 @@ import Foundation
 import GRDB
 import ReleveDomain
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The single door to the database (STYLE.md habit 6).
 ///
 /// Public methods are async, named after intents, and take and return domain values only:
@@ -40,6 +44,10 @@ public final class ReleveStore: Sendable {
             throw StoreError.cannotOpen(path: path, reason: "c'est un dossier")
         }
         let lock = try FileLock(path: path + ".lock")
+        // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the mode of
+        // the base, so none of the three is ever readable by other users (SECURITY.md goal 28).
+        let created = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if created >= 0 { Glibc.close(created) }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(settings.busyTimeoutSeconds)

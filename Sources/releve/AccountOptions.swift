@@ -66,7 +66,7 @@ struct AccountOptions: ParsableArguments {
     /// The same, for the assuré logged in with `releve connexion`.
     func withUser<T>(_ body: (AccountService, AccountService.Authenticated) async throws -> T) async throws -> T {
         try await withService { service in
-            try await body(service, try await service.authenticate(token: SessionFile.read(), now: Date()))
+            try await body(service, try await service.authenticate(token: try SessionFile.read(), now: Date()))
         }
     }
 
@@ -95,15 +95,24 @@ enum SessionFile {
         return config + "/releve/session"
     }
 
-    static func read() -> String? {
+    /// The folder of the session file, refused if other users may write to it.
+    static func checkFolder() throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if let problem = PrivateFiles.sharedWriteProblem(directory) {
+            throw ServiceError.outputUnwritable(path: path, reason: problem)
+        }
+    }
+
+    static func read() throws -> String? {
+        try checkFolder()
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func write(_ token: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try PrivateFiles.makeDirectory(directory)
+        try checkFolder()
         try AtomicFile.write(Array((token + "\n").utf8), to: path, mode: 0o600)
     }
 

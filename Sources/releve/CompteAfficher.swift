@@ -45,7 +45,7 @@ extension Releve.Compte {
 
         func run() async throws {
             try await options.withService { service in
-                let token = SessionFile.read()
+                let token = try SessionFile.read()
                 _ = try await service.authenticate(token: token, now: Date())
                 let current = try Input.line("Code personnel actuel", secret: true)
                 let new = try Input.line("Nouveau code personnel (8 à 13 chiffres)", secret: true)
@@ -70,7 +70,7 @@ extension Releve.Compte {
 
         func run() async throws {
             try await options.withService { service in
-                let token = SessionFile.read()
+                let token = try SessionFile.read()
                 _ = try await service.authenticate(token: token, now: Date())
                 let code = try Input.line("Code personnel", secret: true)
                 print(try await service.changeEmail(token: token ?? "", code: code, newEmail: email, channel: .cli, now: Date()))

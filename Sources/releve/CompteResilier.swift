@@ -18,7 +18,7 @@ extension Releve.Compte {
 
         func run() async throws {
             try await options.withService { service in
-                let token = SessionFile.read()
+                let token = try SessionFile.read()
                 let user = try await service.authenticate(token: token, now: Date())
                 var lines = ["Résilier le compte de \(user.person.person.fullName) :"]
                 lines += AccountService.cancellationConsequences.map { "  • " + $0 }

@@ -22,7 +22,9 @@ extension Releve {
             try await options.withService { service in
                 let nir = try self.nir ?? Input.line("Numéro de sécurité sociale (13 caractères)")
                 let code = try Input.line("Code personnel", secret: true)
-                if let previous = SessionFile.read() { try? await service.logout(token: previous, channel: .cli, now: Date()) }
+                if let previous = try SessionFile.read() {
+                    try? await service.logout(token: previous, channel: .cli, now: Date())
+                }
                 let session = try await service.login(nir: nir, code: code, channel: .cli, now: Date())
                 try SessionFile.write(session.token)
                 print("Bienvenue, \(session.fullName). Vous êtes connecté(e).")
@@ -38,7 +40,7 @@ extension Releve {
 
         func run() async throws {
             try await options.withService { service in
-                guard let token = SessionFile.read() else {
+                guard let token = try SessionFile.read() else {
                     print("Vous n'étiez pas connecté(e).")
                     return
                 }

@@ -1,5 +1,9 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The CLI is a table of contents (STYLE.md habit 9): each subcommand lives in its own file,
 /// parses, calls ReleveService, prints.
 @main
@@ -30,6 +34,15 @@ struct Releve: AsyncParsableCommand {
             Admin.self,
         ]
     )
+
+    /// Before any command: every file Releve creates is private (0600, folders 0700) whatever
+    /// the umask it was started with, and a file size limit (`ulimit -f`) makes writes fail
+    /// with EFBIG, reported as a full disk, instead of killing the process with SIGXFSZ.
+    static func main() async {
+        umask(0o077)
+        signal(SIGXFSZ, SIG_IGN)
+        await main(nil)
+    }
 }
 
 enum ReleveVersion {

@@ -108,10 +108,14 @@ public struct ProcessResult: Sendable {
 public enum Run {
     public static func releve(
         _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, input: String? = nil,
-        clock: String? = nil
+        clock: String? = nil, umask: String? = nil
     ) throws -> ProcessResult {
         let process = Process()
-        if let clock {
+        if let umask {
+            // The binary started under this umask (e.g. "000"): what it creates must not depend on it.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "umask \(umask) && exec \"$0\" \"$@\"", Fixtures.releveBinary] + arguments
+        } else if let clock {
             // Debian's libfaketime: the binary runs as if it were `clock` ("2026-12-02 09:00:00").
             process.executableURL = URL(fileURLWithPath: "/usr/bin/faketime")
             process.arguments = [clock, Fixtures.releveBinary] + arguments
