@@ -24,17 +24,26 @@ extension AccountService {
         let nir = try parse { try NIR(parsing: nirText) }
         let code = try parse { try PersonalCode(codeText) }
         let at = Self.seconds(now)
-        if let lock = try await currentLock(nir: nir, at: at) {
+        let failures: Int
+        switch try await reserveAttempt(nir: nir, at: at) {
+        case .refused(let lock):
             try await store.appendAudit(
                 AuditEvent(at: at, kind: "login", outcome: "refused_locked", subject: nir.masked, channel: channel.rawValue))
             throw ServiceError.locked(lock)
+        case .reserved(let count):
+            failures = count
         }
         let context = try await store.accountContext(nir: nir)
         var verified = false
-        if let account = context?.account {
-            verified = hasher.verify(code.digits, against: account.codeHash)
-        } else {
-            hasher.verifyNothing(code.digits)
+        do {
+            if let account = context?.account {
+                verified = try await verify(code.digits, against: account.codeHash)
+            } else {
+                try await verifyNothing(code.digits)
+            }
+        } catch ServiceError.overloaded {
+            try await store.refundCodeAttempt(nir: nir)
+            throw ServiceError.overloaded
         }
         if verified, let context, let account = context.account {
             guard account.status == .active else {
@@ -48,23 +57,36 @@ extension AccountService {
                 audit: AuditEvent(at: at, kind: "login", outcome: "success", subject: nir.masked, channel: channel.rawValue))
             return NewSession(token: token, fullName: context.person.person.fullName)
         }
-        throw ServiceError.authenticationFailed(lock: try await countFailure(nir: nir, at: at, channel: channel))
+        throw ServiceError.authenticationFailed(
+            lock: try await failureCounted(nir: nir, failures: failures, at: at, channel: channel))
     }
 
-    func currentLock(nir: NIR, at: Int64) async throws -> LockNotice? {
-        guard let failures = try await store.loginFailures(nir: nir) else { return nil }
-        switch policy.lockState(consecutiveFailures: failures.failures, lastFailure: failures.last, now: at) {
-        case .open: return nil
-        case .lockedUntil(let until): return .temporary(seconds: until - at)
-        case .lockedUntilRecovery: return .untilRecovery
+    enum Attempt {
+        case reserved(failures: Int)
+        case refused(LockNotice)
+    }
+
+    /// Counts this code attempt as a failure before the code is checked, unless the NIR is
+    /// locked: one atomic step, so parallel attempts never get past the lockout thresholds.
+    func reserveAttempt(nir: NIR, at: Int64) async throws -> Attempt {
+        let policy = self.policy
+        switch try await store.reserveCodeAttempt(
+            nir: nir, at: at,
+            refuse: { failures, last in policy.lockState(consecutiveFailures: failures, lastFailure: last, now: at) != .open })
+        {
+        case .reserved(let failures):
+            return .reserved(failures: failures)
+        case .refused(let failures, let last):
+            switch policy.lockState(consecutiveFailures: failures, lastFailure: last, now: at) {
+            case .open, .lockedUntilRecovery: return .refused(.untilRecovery)
+            case .lockedUntil(let until): return .refused(.temporary(seconds: until - at))
+            }
         }
     }
 
-    /// Counts a failed code for this NIR; returns the lock it caused, if any.
-    func countFailure(nir: NIR, at: Int64, channel: Channel) async throws -> LockNotice? {
-        let previous = try await store.loginFailures(nir: nir)?.failures ?? 0
+    /// Audits a failed code (already counted by `reserveAttempt`); returns the lock it caused, if any.
+    func failureCounted(nir: NIR, failures next: Int, at: Int64, channel: Channel) async throws -> LockNotice? {
         var audits = [AuditEvent(at: at, kind: "login", outcome: "failure", subject: nir.masked, channel: channel.rawValue)]
-        let next = previous + 1
         if next == policy.hardLockThreshold {
             audits.append(
                 AuditEvent(at: at, kind: "lockout", outcome: "until_recovery", subject: nir.masked, channel: channel.rawValue))
@@ -74,8 +96,8 @@ extension AccountService {
                     at: at, kind: "lockout", outcome: "temporary", subject: nir.masked, channel: channel.rawValue,
                     detail: "\(policy.delayAfter(next)) s"))
         }
-        let failures = try await store.recordLoginFailure(nir: nir, at: at, audits: audits)
-        switch policy.lockState(consecutiveFailures: failures, lastFailure: at, now: at) {
+        try await store.appendAudit(audits)
+        switch policy.lockState(consecutiveFailures: next, lastFailure: at, now: at) {
         case .open: return nil
         case .lockedUntil(let until): return .temporary(seconds: until - at)
         case .lockedUntilRecovery: return .untilRecovery
@@ -126,15 +148,29 @@ extension AccountService {
     func reauthenticate(_ user: Authenticated, code codeText: String, channel: Channel, at: Int64) async throws {
         let nir = user.person.person.nir
         let code = try parse { try PersonalCode(codeText) }
-        if let lock = try await currentLock(nir: nir, at: at) { throw ServiceError.locked(lock) }
-        guard hasher.verify(code.digits, against: user.account.codeHash) else {
-            let lock = try await countFailure(nir: nir, at: at, channel: channel)
-            if let lock {
-                try await store.revokeSessions(allOf: user.person.id, at: at, audit: nil)
-                throw ServiceError.locked(lock)
-            }
-            throw ServiceError.invalidValue(.invalid(field: "code personnel actuel", reason: "incorrect"))
+        let failures: Int
+        switch try await reserveAttempt(nir: nir, at: at) {
+        case .refused(let lock): throw ServiceError.locked(lock)
+        case .reserved(let count): failures = count
         }
+        let verified: Bool
+        do {
+            verified = try await verify(code.digits, against: user.account.codeHash)
+        } catch ServiceError.overloaded {
+            try await store.refundCodeAttempt(nir: nir)
+            throw ServiceError.overloaded
+        }
+        if verified {
+            // The attempt was counted before the check: a right code gives it back.
+            try await store.refundCodeAttempt(nir: nir)
+            return
+        }
+        let lock = try await failureCounted(nir: nir, failures: failures, at: at, channel: channel)
+        if let lock {
+            try await store.revokeSessions(allOf: user.person.id, at: at, audit: nil)
+            throw ServiceError.locked(lock)
+        }
+        throw ServiceError.wrongCurrentCode
     }
 
     /// Changes the personal code: the current one is asked again; every session is closed and a
@@ -153,12 +189,12 @@ extension AccountService {
         }
         try parse { try CodePolicy.check(code, nir: person.nir, birthDate: person.birthDate) }
         try await reauthenticate(user, code: current, channel: channel, at: at)
-        guard !hasher.verify(code.digits, against: user.account.codeHash) else {
+        guard !(try await verify(code.digits, against: user.account.codeHash)) else {
             throw ServiceError.invalidValue(.invalid(field: "nouveau code personnel", reason: "identique à l'actuel"))
         }
         let newToken = Token.generate()
         try await store.changeCode(
-            personID: user.person.id, codeHash: hasher.hash(code.digits), keepSession: [], at: at,
+            personID: user.person.id, codeHash: try await hash(code.digits), keepSession: [], at: at,
             audit: AuditEvent(
                 at: at, kind: "code_change", outcome: "success", subject: person.nir.masked, channel: channel.rawValue))
         try await store.recordLogin(

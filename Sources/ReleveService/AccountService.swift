@@ -12,13 +12,42 @@ public struct AccountService: Sendable {
     public let mail: MailOutbox
     /// Where the e-mail confirmation links point (the web view's address).
     public let publicURL: String
+    /// Every key derivation of this service goes through it (SECURITY.md goal 6).
+    public let gate: KDFGate
 
-    public init(store: ReleveStore, hasher: CodeHasher, policy: AccessPolicy = .standard, mail: MailOutbox, publicURL: String) {
+    public init(
+        store: ReleveStore, hasher: CodeHasher, policy: AccessPolicy = .standard, mail: MailOutbox, publicURL: String,
+        gate: KDFGate = KDFGate()
+    ) {
         self.store = store
         self.hasher = hasher
         self.policy = policy
         self.mail = mail
         self.publicURL = publicURL
+        self.gate = gate
+    }
+
+    /// The same service with another key-derivation gate (the web server sizes its own).
+    public func with(gate: KDFGate) -> AccountService {
+        AccountService(store: store, hasher: hasher, policy: policy, mail: mail, publicURL: publicURL, gate: gate)
+    }
+
+    // MARK: Key derivations, always through the gate
+
+    func verify(_ secret: String, against stored: String) async throws -> Bool {
+        let hasher = self.hasher
+        return try await gate.run { hasher.verify(secret, against: stored) }
+    }
+
+    /// Spends a verification's time (unknown NIR, no active code): no enumeration by timing.
+    func verifyNothing(_ secret: String) async throws {
+        let hasher = self.hasher
+        try await gate.run { hasher.verifyNothing(secret) }
+    }
+
+    func hash(_ secret: String) async throws -> String {
+        let hasher = self.hasher
+        return try await gate.run { hasher.hash(secret) }
     }
 
     public enum Channel: String, Sendable {
@@ -85,7 +114,7 @@ public struct AccountService: Sendable {
                     && person.address.postalCode == postalCode
             } ?? false
         guard matched, let person = context?.person else {
-            hasher.verifyNothing("00000000")
+            try await verifyNothing("00000000")
             try await store.recordProvisionalCodeRequest(
                 nir: nir, at: at, issue: nil,
                 audit: AuditEvent(
@@ -106,7 +135,7 @@ public struct AccountService: Sendable {
         let expiresAt = at + Int64(policy.provisionalCodeDays) * 86_400
         let letter = Letters.provisionalCode(person: person.person, code: code, requestedOn: now, expiresAt: expiresAt)
         try await store.recordProvisionalCodeRequest(
-            nir: nir, at: at, issue: (person.id, hasher.hash(code.digits), expiresAt, letter),
+            nir: nir, at: at, issue: (person.id, try await hash(code.digits), expiresAt, letter),
             audit: AuditEvent(
                 at: at, kind: "provisional_code_request", outcome: "issued", subject: nir.masked, channel: channel.rawValue))
         return .requested
@@ -143,6 +172,15 @@ public struct AccountService: Sendable {
     public func checkProvisionalCode(nir nirText: String, code codeText: String, channel: Channel, now: Date) async throws
         -> ProvisionalCheck
     {
+        try await checkProvisionalCode(nir: nirText, code: codeText, channel: channel, now: now, keepAttempt: false)
+    }
+
+    /// Each try is counted before the code is checked (one atomic step: parallel tries never
+    /// get past `provisionalCodeMaxAttempts`); a right code gives its try back unless
+    /// `keepAttempt` (the opening, which then uses the code or refunds it itself).
+    func checkProvisionalCode(nir nirText: String, code codeText: String, channel: Channel, now: Date, keepAttempt: Bool)
+        async throws -> ProvisionalCheck
+    {
         try await checkMaintenance()
         let nir = try parse { try NIR(parsing: nirText) }
         let code = try parse { try ProvisionalCode(codeText) }
@@ -150,21 +188,35 @@ public struct AccountService: Sendable {
         guard let context = try await store.accountContext(nir: nir),
             let stored = try await store.activeProvisionalCode(personID: context.person.id, now: at)
         else {
-            hasher.verifyNothing(code.digits)
+            try await verifyNothing(code.digits)
             try await store.appendAudit(
                 AuditEvent(
                     at: at, kind: "provisional_code_check", outcome: "no_active_code", subject: nir.masked,
                     channel: channel.rawValue))
             throw ServiceError.provisionalCodeRejected
         }
-        guard stored.attempts < policy.provisionalCodeMaxAttempts, hasher.verify(code.digits, against: stored.codeHash) else {
-            try await store.recordProvisionalCodeAttempt(
-                id: stored.id,
-                audit: AuditEvent(
+        guard try await store.reserveProvisionalCodeAttempt(id: stored.id, maximum: policy.provisionalCodeMaxAttempts) else {
+            try await store.appendAudit(
+                AuditEvent(
+                    at: at, kind: "provisional_code_check", outcome: "too_many_attempts", subject: nir.masked,
+                    channel: channel.rawValue))
+            throw ServiceError.provisionalCodeRejected
+        }
+        let right: Bool
+        do {
+            right = try await verify(code.digits, against: stored.codeHash)
+        } catch ServiceError.overloaded {
+            try await store.refundProvisionalCodeAttempt(id: stored.id)
+            throw ServiceError.overloaded
+        }
+        guard right else {
+            try await store.appendAudit(
+                AuditEvent(
                     at: at, kind: "provisional_code_check", outcome: "wrong_code", subject: nir.masked, channel: channel.rawValue)
             )
             throw ServiceError.provisionalCodeRejected
         }
+        if !keepAttempt { try await store.refundProvisionalCodeAttempt(id: stored.id) }
         let kind: OpeningKind
         switch context.account?.status {
         case nil: kind = .new
@@ -230,25 +282,41 @@ public struct AccountService: Sendable {
         let email = try parse { try EmailAddress(request.email) }
         let nir = try parse { try NIR(parsing: request.nir) }
         let provisional = try parse { try ProvisionalCode(request.provisionalCode) }
-        let check = try await checkProvisionalCode(nir: request.nir, code: request.provisionalCode, channel: channel, now: now)
+        let check = try await checkProvisionalCode(
+            nir: request.nir, code: request.provisionalCode, channel: channel, now: now, keepAttempt: true)
         let person = check.context.person.person
-        try parse { try CodePolicy.check(code, nir: nir, birthDate: person.birthDate, provisionalCode: provisional) }
         let at = Self.seconds(now)
-        if check.kind == .recovery, let account = check.context.account {
-            guard account.question == question.rawValue, hasher.verify(answer, against: account.answerHash) else {
-                try await store.recordProvisionalCodeAttempt(
-                    id: check.codeID,
-                    audit: AuditEvent(
-                        at: at, kind: "recovery", outcome: "wrong_secret_answer", subject: nir.masked, channel: channel.rawValue))
-                throw ServiceError.secretAnswerMismatch
+        let opening: AccountOpening
+        let token: String?
+        do {
+            do {
+                try parse { try CodePolicy.check(code, nir: nir, birthDate: person.birthDate, provisionalCode: provisional) }
+            } catch {
+                // A code the policy refuses is a typing matter: the provisional code's try is given back.
+                try await store.refundProvisionalCodeAttempt(id: check.codeID)
+                throw error
             }
+            if check.kind == .recovery, let account = check.context.account {
+                guard account.question == question.rawValue, try await verify(answer, against: account.answerHash) else {
+                    // The provisional code's try stays counted.
+                    try await store.appendAudit(
+                        AuditEvent(
+                            at: at, kind: "recovery", outcome: "wrong_secret_answer", subject: nir.masked,
+                            channel: channel.rawValue
+                        ))
+                    throw ServiceError.secretAnswerMismatch
+                }
+            }
+            let alreadyConfirmed = check.context.account.map { $0.emailConfirmed && $0.email == email.value } ?? false
+            token = alreadyConfirmed ? nil : Token.generate()
+            opening = AccountOpening(
+                nir: nir, personID: check.personID, provisionalCodeID: check.codeID, codeHash: try await hash(code.digits),
+                question: question.rawValue, answerHash: try await hash(answer), email: email.value,
+                emailToken: token.map { (Token.hash($0), at + Int64(policy.emailTokenSeconds)) }, at: at)
+        } catch ServiceError.overloaded {
+            try await store.refundProvisionalCodeAttempt(id: check.codeID)
+            throw ServiceError.overloaded
         }
-        let alreadyConfirmed = check.context.account.map { $0.emailConfirmed && $0.email == email.value } ?? false
-        let token = alreadyConfirmed ? nil : Token.generate()
-        let opening = AccountOpening(
-            nir: nir, personID: check.personID, provisionalCodeID: check.codeID, codeHash: hasher.hash(code.digits),
-            question: question.rawValue, answerHash: hasher.hash(answer), email: email.value,
-            emailToken: token.map { (Token.hash($0), at + Int64(policy.emailTokenSeconds)) }, at: at)
         do {
             try await store.openAccount(
                 opening,

@@ -37,6 +37,9 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     case locked(LockNotice)
     /// The provisional code is wrong, expired, used, or tried too often (one answer for all).
     case provisionalCodeRejected
+    /// Re-authentication before a sensitive change: the current personal code is wrong (the
+    /// failure is counted like a failed login).
+    case wrongCurrentCode
     /// Recovery: the secret answer does not match.
     case secretAnswerMismatch
     /// The terms of use were refused: nothing was created.
@@ -47,6 +50,9 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     case notAuthenticated(SessionProblem)
     /// Too many requests of this kind for now.
     case rateLimited(String)
+    /// Too many code checks waiting at once (the key-derivation gate is full): try again in a
+    /// few seconds. Nothing was checked, nothing counted.
+    case overloaded
     /// An e-mail link that is unknown, used or expired.
     case emailLinkRejected(String)
     /// The store failed.
@@ -82,6 +88,8 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case .provisionalCodeRejected:
             return
                 "Code provisoire incorrect, expiré ou déjà utilisé. Un code provisoire est valable 15 jours et ne sert qu'une fois : si besoin, commandez-en un nouveau (releve compte code-provisoire)."
+        case .wrongCurrentCode:
+            return "Code personnel actuel : incorrect. Rien n'a été modifié."
         case .secretAnswerMismatch:
             return
                 "La question ou la réponse secrète ne correspond pas à celle de votre compte. Si vous ne vous en souvenez plus, contactez votre caisse d'assurance maladie."
@@ -95,6 +103,8 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
             return problem.message
         case .rateLimited(let text):
             return text
+        case .overloaded:
+            return "Le service est très sollicité : rien n'a été vérifié ni compté. Réessayez dans quelques secondes."
         case .emailLinkRejected(let text):
             return text
         case .store(let error):
@@ -107,9 +117,9 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     /// The process exit code (sysexits.h), documented in the README.
     public var exitCode: Int32 {
         switch self {
-        case .invalidValue, .rejectedFile, .termsRefused, .emailLinkRejected: 65  // EX_DATAERR
+        case .invalidValue, .rejectedFile, .termsRefused, .emailLinkRejected, .wrongCurrentCode: 65  // EX_DATAERR
         case .maintenance: 69  // EX_UNAVAILABLE
-        case .rateLimited: 75  // EX_TEMPFAIL
+        case .rateLimited, .overloaded: 75  // EX_TEMPFAIL
         case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .accountClosed, .notAuthenticated:
             77  // EX_NOPERM
         case .inputUnreadable: 66  // EX_NOINPUT
@@ -131,10 +141,12 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case .locked(let lock): "locked(\(lock))"
         case .provisionalCodeRejected: "provisionalCodeRejected"
         case .secretAnswerMismatch: "secretAnswerMismatch"
+        case .wrongCurrentCode: "wrongCurrentCode"
         case .termsRefused: "termsRefused"
         case .accountClosed: "accountClosed"
         case .notAuthenticated(let problem): "notAuthenticated(\(problem))"
         case .rateLimited: "rateLimited"
+        case .overloaded: "overloaded"
         case .emailLinkRejected: "emailLinkRejected"
         case .store(let error): "store(\(error.debugDescription))"
         case .internal(let text): "internal: \(text)"

@@ -190,14 +190,6 @@ extension ReleveStore {
             arguments: [personID?.rawValue, letter.kind.rawValue, letter.recipient, letter.body, at, letter.statementID])
     }
 
-    /// Counts a wrong try on a provisional code.
-    public func recordProvisionalCodeAttempt(id: Int64, audit: AuditEvent) async throws {
-        try await write { db in
-            try db.execute(sql: "UPDATE provisional_code SET attempts = attempts + 1 WHERE id = ?", arguments: [id])
-            try Self.insert(audit, db)
-        }
-    }
-
     /// Opens the account, or resets it (recovery or reopening): uses the provisional code, sets
     /// the code, question, answer and e-mail, clears failed logins, revokes every session and
     /// stores the e-mail confirmation token, in one transaction.
@@ -281,17 +273,71 @@ extension ReleveStore {
         }
     }
 
-    /// A failed login for this NIR (whether or not it has an account); returns the new count.
-    public func recordLoginFailure(nir: NIR, at: Int64, audits: [AuditEvent]) async throws -> Int {
+    public enum AttemptReservation: Sendable, Equatable {
+        /// The attempt is counted as a failure before the code is checked (a success clears it):
+        /// `failures` now, this attempt included.
+        case reserved(failures: Int)
+        /// `refuse` said no: nothing was counted.
+        case refused(failures: Int, lastFailure: Int64)
+    }
+
+    /// Counts one more code attempt for this NIR *before* the code is checked, unless `refuse`
+    /// (the lockout policy, given the failures so far and the last one's time) says the NIR is
+    /// locked. Check and increment are one write transaction under the single writer, so N
+    /// parallel attempts never evaluate more codes than the policy allows (SECURITY.md goal 4).
+    public func reserveCodeAttempt(
+        nir: NIR, at: Int64, refuse: @escaping @Sendable (_ failures: Int, _ lastFailure: Int64) -> Bool
+    ) async throws -> AttemptReservation {
         try await write { db in
-            try db.execute(
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT failures, last_failure_at FROM login_failure WHERE nir = ?", arguments: [nir.body])
+            {
+                let failures: Int = row[0]
+                let last: Int64 = row[1]
+                if refuse(failures, last) { return .refused(failures: failures, lastFailure: last) }
+            }
+            let failures = try Int.fetchOne(
+                db,
                 sql: """
                     INSERT INTO login_failure (nir, failures, last_failure_at) VALUES (?, 1, ?)
                     ON CONFLICT (nir) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
+                    RETURNING failures
                     """, arguments: [nir.body, at])
-            for audit in audits { try Self.insert(audit, db) }
-            return try Int.fetchOne(db, sql: "SELECT failures FROM login_failure WHERE nir = ?", arguments: [nir.body]) ?? 1
+            return .reserved(failures: failures ?? 1)
         }
+    }
+
+    /// Gives back an attempt reserved but never checked (the gate was full).
+    public func refundCodeAttempt(nir: NIR) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE login_failure SET failures = failures - 1 WHERE nir = ? AND failures > 0", arguments: [nir.body])
+        }
+    }
+
+    /// Counts one try of a provisional code before it is checked, if fewer than `maximum`
+    /// were made; false (nothing counted) otherwise.
+    public func reserveProvisionalCodeAttempt(id: Int64, maximum: Int) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE provisional_code SET attempts = attempts + 1 WHERE id = ? AND attempts < ?",
+                arguments: [id, maximum])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Gives back a provisional-code try that turned out right (or was never checked).
+    public func refundProvisionalCodeAttempt(id: Int64) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE provisional_code SET attempts = attempts - 1 WHERE id = ? AND attempts > 0", arguments: [id])
+        }
+    }
+
+    /// Audit rows, in one transaction.
+    public func appendAudit(_ events: [AuditEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await write { db in for event in events { try Self.insert(event, db) } }
     }
 
     /// A successful login: clears failures and stores the new session.

@@ -201,7 +201,7 @@ extension Web {
         }
         api.post("/sessions") { request, context -> Response in
             let body = try await API.body(request, as: SessionRequest.self)
-            let session = try await login(nir: body.nir, code: body.code, request: request, context: context, channel: .api)
+            let session = try await login(nir: body.nir, code: body.code, context: context, channel: .api)
             return API.json(SessionResponse(jeton: session.token, nom: session.fullName), status: .created)
         }
         api.delete("/sessions") { request, _ -> Response in
@@ -216,14 +216,16 @@ extension Web {
             let answer = try await requestCode(form: form, context: context, channel: .api)
             return API.json(Message(message: answer.message), status: .accepted)
         }
-        api.post("/comptes") { request, _ -> Response in
+        api.post("/comptes") { request, context -> Response in
             let body = try await API.body(request, as: OpeningBody.self)
-            let result = try await accounts.openAccount(
-                .init(
-                    nir: body.nir, provisionalCode: body.codeProvisoire, acceptedTerms: body.conditionsAcceptees,
-                    personalCode: body.code, personalCodeConfirmation: body.codeConfirmation, question: body.question,
-                    answer: body.reponse, answerConfirmation: body.reponseConfirmation, email: body.email), channel: .api,
-                now: now())
+            let result = try await checkingCode(context, channel: .api) {
+                try await accounts.openAccount(
+                    .init(
+                        nir: body.nir, provisionalCode: body.codeProvisoire, acceptedTerms: body.conditionsAcceptees,
+                        personalCode: body.code, personalCodeConfirmation: body.codeConfirmation, question: body.question,
+                        answer: body.reponse, answerConfirmation: body.reponseConfirmation, email: body.email), channel: .api,
+                    now: now())
+            }
             return API.json(
                 Message(
                     message:
@@ -287,28 +289,32 @@ extension Web {
                             noemie: $0.complementaire?.noemieLinkActive ?? false)
                     }, courrier: mode.code, courrierExplication: mode.explanation))
         }
-        api.post("/compte/resiliation") { request, _ -> Response in
+        api.post("/compte/resiliation") { request, context -> Response in
             let (_, token) = try await apiUser(request)
             let body = try await API.body(request, as: CancelBody.self)
-            return API.json(
-                Message(
-                    message: try await accounts.cancelAccount(
-                        token: token, code: body.code, confirmed: body.confirmation, channel: .api, now: now())))
+            let message = try await checkingCode(context, channel: .api) {
+                try await accounts.cancelAccount(
+                    token: token, code: body.code, confirmed: body.confirmation, channel: .api, now: now())
+            }
+            return API.json(Message(message: message))
         }
-        api.post("/compte/code") { request, _ -> Response in
+        api.post("/compte/code") { request, context -> Response in
             let (_, token) = try await apiUser(request)
             let body = try await API.body(request, as: CodeChangeBody.self)
-            let session = try await accounts.changeCode(
-                token: token, current: body.actuel, new: body.nouveau, confirmation: body.confirmation, channel: .api, now: now())
+            let session = try await checkingCode(context, channel: .api) {
+                try await accounts.changeCode(
+                    token: token, current: body.actuel, new: body.nouveau, confirmation: body.confirmation, channel: .api,
+                    now: now())
+            }
             return API.json(SessionResponse(jeton: session.token, nom: session.fullName))
         }
-        api.post("/compte/email") { request, _ -> Response in
+        api.post("/compte/email") { request, context -> Response in
             let (_, token) = try await apiUser(request)
             let body = try await API.body(request, as: EmailChangeBody.self)
-            return API.json(
-                Message(
-                    message: try await accounts.changeEmail(
-                        token: token, code: body.code, newEmail: body.email, channel: .api, now: now())))
+            let message = try await checkingCode(context, channel: .api) {
+                try await accounts.changeEmail(token: token, code: body.code, newEmail: body.email, channel: .api, now: now())
+            }
+            return API.json(Message(message: message))
         }
     }
 }

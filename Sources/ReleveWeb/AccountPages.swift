@@ -96,25 +96,29 @@ extension Web {
             let flash = Form.query(request).text("message").flatMap { Self.accountFlash[$0] }
             return try await accountOverview(user: user, token: token, flash: flash)
         }
-        router.post("/compte/email") { request, _ -> Response in
+        router.post("/compte/email") { request, context -> Response in
             let (user, token) = try await viewer(request)
             let form = try await postedForm(request)
             do {
-                let message = try await accounts.changeEmail(
-                    token: token, code: form["code"] ?? "", newEmail: form["email"] ?? "", channel: .web, now: now())
+                let message = try await checkingCode(context, channel: .web) {
+                    try await accounts.changeEmail(
+                        token: token, code: form["code"] ?? "", newEmail: form["email"] ?? "", channel: .web, now: now())
+                }
                 let refreshed = try await accounts.authenticate(token: token, now: now())
                 return try await accountOverview(user: refreshed, token: token, flash: (message, "succes"))
             } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
                 return try await accountOverview(user: user, token: token, flash: (error.message, "erreur"), status: .badRequest)
             }
         }
-        router.post("/compte/code") { request, _ -> Response in
+        router.post("/compte/code") { request, context -> Response in
             let (user, token) = try await viewer(request)
             let form = try await postedForm(request)
             do {
-                let session = try await accounts.changeCode(
-                    token: token, current: form["actuel"] ?? "", new: form["nouveau"] ?? "",
-                    confirmation: form["confirmation"] ?? "", channel: .web, now: now())
+                let session = try await checkingCode(context, channel: .web) {
+                    try await accounts.changeCode(
+                        token: token, current: form["actuel"] ?? "", new: form["nouveau"] ?? "",
+                        confirmation: form["confirmation"] ?? "", channel: .web, now: now())
+                }
                 var response = Views.redirect("/compte?message=code")
                 response.headers[values: .setCookie].append(sessionCookie(session.token))
                 return response
@@ -128,12 +132,14 @@ extension Web {
                 "resiliation", title: "Résilier mon compte", section: "compte", user: user, token: token,
                 context: ["consequences": AccountService.cancellationConsequences])
         }
-        router.post("/compte/resiliation") { request, _ -> Response in
+        router.post("/compte/resiliation") { request, context -> Response in
             let (user, token) = try await viewer(request)
             let form = try await postedForm(request)
             do {
-                _ = try await accounts.cancelAccount(
-                    token: token, code: form["code"] ?? "", confirmed: form["confirmer"] == "oui", channel: .web, now: now())
+                _ = try await checkingCode(context, channel: .web) {
+                    try await accounts.cancelAccount(
+                        token: token, code: form["code"] ?? "", confirmed: form["confirmer"] == "oui", channel: .web, now: now())
+                }
                 var response = Views.redirect("/?message=resilie")
                 response.headers[values: .setCookie].append(Security.setCookie(Security.sessionCookie, "", maxAge: 0))
                 return response

@@ -69,41 +69,53 @@ extension Web {
         "code": ("Votre code personnel a changé : reconnectez-vous avec le nouveau code.", "succes"),
     ]
 
-    // MARK: Throttled login
+    // MARK: Throttled code checks
 
-    /// NIR + code, refused before the KDF when this address has failed too often, and with at
-    /// most `kdfConcurrency` code checks at once.
-    func login(nir: String, code: String, request: Request, context: WebContext, channel: AccountService.Channel) async throws
-        -> AccountService.NewSession
-    {
-        let key = "login:\(context.clientIP)"
+    /// Every route that checks a code (login, provisional code, opening and recovery,
+    /// re-authentication before a change, on pages and API alike) goes through here: the
+    /// address's failures are checked and this attempt counted in one step *before* any key
+    /// derivation (SECURITY.md goals 5 and 6), and the derivation runs under the address's fair
+    /// share of the service's gate. An attempt that turns out not to be a failed code is given
+    /// back.
+    func checkingCode<T: Sendable>(
+        _ context: WebContext, channel: AccountService.Channel, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let address = context.clientIP
+        let key = "codes:\(address)"
         let limit = Throttle.Limit(count: configuration.loginFailuresPerAddress, seconds: 600)
-        guard await throttle.allows(key, limit) else {
+        guard await throttle.reserve(key, limit) else {
             // One audit row per address and window, not one per refused request (a flood must
             // not turn into a flood of durable writes).
-            let alarm = Throttle.Limit(count: 1, seconds: 600)
-            guard await throttle.allows("alarm:\(key)", alarm) else {
-                throw WebError.throttled("Trop de tentatives de connexion depuis votre adresse : réessayez dans 10 minutes.")
+            if await throttle.reserve("alarm:\(key)", Throttle.Limit(count: 1, seconds: 600)) {
+                try? await accounts.store.appendAudit(
+                    AuditEvent(
+                        at: Int64(now().timeIntervalSince1970), kind: "excess_rate_limit_exceeded", outcome: "code_check_refused",
+                        channel: channel.rawValue, detail: "address"))
             }
-            await throttle.record("alarm:\(key)", alarm)
-            try? await accounts.store.appendAudit(
-                AuditEvent(
-                    at: Int64(now().timeIntervalSince1970), kind: "excess_rate_limit_exceeded", outcome: "login_refused",
-                    channel: channel.rawValue, detail: "address"))
-            throw WebError.throttled("Trop de tentatives de connexion depuis votre adresse : réessayez dans 10 minutes.")
+            throw WebError.throttled("Trop de tentatives depuis votre adresse : réessayez dans 10 minutes.")
         }
-        let accounts = self.accounts
-        let now = self.now()
         do {
-            return try await gate.run { try await accounts.login(nir: nir, code: code, channel: channel, now: now) }
-        } catch let error as ServiceError {
+            let result = try await KDFGate.$requester.withValue(address) { try await body() }
+            await throttle.release(key)
+            return result
+        } catch {
             // Wrong codes and refusals of a locked NIR both count: one address trying many NIRs
             // is stopped even though each NIR locks itself after a few tries.
-            switch error {
-            case .authenticationFailed, .locked: await throttle.record(key, limit)
-            default: break
+            switch error as? ServiceError {
+            case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .wrongCurrentCode: break
+            default: await throttle.release(key)
             }
             throw error
+        }
+    }
+
+    func login(nir: String, code: String, context: WebContext, channel: AccountService.Channel) async throws
+        -> AccountService.NewSession
+    {
+        let accounts = self.accounts
+        let now = self.now()
+        return try await checkingCode(context, channel: channel) {
+            try await accounts.login(nir: nir, code: code, channel: channel, now: now)
         }
     }
 
@@ -123,8 +135,7 @@ extension Web {
         router.post("/connexion") { request, context -> Response in
             let form = try await postedForm(request)
             do {
-                let session = try await login(
-                    nir: form["nir"] ?? "", code: form["code"] ?? "", request: request, context: context, channel: .web)
+                let session = try await login(nir: form["nir"] ?? "", code: form["code"] ?? "", context: context, channel: .web)
                 var response = Views.redirect("/paiements")
                 response.headers[values: .setCookie].append(sessionCookie(session.token))
                 return response
@@ -170,12 +181,14 @@ extension Web {
         router.get("/ouverture") { request, _ in
             publicPage(request, "ouverture", title: "Ouvrir mon compte", context: ["steps": Self.steps(current: 1)])
         }
-        router.post("/ouverture") { request, _ -> Response in
+        router.post("/ouverture") { request, context -> Response in
             let form = try await postedForm(request)
             let nir = form["nir"] ?? ""
             do {
-                let check = try await accounts.checkProvisionalCode(
-                    nir: nir, code: form["code_provisoire"] ?? "", channel: .web, now: now())
+                let code = form["code_provisoire"] ?? ""
+                let check = try await checkingCode(context, channel: .web) {
+                    try await accounts.checkProvisionalCode(nir: nir, code: code, channel: .web, now: now())
+                }
                 return openingStep2(request, nir: nir, provisional: form["code_provisoire"] ?? "", check: check, error: nil)
             } catch let error as ServiceError where [.badRequest, .unauthorized].contains(ErrorPages.describe(error).0) {
                 return publicPage(
@@ -184,7 +197,7 @@ extension Web {
                     status: ErrorPages.describe(error).0)
             }
         }
-        router.post("/ouverture/valider") { request, _ -> Response in
+        router.post("/ouverture/valider") { request, context -> Response in
             let form = try await postedForm(request)
             let nir = form["nir"] ?? ""
             let provisional = form["code_provisoire"] ?? ""
@@ -193,7 +206,9 @@ extension Web {
                 personalCodeConfirmation: form["code_confirmation"] ?? "", question: Int(form["question"] ?? "") ?? 0,
                 answer: form["reponse"] ?? "", answerConfirmation: form["reponse_confirmation"] ?? "", email: form["email"] ?? "")
             do {
-                let result = try await accounts.openAccount(opening, channel: .web, now: now())
+                let result = try await checkingCode(context, channel: .web) {
+                    try await accounts.openAccount(opening, channel: .web, now: now())
+                }
                 let done: String =
                     switch result.kind {
                     case .new: "Votre compte est ouvert."
@@ -214,8 +229,9 @@ extension Web {
             } catch let error as ServiceError where [.badRequest, .unauthorized].contains(ErrorPages.describe(error).0) {
                 // Show step 2 again with the message (a wrong or used provisional code goes back to step 1).
                 guard
-                    let check = try? await accounts.checkProvisionalCode(
-                        nir: nir, code: provisional, channel: .web, now: now())
+                    let check = try? await checkingCode(
+                        context, channel: .web,
+                        { try await accounts.checkProvisionalCode(nir: nir, code: provisional, channel: .web, now: now()) })
                 else {
                     return publicPage(
                         request, "ouverture", title: "Ouvrir mon compte",
@@ -266,13 +282,15 @@ extension Web {
     {
         let key = "code:\(context.clientIP)"
         let limit = Throttle.Limit(count: configuration.codeRequestsPerAddress, seconds: 3600)
-        guard await throttle.allows(key, limit) else {
+        guard await throttle.reserve(key, limit) else {
             throw WebError.throttled("Trop de demandes de code depuis votre adresse : réessayez dans une heure.")
         }
-        await throttle.record(key, limit)
-        return try await accounts.requestProvisionalCode(
-            nir: form["nir"] ?? "", lastName: form["nom"] ?? "", birthDate: form["naissance"] ?? "",
-            postalCode: form["code_postal"] ?? "", channel: channel, now: now())
+        // Issuing a code hashes it: under the address's fair share of the gate.
+        return try await KDFGate.$requester.withValue(context.clientIP) {
+            try await accounts.requestProvisionalCode(
+                nir: form["nir"] ?? "", lastName: form["nom"] ?? "", birthDate: form["naissance"] ?? "",
+                postalCode: form["code_postal"] ?? "", channel: channel, now: now())
+        }
     }
 
     static func steps(current: Int) -> [[String: Any]] {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Per-address throttling applied before any code is checked (SECURITY.md goals 5 and 6), and
-/// a cap on concurrent key-derivation runs so that a flood of bad logins cannot take the CPU.
+/// Per-address throttling applied before any code is checked (SECURITY.md goals 5 and 6); the
+/// cap on concurrent key derivations is the service's `KDFGate`.
 actor Throttle {
     struct Limit: Sendable {
         var count: Int
@@ -21,6 +21,22 @@ actor Throttle {
         return (events[key]?.count ?? 0) < limit.count
     }
 
+    /// Counts one event for `key` if it is under `limit`, in one step (an actor method without
+    /// suspension): N parallel requests never get more than `limit` through. False, counting
+    /// nothing, when the limit is reached.
+    func reserve(_ key: String, _ limit: Limit) -> Bool {
+        guard allows(key, limit) else { return false }
+        record(key, limit)
+        return true
+    }
+
+    /// Gives back the event `reserve` counted (the attempt turned out not to be a failure).
+    func release(_ key: String) {
+        guard var list = events[key], !list.isEmpty else { return }
+        list.removeLast()
+        events[key] = list.isEmpty ? nil : list
+    }
+
     /// Counts one event for `key`.
     func record(_ key: String, _ limit: Limit) {
         prune(key, limit)
@@ -37,32 +53,5 @@ actor Throttle {
         let horizon = clock() - limit.seconds
         let kept = list.filter { $0 > horizon }
         events[key] = kept.isEmpty ? nil : kept
-    }
-}
-
-/// At most `limit` key derivations at once; beyond `queueLimit` waiting callers, refuse.
-actor KDFGate {
-    private let limit: Int
-    private let queueLimit: Int
-    private var running = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(limit: Int, queueLimit: Int) {
-        self.limit = max(1, limit)
-        self.queueLimit = queueLimit
-    }
-
-    /// Runs `body` when a slot is free; throws `WebError.overloaded` if too many are waiting.
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        if running >= limit {
-            guard waiting.count < queueLimit else { throw WebError.overloaded }
-            await withCheckedContinuation { waiting.append($0) }
-        } else {
-            running += 1
-        }
-        defer {
-            if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
-        }
-        return try await body()
     }
 }

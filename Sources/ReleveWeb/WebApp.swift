@@ -50,7 +50,6 @@ public struct Web: Sendable {
     let views: Views
     let security = Security()
     let throttle = Throttle()
-    let gate: KDFGate
     /// The clock (tests move it).
     let now: @Sendable () -> Date
 
@@ -58,12 +57,12 @@ public struct Web: Sendable {
         accounts: AccountService, archive: String, configuration: WebConfiguration = .init(),
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
-        self.accounts = accounts
+        // The web sizes the key-derivation gate (cores − 1 by default) with a fair share per address.
+        self.accounts = accounts.with(gate: KDFGate(limit: configuration.kdfConcurrency, queueLimit: 64, perRequesterLimit: 4))
         self.statements = StatementService(store: accounts.store, archive: archive)
         self.payments = PaymentsService(store: accounts.store)
         self.configuration = configuration
         self.views = try Views(demo: configuration.demoAccounts != nil)
-        self.gate = KDFGate(limit: configuration.kdfConcurrency, queueLimit: 64)
         self.now = now
     }
 
@@ -166,10 +165,14 @@ struct ErrorMiddleware: RouterMiddleware {
             if status == .internalServerError {
                 context.logger.error("internal error", metadata: ["error": "\(String(reflecting: error).prefix(500))"])
             }
-            if request.uri.path.hasPrefix("/api/") { return API.error(status, code: code, message: message) }
-            return views.page(
-                "erreur", title: ErrorPages.title(status), context: ["heading": ErrorPages.title(status), "text": message],
-                status: status)
+            var response =
+                request.uri.path.hasPrefix("/api/")
+                ? API.error(status, code: code, message: message)
+                : views.page(
+                    "erreur", title: ErrorPages.title(status), context: ["heading": ErrorPages.title(status), "text": message],
+                    status: status)
+            if code == "surcharge" { response.headers[.retryAfter] = "5" }
+            return response
         }
     }
 }
@@ -185,15 +188,13 @@ enum ErrorPages {
             case .tooLarge: return (.contentTooLarge, "trop_volumineux", "La requête est trop volumineuse.")
             case .badRequest(let why): return (.badRequest, "requete_invalide", "Requête invalide : \(why).")
             case .throttled(let why): return (.tooManyRequests, "trop_de_tentatives", why)
-            case .overloaded:
-                return (.serviceUnavailable, "surcharge", "Le service est très sollicité : réessayez dans quelques secondes.")
             case .loginRequired: return (.unauthorized, "non_connecte", "Connectez-vous pour accéder à cette page.")
             }
         case let error as ServiceError:
             let status: HTTPResponse.Status =
                 switch error {
-                case .invalidValue, .rejectedFile, .termsRefused, .emailLinkRejected: .badRequest
-                case .maintenance: .serviceUnavailable
+                case .invalidValue, .rejectedFile, .termsRefused, .emailLinkRejected, .wrongCurrentCode: .badRequest
+                case .maintenance, .overloaded: .serviceUnavailable
                 case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .notAuthenticated:
                     .unauthorized
                 case .accountClosed: .forbidden
@@ -221,6 +222,8 @@ enum ErrorPages {
     static func code(_ error: ServiceError) -> String {
         switch error {
         case .invalidValue: "donnee_invalide"
+        case .wrongCurrentCode: "code_actuel_incorrect"
+        case .overloaded: "surcharge"
         case .rejectedFile: "fichier_refuse"
         case .termsRefused: "conditions_refusees"
         case .emailLinkRejected: "lien_invalide"

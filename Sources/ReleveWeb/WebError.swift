@@ -10,8 +10,6 @@ enum WebError: Error {
     case badRequest(String)
     /// Too many attempts from this address: refused before any code is checked.
     case throttled(String)
-    /// Too many code checks waiting: the server protects itself.
-    case overloaded
     /// Not logged in (pages redirect to the home page; the API answers 401).
     case loginRequired
 }

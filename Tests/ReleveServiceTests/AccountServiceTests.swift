@@ -319,7 +319,7 @@ struct AccountServiceTests {
             nir: AccountWorld.nir, code: AccountWorld.goodCode, channel: .cli, now: world.now)
         let other = try await world.service.login(
             nir: AccountWorld.nir, code: AccountWorld.goodCode, channel: .cli, now: world.now)
-        await expectError({ if case .invalidValue = $0 { true } else { false } }) {
+        await expectError({ if case .wrongCurrentCode = $0 { true } else { false } }) {
             _ = try await world.service.changeCode(
                 token: session.token, current: "84061539", new: "59283710", confirmation: "59283710", channel: .cli,
                 now: world.now)

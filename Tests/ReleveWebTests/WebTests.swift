@@ -415,6 +415,37 @@ struct WebTests {
         }
     }
 
+    @Test("a burst of 150 parallel bad logins from one address never evaluates more than the per-address limit")
+    func parallelBurstFromOneAddress() async throws {
+        let world = try await World(configuration: .init(kdfConcurrency: 1, loginFailuresPerAddress: 50))
+        // 150 different unknown NIRs, so that no per-NIR lock stops them first.
+        let nirs = (1...150).map { "1850575112\(String(1000 + $0).dropFirst())" }
+        let statuses = try await world.test { client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for nir in nirs {
+                    group.addTask {
+                        try await client.execute(
+                            uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"],
+                            body: ByteBuffer(string: #"{"nir":"\#(nir)","code":"84061539"}"#)
+                        ).status
+                    }
+                }
+                var all: [HTTPResponse.Status] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+        }
+        let evaluated = try await world.accounts.store.auditEvents(limit: 10_000).count {
+            $0.kind == "login" && $0.outcome == "failure"
+        }
+        // Never more than the limit; fewer when the gate's share for this address was full (503,
+        // nothing counted, the address's reservation given back) while later requests were refused.
+        #expect(evaluated <= 50 && evaluated >= 20, "\(evaluated)")
+        #expect(statuses.count { $0 == .unauthorized } == evaluated)
+        let others = statuses.filter { ![.unauthorized, .tooManyRequests, .serviceUnavailable].contains($0) }
+        #expect(others.isEmpty, "\(others)")
+    }
+
     @Test("size limits: a form over 16 KiB and a JSON body over 64 KiB get 413; a 10 000-digit code gets 400")
     func sizeLimits() async throws {
         let world = try await World()
