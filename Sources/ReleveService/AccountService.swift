@@ -350,6 +350,10 @@ public struct AccountService: Sendable {
             throw ServiceError.emailLinkRejected(rejected)
         case .alreadyUsed:
             throw ServiceError.emailLinkRejected("Ce lien a déjà servi : votre adresse est confirmée, rien d'autre à faire.")
+        case .superseded:
+            throw ServiceError.emailLinkRejected(
+                "Lien expiré ou déjà utilisé : l'adresse e-mail du compte a changé depuis son envoi. Utilisez le lien du dernier e-mail reçu."
+            )
         case .expired:
             throw ServiceError.emailLinkRejected(
                 "Ce lien a expiré (il est valable 24 heures). Changez votre adresse e-mail depuis votre compte pour en recevoir un nouveau."

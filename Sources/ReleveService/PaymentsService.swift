@@ -35,6 +35,21 @@ public struct PaymentsService: Sendable {
         }
     }
 
+    /// A payment reference asked for by `user` that is not theirs: when it is someone else's,
+    /// the attempt is audited as `authz_fail` (SECURITY.md goal 14). The answer to the user is
+    /// the same "not found" either way.
+    public func auditForeignReference(_ reference: String, user: AccountService.Authenticated, channel: String, now: Date)
+        async throws
+    {
+        guard (try? Payment.validateReference(reference)) != nil,
+            let owner = try await store.paymentOwner(reference: reference), owner != user.person.id
+        else { return }
+        try await store.appendAudit(
+            AuditEvent(
+                at: Int64(now.timeIntervalSince1970), kind: "authz_fail", outcome: "foreign_payment",
+                subject: user.person.person.nir.masked, channel: channel, detail: reference))
+    }
+
     /// The payments of `person` selected by `filter`, newest first; `today` fixes the window.
     public func report(for person: InsuredPerson, filter: Filter, today: CivilDate) async throws -> PaymentsReport {
         guard (1...Self.maxMonths).contains(filter.months) else {

@@ -235,6 +235,8 @@ extension ReleveStore {
     public enum EmailConfirmation: Sendable, Equatable {
         case confirmed(personID: InsuredPerson.ID, email: String)
         case unknown, expired, alreadyUsed
+        /// The account's address changed since this link was sent: it confirms nothing.
+        case superseded
     }
 
     /// Uses an e-mail confirmation token: single use, before its expiry.
@@ -265,8 +267,13 @@ extension ReleveStore {
             let email: String = row["email"]
             try db.execute(sql: "UPDATE email_token SET used_at = ? WHERE token_hash = ?", arguments: [at, Data(tokenHash)])
             try db.execute(
-                sql: "UPDATE account SET email_confirmed = 1, updated_at = ? WHERE person_id = ? AND email = ?",
+                sql: "UPDATE account SET email_confirmed = 1, updated_at = ? WHERE person_id = ? AND email = ? AND status = 'active'",
                 arguments: [at, personID, email])
+            guard db.changesCount == 1 else {
+                try Self.insert(
+                    AuditEvent(at: at, kind: "email_confirmation", outcome: "superseded_token", subject: nir, channel: channel), db)
+                return .superseded
+            }
             try Self.insert(
                 AuditEvent(at: at, kind: "email_confirmation", outcome: "success", subject: nir, channel: channel), db)
             return .confirmed(personID: InsuredPerson.ID(personID), email: email)

@@ -23,6 +23,14 @@ extension ReleveStore {
         }
     }
 
+    /// Who the payment with this reference belongs to, if it exists.
+    public func paymentOwner(reference: String) async throws -> InsuredPerson.ID? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT person_id FROM payment WHERE reference = ?", arguments: [reference])
+                .map { InsuredPerson.ID($0) }
+        }
+    }
+
     /// The columns `payments(from:nir:)` reads, by position (decoding by name compared column
     /// names case-insensitively for every value: an eighth of a payments page's CPU).
     static let paymentColumns = """

@@ -47,7 +47,14 @@ extension Web {
             let reference = context.parameters.get("reference")?.removingPercentEncoding ?? ""
             let report = try await payments.report(
                 for: user.person.person, filter: .init(months: PaymentsService.maxMonths), today: today)
-            guard let payment = report.payments.first(where: { $0.reference == reference }) else { throw WebError.notFound }
+            guard let payment = report.payments.first(where: { $0.reference == reference }) else {
+                // At most 10 such audit rows per address and 10 minutes: a flood of guesses must
+                // not become a flood of durable writes.
+                if await throttle.reserve("authz:\(context.clientIP)", Throttle.Limit(count: 10, seconds: 600)) {
+                    try await payments.auditForeignReference(reference, user: user, channel: "web", now: now())
+                }
+                throw WebError.notFound
+            }
             return accountPage(
                 "paiement", title: "Paiement du \(payment.date.formatted)", section: "paiements", user: user, token: token,
                 context: Self.paymentContext(payment, report: report))
