@@ -37,6 +37,11 @@ extension Releve {
                     Data(
                         "Releve sert la vue web sur http://\(host):\(bound)/ (API : http://\(host):\(bound)/api/v1/openapi.yaml)\n"
                             .utf8))
+                // The operator's log (standard error): which SQLite runs under the base (SECURITY.md goal 23).
+                FileHandle.standardError.write(
+                    Data(
+                        "releve servir : SQLite \(service.store.sqliteVersion), base \(service.store.path ?? "en mémoire"), \(ProcessInfo.processInfo.activeProcessorCount) cœurs\n"
+                            .utf8))
             }
             fflush(nil)  // what was printed before reaches a pipe or a file now, not at exit
             try await CLI.run { try await app.runService() }
