@@ -192,6 +192,36 @@ public struct StatementService: Sendable {
         guard fsync(fd) == 0 else { throw ServiceError.outputUnwritable(path: path, reason: PrivateFiles.french(errno)) }
     }
 
+    /// What `verifyArchive` found: statements checked, and each one missing or altered.
+    public struct ArchiveCheck: Sendable {
+        public var checked: Int
+        public var problems: [String]
+    }
+
+    /// Reads every archived statement back and compares it with the SHA-256 recorded when it
+    /// was issued (`releve admin verifier`).
+    public func verifyArchive(progress: (@Sendable (Int) -> Void)? = nil) async throws -> ArchiveCheck {
+        var check = ArchiveCheck(checked: 0, problems: [])
+        var last: Int64 = 0
+        while true {
+            let batch = try await store.archivedFiles(after: last, limit: 512)
+            if batch.isEmpty { return check }
+            for entry in batch {
+                check.checked += 1
+                let path = "\(archive)/\(entry.file)"
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    check.problems.append("\(entry.reference) : fichier absent (\(entry.file))")
+                    continue
+                }
+                if Self.sha256(Array(data)) != entry.sha256 {
+                    check.problems.append("\(entry.reference) : fichier modifié depuis son émission (\(entry.file))")
+                }
+            }
+            last = batch.last!.id
+            progress?(check.checked)
+        }
+    }
+
     // MARK: The assuré's archive
 
     public func statements(of user: AccountService.Authenticated) async throws -> [StoredStatement] {

@@ -267,11 +267,13 @@ extension ReleveStore {
             let email: String = row["email"]
             try db.execute(sql: "UPDATE email_token SET used_at = ? WHERE token_hash = ?", arguments: [at, Data(tokenHash)])
             try db.execute(
-                sql: "UPDATE account SET email_confirmed = 1, updated_at = ? WHERE person_id = ? AND email = ? AND status = 'active'",
+                sql:
+                    "UPDATE account SET email_confirmed = 1, updated_at = ? WHERE person_id = ? AND email = ? AND status = 'active'",
                 arguments: [at, personID, email])
             guard db.changesCount == 1 else {
                 try Self.insert(
-                    AuditEvent(at: at, kind: "email_confirmation", outcome: "superseded_token", subject: nir, channel: channel), db)
+                    AuditEvent(at: at, kind: "email_confirmation", outcome: "superseded_token", subject: nir, channel: channel),
+                    db)
                 return .superseded
             }
             try Self.insert(

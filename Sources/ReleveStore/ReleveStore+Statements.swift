@@ -229,6 +229,19 @@ extension ReleveStore {
         }
     }
 
+    /// Every archived statement's file and SHA-256, in batches after `afterID` (for checks over
+    /// the whole archive in bounded memory).
+    public func archivedFiles(after afterID: Int64, limit: Int) async throws -> [(
+        id: Int64, reference: String, file: String, sha256: String
+    )] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, reference, file, sha256 FROM statement WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [afterID, limit]
+            ).map { (id: $0[0], reference: $0[1], file: $0[2], sha256: $0[3]) }
+        }
+    }
+
     static func statement(_ r: Row) throws -> StoredStatement {
         StoredStatement(
             id: r["id"], personID: InsuredPerson.ID(r["person_id"]), month: try Month(parsing: r["month"]),

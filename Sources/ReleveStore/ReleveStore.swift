@@ -20,6 +20,9 @@ public final class ReleveStore: Sendable {
     let lock: FileLock?
     /// `sqlite_version()`, logged at startup.
     public let sqliteVersion: String
+    /// Set once damage is seen (SQLITE_CORRUPT, a failed quick check): from then on this store
+    /// refuses every write, so nothing is written on top of a damaged file.
+    let damage = DamageFlag()
     public let path: String?
 
     /// Settings a test may weaken to prove the self-check refuses them.
@@ -78,6 +81,11 @@ public final class ReleveStore: Sendable {
         try await store.selfCheck(expectWAL: false)
         try await store.migrate()
         return store
+    }
+
+    /// A read-only base (a backup being checked): no lock, never written.
+    convenience init(readOnly queue: DatabaseQueue, path: String) {
+        self.init(writer: queue, lock: nil, path: path)
     }
 
     private init(writer: any DatabaseWriter, lock: FileLock?, path: String?) {
@@ -147,8 +155,26 @@ public final class ReleveStore: Sendable {
         do {
             return try await writer.read(body)
         } catch {
-            throw Self.storeError(error)
+            throw failure(error)
         }
+    }
+
+    /// `PRAGMA quick_check`: every page and index entry read once (no cross-check of indexes
+    /// against tables). Commands that write in bulk run it when they open the base; a damaged
+    /// base is reported and nothing is written (exit 74).
+    public func quickCheck() async throws {
+        let result = try await read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        guard result == ["ok"] else {
+            damage.set()
+            throw StoreError.corrupt("quick_check: " + result.prefix(5).joined(separator: "; "))
+        }
+    }
+
+    /// Maps a database error and remembers damage.
+    private func failure(_ error: any Error) -> any Error {
+        let mapped = Self.storeError(error)
+        if case StoreError.corrupt = mapped { damage.set() }
+        return mapped
     }
 
     /// The store's vocabulary for what a database call threw: damage and a full disk are told
@@ -191,6 +217,7 @@ public final class ReleveStore: Sendable {
 
     private func writeOutsideTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let lock = self.lock
+        if damage.isSet { throw StoreError.corrupt("écritures suspendues : la base a été trouvée endommagée") }
         do {
             return try await writer.writeWithoutTransaction { db in
                 if let lock {
@@ -199,7 +226,7 @@ public final class ReleveStore: Sendable {
                 return try body(db)
             }
         } catch {
-            throw Self.storeError(error)
+            throw failure(error)
         }
     }
 
@@ -219,4 +246,13 @@ public final class ReleveStore: Sendable {
         default: "erreur SQLite \(error.resultCode.rawValue)"
         }
     }
+}
+
+/// Whether damage was seen; shared by every task using the store.
+final class DamageFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -70,8 +70,8 @@ struct AccountOptions: ParsableArguments {
         }
     }
 
-    func service() async throws -> AccountService {
-        let store = try await self.store.open()
+    func service(check: Bool = false) async throws -> AccountService {
+        let store = try await self.store.open(check: check)
         return try await CLI.run {
             let base = self.store.resolvedPath
             let pepper = try CodeHasher.loadPepper(

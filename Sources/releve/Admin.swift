@@ -11,7 +11,8 @@ extension Releve {
             abstract:
                 "Commandes de l'exploitant : maintenance, audit, courriers et lots d'impression, relevés, exports, réglages.",
             subcommands: [
-                Maintenance.self, Audit.self, Courriers.self, Releves.self, Complementaires.self, Reglages.self,
+                Maintenance.self, Audit.self, Courriers.self, Releves.self, Complementaires.self, Reglages.self, Verifier.self,
+                Sauvegarde.self, Restaurer.self,
             ])
     }
 }
@@ -52,7 +53,7 @@ extension Releve.Admin {
         var count = 50
 
         func run() async throws {
-            let store = try await self.store.open()
+            let store = try await self.store.open(check: true)
             defer { try? store.close() }
             try await CLI.run {
                 let formatter = ISO8601DateFormatter()

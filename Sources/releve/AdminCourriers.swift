@@ -99,7 +99,7 @@ extension Releve.Admin.Courriers {
         var date: CivilDate?
 
         func run() async throws {
-            let store = try await options.store.open()
+            let store = try await options.store.open(check: true)
             defer { try? store.close() }
             let date = self.date ?? CivilDate.today
             let display = ProgressDisplay(label: "lot \(date)")
@@ -210,7 +210,7 @@ extension Releve.Admin.Complementaires {
         var directory: String?
 
         func run() async throws {
-            let store = try await self.store.open()
+            let store = try await self.store.open(check: true)
             defer { try? store.close() }
             let directory = self.directory ?? self.store.resolvedPath + ".exports"
             try await CLI.run {

@@ -26,7 +26,7 @@ extension Releve {
         }
 
         func run() async throws {
-            let store = try await self.store.open()
+            let store = try await self.store.open(check: true)
             defer { try? store.close() }
             for (position, file) in files.enumerated() {
                 do {

@@ -131,7 +131,7 @@ extension Releve.Admin.Releves {
         var noThumbnails = false
 
         func run() async throws {
-            let service = try await options.service()
+            let service = try await options.service(check: true)
             defer { try? service.store.close() }
             let display = ProgressDisplay(label: "relevés \(month)")
             let summary = try await CLI.run {

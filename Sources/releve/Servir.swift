@@ -22,7 +22,7 @@ extension Releve {
         var port = 8080
 
         func run() async throws {
-            let service = try await options.service()
+            let service = try await options.service(check: true)
             defer { try? service.store.close() }
             try await Self.serve(service: service, archive: options.archivePath, host: host, port: port, configuration: .init())
         }

@@ -16,7 +16,18 @@ struct StoreOptions: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment["RELEVE_BASE"] ?? "releve.sqlite"
     }
 
-    func open() async throws -> ReleveStore {
-        try await CLI.run { try await ReleveStore.open(path: resolvedPath) }
+    /// Opens the base; with `check`, runs SQLite's quick check first (commands that write in
+    /// bulk, and the server at start): a damaged base exits 74 before anything is written.
+    func open(check: Bool = false) async throws -> ReleveStore {
+        try await CLI.run {
+            let store = try await ReleveStore.open(path: resolvedPath)
+            if check {
+                do { try await store.quickCheck() } catch {
+                    try? store.close()
+                    throw error
+                }
+            }
+            return store
+        }
     }
 }

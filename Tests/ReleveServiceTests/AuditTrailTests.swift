@@ -45,7 +45,8 @@ struct AuditTrailTests {
         try await world.openAccount()
         _ = try await world.store.importFile(ImportLedgerEntry(sha256: "p", fileName: "p", importedAt: "x")) { session in
             _ = try session.insert(
-                Fixtures.consultation(reference: "591-OTHER-1", nir: "1480599999356", careDate: "2026-10-03", paidOn: "2026-10-07"))
+                Fixtures.consultation(
+                    reference: "591-OTHER-1", nir: "1480599999356", careDate: "2026-10-03", paidOn: "2026-10-07"))
         }
         let session = try await world.service.login(
             nir: AccountWorld.nir, code: AccountWorld.goodCode, channel: .cli, now: world.now)

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import ReleveService
+import ReleveStore
+
+extension Releve.Admin {
+    struct Verifier: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verifier",
+            abstract: "Vérifie la base (integrity_check complet, clés étrangères) et chaque relevé archivé (SHA-256).",
+            discussion: """
+                Lecture seule. Code de sortie 0 si tout est intact, 74 si la base ou une archive est endommagée \
+                (le détail est affiché) : arrêtez alors les écritures et restaurez la dernière sauvegarde \
+                (releve admin restaurer).
+                """)
+
+        @OptionGroup var options: AccountOptions
+
+        func run() async throws {
+            let store = try await options.store.open()
+            defer { try? store.close() }
+            try await CLI.run {
+                let started = Date()
+                let problems: [String]
+                do {
+                    problems = try await store.integrityProblems()
+                } catch StoreError.corrupt(let detail) {
+                    print("Base : ENDOMMAGÉE (SQLite : \(detail.prefix(300))).")
+                    print(
+                        "Arrêtez les écritures (releve admin maintenance on) et restaurez la dernière sauvegarde (releve admin restaurer)."
+                    )
+                    throw ExitCode(74)
+                }
+                print(
+                    problems.isEmpty
+                        ? "Base : intacte (integrity_check et clés étrangères, \(CLI.duration(Date().timeIntervalSince(started))))."
+                        : "Base : ENDOMMAGÉE (\(CLI.number(problems.count)) problème\(problems.count > 1 ? "s" : "")) :")
+                for problem in problems.prefix(20) { print("  \(problem)") }
+                let display = ProgressDisplay(label: "archives")
+                let archive = try await StatementService(store: store, archive: options.archivePath).verifyArchive { done in
+                    display.update(fraction: nil, count: done, unit: "relevés")
+                }
+                display.finish()
+                print(
+                    archive.problems.isEmpty
+                        ? "Archives : \(CLI.number(archive.checked)) relevé\(archive.checked > 1 ? "s" : "") vérifié\(archive.checked > 1 ? "s" : ""), tous intacts."
+                        : "Archives : \(CLI.number(archive.problems.count)) relevé\(archive.problems.count > 1 ? "s" : "") sur \(CLI.number(archive.checked)) absent\(archive.problems.count > 1 ? "s" : "") ou modifié\(archive.problems.count > 1 ? "s" : "") :"
+                )
+                for problem in archive.problems.prefix(50) { print("  \(problem)") }
+                if !problems.isEmpty || !archive.problems.isEmpty { throw ExitCode(74) }
+            }
+        }
+    }
+}
