@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps build demo test test-web screenshots lint format bench-import bench-statements bench-query bench-web
+.PHONY: deps build demo test test-corpus test-web screenshots lint format bench-import bench-statements bench-query bench-web
 
 deps:
 	bash .ci/install-deps
@@ -15,7 +15,14 @@ demo: deps build
 # browser journey with axe-core (Tests/web/verifier.sh; tools from .ci/requirements.txt).
 test:
 	swift test
+	$(MAKE) test-corpus
 	$(MAKE) test-web
+
+# 1 100 mutated feeds through the real importer: no signal, no exit other than 0 or 65, no
+# refused feed that changed the base (Tests/corpus/mauvais_flux.py).
+test-corpus:
+	swift build --product releve
+	python3 Tests/corpus/mauvais_flux.py --binaire .build/debug/releve --nombre 1100
 
 test-web:
 	swift build --product releve
