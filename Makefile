@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps build demo test test-corpus test-web screenshots lint format bench-import bench-statements bench-query bench-web
+.PHONY: deps build demo test test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web
 
 deps:
 	bash .ci/install-deps
@@ -23,6 +23,10 @@ test:
 test-corpus:
 	swift build --product releve
 	python3 Tests/corpus/mauvais_flux.py --binaire .build/debug/releve --nombre 1100
+
+# libFuzzer, 10 minutes per target (CI runs 60 s each); crashes land in Tests/Fuzz/FailCases.
+fuzz:
+	Tests/Fuzz/fuzz.sh 600
 
 test-web:
 	swift build --product releve

@@ -335,7 +335,7 @@ extension Web {
             status: .ok,
             headers: [
                 .contentType: "application/pdf", .cacheControl: "no-store",
-                .contentDisposition: "attachment; filename=\"\(name)\"; filename*=UTF-8''\(name)",
+                .contentDisposition: DownloadName.contentDisposition(fileName: name),
             ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
