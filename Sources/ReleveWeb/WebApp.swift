@@ -17,6 +17,8 @@ public struct WebConfiguration: Sendable {
     public var loginFailuresPerAddress: Int
     /// Provisional-code requests per client address per hour.
     public var codeRequestsPerAddress: Int
+    /// Request head and body delays, connections per address.
+    public var connections = ConnectionLimits()
 
     public struct DemoAccount: Sendable {
         public var name: String
@@ -96,8 +98,14 @@ public struct Web: Sendable {
     {
         var logger = Logger(label: "releve-web")
         logger.logLevel = .warning
+        let limits = configuration.connections
+        let registry = ConnectionRegistry(limit: limits.perAddress)
         return Application(
-            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            router: router(),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionGuard(limits: limits, registry: registry)], idleTimeout: .seconds(60))),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 }

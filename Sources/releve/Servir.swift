@@ -21,10 +21,30 @@ extension Releve {
         @Option(name: .customLong("port"), help: "Port d'écoute (0 : un port libre, affiché au démarrage).")
         var port = 8080
 
+        @Option(
+            name: .customLong("delai-entete"),
+            help:
+                "Secondes pour recevoir l'en-tête entier d'une requête ; au-delà la connexion est fermée (le corps : 3 fois plus)."
+        )
+        var headSeconds: Int64 = 10
+
+        @Option(name: .customLong("connexions-par-adresse"), help: "Connexions simultanées permises par adresse de client.")
+        var perAddress = 256
+
+        func validate() throws {
+            guard (1...600).contains(headSeconds), (1...100_000).contains(perAddress) else {
+                throw ValidationError("Attendu : 1 ≤ --delai-entete ≤ 600 et 1 ≤ --connexions-par-adresse ≤ 100 000.")
+            }
+        }
+
         func run() async throws {
             let service = try await options.service(check: true)
             defer { try? service.store.close() }
-            try await Self.serve(service: service, archive: options.archivePath, host: host, port: port, configuration: .init())
+            var configuration = WebConfiguration()
+            configuration.connections = ConnectionLimits(
+                headSeconds: headSeconds, bodySeconds: headSeconds * 3, perAddress: perAddress)
+            try await Self.serve(
+                service: service, archive: options.archivePath, host: host, port: port, configuration: configuration)
         }
 
         static func serve(
