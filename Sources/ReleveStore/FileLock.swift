@@ -26,12 +26,20 @@ final class FileLock: Sendable {
     }
 
     func withLock<T>(_ body: () throws -> T) throws -> T {
+        try lock()
+        defer { unlock() }
+        return try body()
+    }
+
+    func lock() throws {
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else {
-                throw StoreError.database("flock failed: \(PrivateFiles.french(errno))")
+                throw StoreError.database("verrou impossible (flock) : \(PrivateFiles.french(errno))")
             }
         }
-        defer { _ = flock(descriptor, LOCK_UN) }
-        return try body()
+    }
+
+    func unlock() {
+        _ = flock(descriptor, LOCK_UN)
     }
 }

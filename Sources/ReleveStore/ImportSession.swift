@@ -2,21 +2,46 @@ import Foundation
 import GRDB
 import ReleveDomain
 
-/// What an import writes, inside one write transaction: all of a file, or nothing.
+/// What an import writes: all of a file, or nothing, as readers and a crash see it, though it
+/// commits in short chunks (see `ReleveStore.importFile`).
 ///
 /// Handed to the closure of `ReleveStore.importFile`; usable only there (it is not Sendable
-/// and holds the transaction's connection).
+/// and holds the writer connection).
 public final class ImportSession {
     private let db: Database
     private let ledgerID: Int64
+    private let chunk: ChunkedWriter?
+    private let chunkNanoseconds: UInt64
+    private var chunkStarted = DispatchTime.now().uptimeNanoseconds
     private var personCache: (nir: String, id: Int64, ranks: Set<Int>)?
+    /// Beneficiary ranks of the assurés whose update is staged by this import (by NIR).
+    private var stagedRanks: [String: Set<Int>] = [:]
     private var insertPayment: BoundStatement?
     private var insertLine: BoundStatement?
     public private(set) var counts = ImportCounts()
 
-    init(db: Database, ledgerID: Int64) {
+    init(db: Database, ledgerID: Int64, chunk: ChunkedWriter? = nil, chunkSeconds: Double = 0.1) {
         self.db = db
         self.ledgerID = ledgerID
+        self.chunk = chunk
+        self.chunkNanoseconds = UInt64(max(0.001, chunkSeconds) * 1e9)
+    }
+
+    /// Before each record's writes: ends the current chunk when it has lasted long enough,
+    /// and opens one if none is open. Between a commit and the next record, the write lock is
+    /// free for other processes.
+    private func chunkBoundary() throws {
+        guard let chunk else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - chunkStarted >= chunkNanoseconds { try commitChunk() }
+        if !chunk.isOpen { chunkStarted = DispatchTime.now().uptimeNanoseconds }
+        try chunk.ensureOpen()
+    }
+
+    /// Commits what was written so far (still invisible to readers) and frees the write lock
+    /// until the next record; the importer may call it at any record boundary.
+    public func commitChunk() throws {
+        try chunk?.commit()
     }
 
     public enum PersonOutcome: Sendable, Equatable {
@@ -33,17 +58,27 @@ public final class ImportSession {
         case unknownBeneficiary(rank: Int)
     }
 
-    /// Inserts or updates an assuré (the registry's newest record wins); beneficiaries are replaced.
+    /// Inserts or updates an assuré (the registry's newest record wins); beneficiaries are
+    /// replaced. A new assuré is written at once (its payments stay invisible until the import
+    /// completes; a failed import removes it); an update of a known one is staged and applied
+    /// when the import completes.
     public func upsert(_ person: InsuredPerson) throws -> PersonOutcome {
+        try chunkBoundary()
         let hash = ContentHash.of(person)
         let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, content_hash FROM person WHERE nir = ?"), arguments: [person.nir.body])
-        let arguments: StatementArguments = [
-            person.nir.body, person.lastName, person.firstNames, person.birthDate.description,
+            db.cachedStatement(
+                sql: """
+                    SELECT p.id, coalesce(s.content_hash, p.content_hash) AS content_hash FROM person p
+                    LEFT JOIN import_staged_person s ON s.person_id = p.id AND s.import_id = ?
+                    WHERE p.nir = ?
+                    """), arguments: [ledgerID, person.nir.body])
+        let columns: [(any DatabaseValueConvertible)?] = [
+            person.lastName, person.firstNames, person.birthDate.description,
             person.address.lines.joined(separator: "\n"), person.address.postalCode, person.address.city,
             person.regime.rawValue, person.caisse.code, person.caisse.name, person.doctor?.name,
             person.doctor?.since.description, person.longTermCondition, Data(hash),
         ]
+        let arguments = StatementArguments([person.nir.body] + columns)
         let outcome: PersonOutcome
         let id: Int64
         if let existing {
@@ -53,15 +88,31 @@ public final class ImportSession {
                 counts.personsUnchanged += 1
                 return .unchanged
             }
+            let staged = StatementArguments(columns)
             try db.execute(
                 sql: """
-                    UPDATE person SET nir = ?, last_name = ?, first_names = ?, birth_date = ?, address_lines = ?,
-                        postal_code = ?, city = ?, regime = ?, caisse_code = ?, caisse_name = ?, doctor_name = ?,
-                        doctor_since = ?, long_term_condition = ?, content_hash = ? WHERE id = \(id)
-                    """, arguments: arguments)
-            try db.execute(sql: "DELETE FROM beneficiary WHERE person_id = ?", arguments: [id])
-            outcome = .updated
+                    INSERT OR REPLACE INTO import_staged_person (import_id, person_id, last_name, first_names, birth_date,
+                        address_lines, postal_code, city, regime, caisse_code, caisse_name, doctor_name, doctor_since,
+                        long_term_condition, content_hash)
+                    VALUES (\(ledgerID), \(id), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: staged)
+            try db.execute(
+                sql: "DELETE FROM import_staged_beneficiary WHERE import_id = ? AND person_id = ?", arguments: [ledgerID, id])
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO import_staged_beneficiary (import_id, person_id, rank, first_name, birth_date,
+                        complementaire_code, complementaire_name, noemie_active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for b in person.beneficiaries {
+                try statement.execute(arguments: [
+                    ledgerID, id, b.rank, b.firstName, b.birthDate.description, b.complementaire?.code,
+                    b.complementaire?.name, b.complementaire?.noemieLinkActive ?? false,
+                ])
+            }
+            stagedRanks[person.nir.body] = Set(person.beneficiaries.map(\.rank))
+            if personCache?.nir == person.nir.body { personCache = nil }
             counts.personsUpdated += 1
+            return .updated
         } else {
             try db.cachedStatement(
                 sql: """
@@ -71,6 +122,8 @@ public final class ImportSession {
                     """
             ).execute(arguments: arguments)
             id = db.lastInsertedRowID
+            try db.execute(
+                sql: "INSERT INTO import_new_person (import_id, person_id) VALUES (?, ?)", arguments: [ledgerID, id])
             outcome = .inserted
             counts.personsInserted += 1
         }
@@ -91,6 +144,7 @@ public final class ImportSession {
 
     /// Inserts a payment and its lines, unless its reference is already there.
     public func insert(_ payment: Payment) throws -> PaymentOutcome {
+        try chunkBoundary()
         guard let person = try person(nir: payment.nir.body) else { return .unknownPerson }
         for line in payment.lines where !person.ranks.contains(line.beneficiaryRank) {
             return .unknownBeneficiary(rank: line.beneficiaryRank)
@@ -158,17 +212,13 @@ public final class ImportSession {
         return .inserted(lines: payment.lines.count)
     }
 
-    /// Whether the registry (including this file, so far) knows the NIR.
-    public func knows(_ nir: NIR) throws -> Bool {
-        try person(nir: nir.body) != nil
-    }
-
     private func person(nir: String) throws -> (nir: String, id: Int64, ranks: Set<Int>)? {
         if let cached = personCache, cached.nir == nir { return cached }
         let statement = try db.cachedStatement(sql: "SELECT id FROM person WHERE nir = ?")
         guard let id = try Int64.fetchOne(statement, arguments: [nir]) else { return nil }
-        let ranks = try Int.fetchSet(
-            db.cachedStatement(sql: "SELECT rank FROM beneficiary WHERE person_id = ?"), arguments: [id])
+        let ranks =
+            try stagedRanks[nir]
+            ?? Int.fetchSet(db.cachedStatement(sql: "SELECT rank FROM beneficiary WHERE person_id = ?"), arguments: [id])
         let entry = (nir: nir, id: id, ranks: ranks)
         personCache = entry
         return entry
@@ -178,16 +228,38 @@ public final class ImportSession {
     static func openLedger(_ entry: ImportLedgerEntry, in db: Database) throws -> Int64 {
         try db.execute(
             sql: """
-                INSERT INTO import_ledger (sha256, file_name, imported_at, persons, payments, lines, already_present)
-                VALUES (?, ?, ?, 0, 0, 0, 0)
+                INSERT INTO import_ledger (sha256, file_name, imported_at, persons, payments, lines, already_present, state)
+                VALUES (?, ?, ?, 0, 0, 0, 0, 'pending')
                 """,
             arguments: [entry.sha256, entry.fileName, entry.importedAt])
         return db.lastInsertedRowID
     }
 
-    func closeLedger() throws {
+    /// The last chunk: staged updates applied, staging cleared, the ledger row `done` with its
+    /// counts. From this commit on, readers see the whole file.
+    func complete() throws {
+        let id = ledgerID
         try db.execute(
-            sql: "UPDATE import_ledger SET persons = ?, payments = ?, lines = ?, already_present = ? WHERE id = ?",
+            sql: """
+                UPDATE person SET (last_name, first_names, birth_date, address_lines, postal_code, city, regime, caisse_code,
+                    caisse_name, doctor_name, doctor_since, long_term_condition, content_hash) = (
+                    SELECT last_name, first_names, birth_date, address_lines, postal_code, city, regime, caisse_code,
+                        caisse_name, doctor_name, doctor_since, long_term_condition, content_hash
+                    FROM import_staged_person s WHERE s.import_id = \(id) AND s.person_id = person.id)
+                WHERE id IN (SELECT person_id FROM import_staged_person WHERE import_id = \(id));
+                DELETE FROM beneficiary WHERE person_id IN (SELECT person_id FROM import_staged_person WHERE import_id = \(id));
+                INSERT INTO beneficiary (person_id, rank, first_name, birth_date, complementaire_code, complementaire_name,
+                    noemie_active)
+                SELECT person_id, rank, first_name, birth_date, complementaire_code, complementaire_name, noemie_active
+                FROM import_staged_beneficiary WHERE import_id = \(id);
+                DELETE FROM import_staged_beneficiary WHERE import_id = \(id);
+                DELETE FROM import_staged_person WHERE import_id = \(id);
+                DELETE FROM import_new_person WHERE import_id = \(id);
+                """)
+        try db.execute(
+            sql: """
+                UPDATE import_ledger SET persons = ?, payments = ?, lines = ?, already_present = ?, state = 'done' WHERE id = ?
+                """,
             arguments: [
                 counts.personsInserted + counts.personsUpdated, counts.paymentsInserted, counts.linesInserted,
                 counts.paymentsAlreadyPresent, ledgerID,

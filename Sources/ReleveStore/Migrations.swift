@@ -260,6 +260,54 @@ enum Migrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v5: imports in short transactions (pending ledgers, staged updates)") { db in
+            try db.execute(
+                sql: """
+                    -- An import commits in short chunks so that logins and other writers are never
+                    -- held for long; until its ledger row is 'done', its payments are invisible
+                    -- to every reader, updates of known assurés wait in the staging tables, and
+                    -- a failed or interrupted import is removed whole.
+                    ALTER TABLE import_ledger ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+                    CREATE INDEX payment_by_import ON payment(import_id);
+
+                    CREATE TABLE import_new_person (
+                        import_id INTEGER NOT NULL REFERENCES import_ledger(id),
+                        person_id INTEGER NOT NULL,
+                        PRIMARY KEY (import_id, person_id)
+                    ) WITHOUT ROWID, STRICT;
+
+                    CREATE TABLE import_staged_person (
+                        import_id INTEGER NOT NULL REFERENCES import_ledger(id),
+                        person_id INTEGER NOT NULL,
+                        last_name TEXT NOT NULL,
+                        first_names TEXT NOT NULL,
+                        birth_date TEXT NOT NULL,
+                        address_lines TEXT NOT NULL,
+                        postal_code TEXT NOT NULL,
+                        city TEXT NOT NULL,
+                        regime TEXT NOT NULL,
+                        caisse_code TEXT NOT NULL,
+                        caisse_name TEXT NOT NULL,
+                        doctor_name TEXT,
+                        doctor_since TEXT,
+                        long_term_condition INTEGER NOT NULL,
+                        content_hash BLOB NOT NULL,
+                        PRIMARY KEY (import_id, person_id)
+                    ) WITHOUT ROWID, STRICT;
+
+                    CREATE TABLE import_staged_beneficiary (
+                        import_id INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        rank INTEGER NOT NULL,
+                        first_name TEXT NOT NULL,
+                        birth_date TEXT NOT NULL,
+                        complementaire_code TEXT,
+                        complementaire_name TEXT,
+                        noemie_active INTEGER NOT NULL,
+                        PRIMARY KEY (import_id, person_id, rank)
+                    ) WITHOUT ROWID, STRICT;
+                    """)
+        }
         return migrator
     }
 }

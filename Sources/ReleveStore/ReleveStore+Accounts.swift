@@ -8,7 +8,8 @@ extension ReleveStore {
     /// The assuré with this NIR and their account, if any.
     public func accountContext(nir: NIR) async throws -> AccountContext? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE nir = ?", arguments: [nir.body]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE nir = ? \(Self.settled)", arguments: [nir.body])
+            else {
                 return nil
             }
             let person = try Self.person(from: row, db: db)

@@ -69,7 +69,9 @@ extension ReleveStore {
 
     /// The highest payment id in the store (0 when empty): an export run covers payments up to it.
     public func lastPaymentID() async throws -> Int64 {
-        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM payment") ?? 0 }
+        // Payments of a pending import all have higher ids than every visible one (imports run
+        // one at a time): they are covered by a later run, once visible.
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM payment p WHERE \(Self.visible)") ?? 0 }
     }
 
     /// The last payment id already covered for this insurer (0 before its first export).

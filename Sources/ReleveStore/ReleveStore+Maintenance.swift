@@ -6,11 +6,14 @@ extension ReleveStore {
     public func statistics() async throws -> StoreStatistics {
         try await read { db in
             StoreStatistics(
-                persons: try Int.fetchOne(db, sql: "SELECT count(*) FROM person") ?? 0,
+                persons: try Int.fetchOne(db, sql: "SELECT count(*) FROM person WHERE 1 \(Self.settled)") ?? 0,
                 beneficiaries: try Int.fetchOne(db, sql: "SELECT count(*) FROM beneficiary") ?? 0,
-                payments: try Int.fetchOne(db, sql: "SELECT count(*) FROM payment") ?? 0,
-                paymentLines: try Int.fetchOne(db, sql: "SELECT count(*) FROM payment_line") ?? 0,
-                importedFiles: try Int.fetchOne(db, sql: "SELECT count(*) FROM import_ledger") ?? 0)
+                payments: try Int.fetchOne(db, sql: "SELECT count(*) FROM payment p WHERE \(Self.visible)") ?? 0,
+                paymentLines: try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM payment_line l JOIN payment p ON p.id = l.payment_id WHERE \(Self.visible)")
+                    ?? 0,
+                importedFiles: try Int.fetchOne(db, sql: "SELECT count(*) FROM import_ledger WHERE state = 'done'") ?? 0)
         }
     }
 
@@ -30,11 +33,11 @@ extension ReleveStore {
         try await read { db in
             var hasher = SHA256()
             let queries = [
-                "SELECT nir, hex(content_hash) FROM person ORDER BY nir",
-                "SELECT p.nir, b.rank, b.first_name, b.birth_date, b.complementaire_code, b.noemie_active FROM beneficiary b JOIN person p ON p.id = b.person_id ORDER BY p.nir, b.rank",
-                "SELECT reference, hex(content_hash), payment_date FROM payment ORDER BY reference",
-                "SELECT p.reference, l.position, l.care_date, l.kind, l.act_code, l.paid, l.base, l.rate_bp, l.reimbursed FROM payment_line l JOIN payment p ON p.id = l.payment_id ORDER BY p.reference, l.position",
-                "SELECT sha256 FROM import_ledger ORDER BY sha256",
+                "SELECT nir, hex(content_hash) FROM person WHERE 1 \(Self.settled) ORDER BY nir",
+                "SELECT p.nir, b.rank, b.first_name, b.birth_date, b.complementaire_code, b.noemie_active FROM beneficiary b JOIN person p ON p.id = b.person_id WHERE p.id NOT IN (SELECT person_id FROM import_new_person) ORDER BY p.nir, b.rank",
+                "SELECT reference, hex(content_hash), payment_date FROM payment p WHERE \(Self.visible) ORDER BY reference",
+                "SELECT p.reference, l.position, l.care_date, l.kind, l.act_code, l.paid, l.base, l.rate_bp, l.reimbursed FROM payment_line l JOIN payment p ON p.id = l.payment_id WHERE \(Self.visible) ORDER BY p.reference, l.position",
+                "SELECT sha256 FROM import_ledger WHERE state = 'done' ORDER BY sha256",
             ]
             for sql in queries {
                 let cursor = try Row.fetchCursor(db, sql: sql)

@@ -15,7 +15,7 @@ extension ReleveStore {
                     sql: """
                         SELECT \(Self.paymentColumns)
                         FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                        WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ?
+                        WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
                         ORDER BY p.payment_date DESC, p.id DESC, l.position
                         """),
                 arguments: [personID, from.description, to.description])
@@ -26,10 +26,20 @@ extension ReleveStore {
     /// Who the payment with this reference belongs to, if it exists.
     public func paymentOwner(reference: String) async throws -> InsuredPerson.ID? {
         try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT person_id FROM payment WHERE reference = ?", arguments: [reference])
-                .map { InsuredPerson.ID($0) }
+            try Int64.fetchOne(
+                db, sql: "SELECT person_id FROM payment p WHERE reference = ? AND \(Self.visible)", arguments: [reference]
+            )
+            .map { InsuredPerson.ID($0) }
         }
     }
+
+    /// Payments of an import still running (or interrupted) are seen by no reader: a file is
+    /// all or nothing for readers too, though it commits in short chunks (`payment p` alias).
+    static let visible = "p.import_id NOT IN (SELECT id FROM import_ledger WHERE state = 'pending')"
+
+    /// Assurés created by an import still running are seen by no reader either (`person` rows,
+    /// unaliased): `AND id NOT IN (…)`.
+    static let settled = "AND id NOT IN (SELECT person_id FROM import_new_person)"
 
     /// The columns `payments(from:nir:)` reads, by position (decoding by name compared column
     /// names case-insensitively for every value: an eighth of a payments page's CPU).

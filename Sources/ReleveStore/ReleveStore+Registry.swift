@@ -5,7 +5,8 @@ extension ReleveStore {
     /// The assuré with this NIR, with their beneficiaries, or nil.
     public func person(nir: NIR) async throws -> StoredPerson? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE nir = ?", arguments: [nir.body]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE nir = ? \(Self.settled)", arguments: [nir.body])
+            else {
                 return nil
             }
             return try Self.person(from: row, db: db)

@@ -77,7 +77,7 @@ public struct IssuedStatement: Sendable {
 
 extension ReleveStore {
     static let eligibleCondition = """
-        p.statement_id IS NULL AND p.payment_date <= :last
+        \(visible) AND p.statement_id IS NULL AND p.payment_date <= :last
         AND (p.payment_date >= :first
              OR substr(p.payment_date, 1, 7) IN (SELECT month FROM statement_run WHERE completed_at IS NOT NULL))
         """
@@ -161,7 +161,7 @@ extension ReleveStore {
             sql: """
                 SELECT substr(p.payment_date, 1, 7) AS month, sum(l.reimbursed) AS total
                 FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ?
+                WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
                 GROUP BY 1
                 """, arguments: [id.rawValue, historyStart.firstDay.description, month.lastDay.description])
         var byMonth: [String: Int64] = [:]
@@ -256,7 +256,7 @@ extension ReleveStore {
     public func lastPaymentMonth(before month: Month) async throws -> Month? {
         try await read { db in
             try String.fetchOne(
-                db, sql: "SELECT max(substr(payment_date, 1, 7)) FROM payment WHERE payment_date < ?",
+                db, sql: "SELECT max(substr(payment_date, 1, 7)) FROM payment p WHERE payment_date < ? AND \(Self.visible)",
                 arguments: [month.firstDay.description]
             ).map { try Month(parsing: $0) }
         }

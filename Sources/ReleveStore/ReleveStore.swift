@@ -18,6 +18,9 @@ import ReleveDomain
 public final class ReleveStore: Sendable {
     let writer: any DatabaseWriter
     let lock: FileLock?
+    /// Held for a whole import (imports run one at a time), while `lock` is taken and
+    /// released around each of its chunks.
+    let importLock: FileLock?
     /// `sqlite_version()`, logged at startup.
     public let sqliteVersion: String
     /// Set once damage is seen (SQLITE_CORRUPT, a failed quick check): from then on this store
@@ -66,7 +69,7 @@ public final class ReleveStore: Sendable {
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: Self.french(error))
         }
-        let store = ReleveStore(writer: pool, lock: lock, path: path)
+        let store = ReleveStore(writer: pool, lock: lock, importLock: try FileLock(path: path + ".import.lock"), path: path)
         try await store.selfCheck(expectWAL: true)
         try await store.migrate()
         return store
@@ -77,7 +80,7 @@ public final class ReleveStore: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         let queue = try DatabaseQueue(configuration: configuration)
-        let store = ReleveStore(writer: queue, lock: nil, path: nil)
+        let store = ReleveStore(writer: queue, lock: nil, importLock: nil, path: nil)
         try await store.selfCheck(expectWAL: false)
         try await store.migrate()
         return store
@@ -85,12 +88,13 @@ public final class ReleveStore: Sendable {
 
     /// A read-only base (a backup being checked): no lock, never written.
     convenience init(readOnly queue: DatabaseQueue, path: String) {
-        self.init(writer: queue, lock: nil, path: path)
+        self.init(writer: queue, lock: nil, importLock: nil, path: path)
     }
 
-    private init(writer: any DatabaseWriter, lock: FileLock?, path: String?) {
+    private init(writer: any DatabaseWriter, lock: FileLock?, importLock: FileLock?, path: String?) {
         self.writer = writer
         self.lock = lock
+        self.importLock = importLock
         self.path = path
         self.sqliteVersion =
             (try? writer.unsafeReentrantRead { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") })
@@ -171,7 +175,7 @@ public final class ReleveStore: Sendable {
     }
 
     /// Maps a database error and remembers damage.
-    private func failure(_ error: any Error) -> any Error {
+    func failure(_ error: any Error) -> any Error {
         let mapped = Self.storeError(error)
         if case StoreError.corrupt = mapped { damage.set() }
         return mapped
@@ -215,7 +219,7 @@ public final class ReleveStore: Sendable {
         }
     }
 
-    private func writeOutsideTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func writeOutsideTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let lock = self.lock
         if damage.isSet { throw StoreError.corrupt("écritures suspendues : la base a été trouvée endommagée") }
         do {
@@ -239,7 +243,8 @@ public final class ReleveStore: Sendable {
         switch error.resultCode {
         case .SQLITE_CANTOPEN: "fichier impossible à ouvrir ou à créer (droits ? dossier ?)"
         case .SQLITE_NOTADB: "ce fichier n'est pas une base Releve (ni même SQLite)"
-        case .SQLITE_CORRUPT: "le fichier est endommagé"
+        case .SQLITE_CORRUPT:
+            "le fichier est endommagé ; rien n'a été écrit : restaurez la dernière sauvegarde (releve admin restaurer)"
         case .SQLITE_READONLY: "le fichier est en lecture seule"
         case .SQLITE_BUSY, .SQLITE_LOCKED: "la base est occupée par un autre programme"
         case .SQLITE_FULL: "le disque est plein"
