@@ -33,7 +33,12 @@ public final class ImportSession {
     private func chunkBoundary() throws {
         guard let chunk else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        if now - chunkStarted >= chunkNanoseconds { try commitChunk() }
+        if now - chunkStarted >= chunkNanoseconds {
+            try commitChunk()
+            // flock is not fair: without a pause, this process would take the lock back before
+            // a waiting login is even scheduled.
+            chunk.yieldToWaiters()
+        }
         if !chunk.isOpen { chunkStarted = DispatchTime.now().uptimeNanoseconds }
         try chunk.ensureOpen()
     }

@@ -155,6 +155,11 @@ final class ChunkedWriter {
         lock?.unlock()
     }
 
+    /// Leaves the lock free for a moment (2 ms), so that a process blocked on it gets it.
+    func yieldToWaiters() {
+        if lock != nil && !open { usleep(2_000) }
+    }
+
     /// Opens a chunk unless one is open (the session calls it before each write).
     func ensureOpen() throws {
         if !open { try begin() }
