@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps build demo test test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web
+.PHONY: deps build demo test test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login
 
 deps:
 	bash .ci/install-deps
@@ -54,6 +54,14 @@ bench-statements:
 # The payments query at 100 000, 1 000 000 and 10 000 000 lines (docs/BENCHMARKS.md).
 bench-query:
 	docs/bench/query.sh
+
+# A legitimate login's latency while 20 addresses flood the login API (SECURITY.md goal 6).
+bench-kdf:
+	docs/bench/kdf-flood.sh
+
+# Logins while a large feed is imported, and the quick check's cost (issue 10).
+bench-import-login:
+	docs/bench/import-login.sh
 
 # wrk on loopback: the logged-in payments page and API call against the health route (docs/BENCHMARKS.md).
 bench-web:
