@@ -322,6 +322,7 @@ extension ReleveStore {
         try await write { db in
             try db.execute(
                 sql: "UPDATE login_failure SET failures = failures - 1 WHERE nir = ? AND failures > 0", arguments: [nir.body])
+            try db.execute(sql: "DELETE FROM login_failure WHERE nir = ? AND failures = 0", arguments: [nir.body])
         }
     }
 

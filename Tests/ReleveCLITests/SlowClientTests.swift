@@ -17,7 +17,9 @@ struct SlowClientTests {
         process.arguments = ["servir", "--port", "0", "--base", directory.appendingPathComponent("r.sqlite").path] + options
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        let log = directory.appendingPathComponent("servir.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         var line = Data()
         while !line.contains(0x0A) {
@@ -91,6 +93,9 @@ struct SlowClientTests {
         let count = recv(fd, &buffer, buffer.count, 0)
         close(fd)
         #expect(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        // The operator's log names the SQLite under the base (SECURITY.md goal 23).
+        let log = try String(contentsOf: directory.appendingPathComponent("servir.log"), encoding: .utf8)
+        #expect(log.contains("releve servir : SQLite 3."), "\(log)")
     }
 
     @Test func oneAddressGetsAtMostItsShareOfConnections() throws {

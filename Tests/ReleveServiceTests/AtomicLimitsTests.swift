@@ -117,6 +117,7 @@ struct AtomicLimitsTests {
 
     /// A derivation that holds its slot until told, without blocking a thread.
     actor Hold {
+        init() {}
         private var released = false
         private var waiter: CheckedContinuation<Void, Never>?
         func wait() async {
@@ -167,5 +168,54 @@ struct AtomicLimitsTests {
         await hold.signal()
         for task in tasks { try await task.value }
         #expect(order.all.count == 3)
+    }
+}
+
+/// Issue 10, class 3: every key derivation of the service goes through its gate: with the gate
+/// full, login, the provisional-code check, the opening and re-authentication all answer
+/// `overloaded` at once, and nothing is counted against the assuré.
+@Suite("Every code check through the gate")
+struct GateCoverageTests {
+    @Test func everyCodeCheckWaitsForTheGate() async throws {
+        let world = try await AccountWorld()
+        try await world.openAccount()
+        let session = try await world.service.login(
+            nir: AccountWorld.nir, code: AccountWorld.goodCode, channel: .cli, now: world.now)
+        let code = try await world.orderCode()
+        let gate = KDFGate(limit: 1, queueLimit: 0)
+        let service = world.service.with(gate: gate)
+        let hold = AtomicLimitsTests.Hold()
+        let holder = Task { try await gate.run { await hold.wait() } }
+        while await gate.load.running < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        let now = world.now
+        let attempts: [(String, @Sendable () async throws -> Void)] = [
+            ("login", { _ = try await service.login(nir: AccountWorld.nir, code: "84061539", channel: .web, now: now) }),
+            (
+                "provisional code",
+                { _ = try await service.checkProvisionalCode(nir: AccountWorld.nir, code: code, channel: .web, now: now) }
+            ),
+            ("opening", { _ = try await service.openAccount(world.openingRequest(code: code), channel: .web, now: now) }),
+            (
+                "re-authentication",
+                {
+                    _ = try await service.changeEmail(
+                        token: session.token, code: "84061539", newEmail: "x@exemple.fr", channel: .web, now: now)
+                }
+            ),
+        ]
+        for (name, attempt) in attempts {
+            do {
+                try await attempt()
+                Issue.record("\(name) ran without the gate")
+            } catch ServiceError.overloaded {
+            } catch {
+                Issue.record("\(name): \(error)")
+            }
+        }
+        await hold.signal()
+        try await holder.value
+        // Nothing was counted: the right code still opens, the NIR has no failure.
+        #expect(try await world.store.loginFailures(nir: Fixtures.nir(AccountWorld.nir)) == nil)
+        _ = try await world.service.checkProvisionalCode(nir: AccountWorld.nir, code: code, channel: .web, now: now)
     }
 }

@@ -446,6 +446,35 @@ struct WebTests {
         #expect(others.isEmpty, "\(others)")
     }
 
+    @Test("re-authentication routes are throttled per address before any code is checked")
+    func reauthenticationThrottled() async throws {
+        // Two failures per address: under the NIR's own soft lock (3), which would close the session.
+        let world = try await World(configuration: .init(kdfConcurrency: 1, loginFailuresPerAddress: 2))
+        try await world.test { client in
+            let json: HTTPFields = [.contentType: "application/json"]
+            let created = try await client.execute(
+                uri: "/api/v1/sessions", method: .post, headers: json,
+                body: ByteBuffer(string: "{\"nir\":\"\(AccountWorld.nir)\",\"code\":\"\(AccountWorld.goodCode)\"}"))
+            let token = try #require(created.text.firstMatch(of: /"jeton":"([^"]+)"/)?.1)
+            var headers = json
+            headers[.authorization] = "Bearer \(token)"
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 {
+                statuses.append(
+                    try await client.execute(
+                        uri: "/api/v1/compte/email", method: .post, headers: headers,
+                        body: ByteBuffer(string: #"{"code":"84061539","email":"pirate@exemple.fr"}"#)
+                    ).status)
+            }
+            // Two wrong codes evaluated, then refused before any check.
+            #expect(statuses == [.badRequest, .badRequest, .tooManyRequests, .tooManyRequests], "\(statuses)")
+            let evaluated = try await world.accounts.store.auditEvents(limit: 100).count {
+                $0.kind == "login" && $0.outcome == "failure"
+            }
+            #expect(evaluated == 2)
+        }
+    }
+
     @Test("size limits: a form over 16 KiB and a JSON body over 64 KiB get 413; a 10 000-digit code gets 400")
     func sizeLimits() async throws {
         let world = try await World()

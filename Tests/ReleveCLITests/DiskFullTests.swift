@@ -1,0 +1,47 @@
+import Foundation
+import ReleveStore
+import ReleveTestSupport
+import Testing
+
+/// Issue 10, class 8 (I/O faults), through the real binary under a file size limit
+/// (`ulimit -f`): the import stops with "disque plein" and exit 74 (never 70 or a signal),
+/// readers see nothing of it, the base passes integrity_check, and a rerun without the limit
+/// imports the whole file.
+@Suite("CLI: disk full", .serialized)
+struct DiskFullTests {
+    static func run(limitBlocks: Int?, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let limit = limitBlocks.map { "ulimit -f \($0) && " } ?? ""
+        process.arguments = ["-c", "\(limit)exec \"$0\" \"$@\"", Fixtures.releveBinary] + arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func anImportThatFillsTheDiskStopsCleanly() async throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let summary = try Fixtures.sampleFeed(persons: 1500, months: 6, in: directory)
+        let base = directory.appendingPathComponent("r.sqlite").path
+        let full = try Self.run(limitBlocks: 2000, ["importer", "--base", base, summary.files[0]])
+        #expect(full.status == 74, "\(full.status): \(full.stderr)")
+        #expect(full.stderr.contains("disque est plein"), "\(full.stderr)")
+
+        let store = try await ReleveStore.open(path: base)
+        #expect(try await store.integrityProblems().isEmpty)
+        let stats = try await store.statistics()
+        #expect(stats.payments == 0 && stats.persons == 0 && stats.importedFiles == 0)
+        try store.close()
+
+        let again = try Self.run(limitBlocks: nil, ["importer", "--base", base, summary.files[0]])
+        #expect(again.status == 0, "\(again.stderr)")
+        let reopened = try await ReleveStore.open(path: base)
+        #expect(try await reopened.statistics().payments == summary.payments)
+        try reopened.close()
+    }
+}
