@@ -14,6 +14,15 @@ struct ChunkedImportTests {
         ImportLedgerEntry(sha256: sha, fileName: "\(sha).jsonl", importedAt: "2026-11-28T00:00:00Z")
     }
 
+    static let known = Fixtures.person(nir: "2850375112045", birthDate: "1985-03-01", lastName: "Durand")
+
+    /// A file base holding one assuré (Durand), and its content digest.
+    func baseWithKnownPerson(in directory: URL) async throws -> (ReleveStore, String) {
+        let store = try await ReleveStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        _ = try await store.importFile(entry("base")) { session in _ = try session.upsert(Self.known) }
+        return (store, try await store.contentDigest())
+    }
+
     /// Waits on a thread of its own (the import's body blocks GRDB's writer queue, not a task).
     func wait(_ semaphore: DispatchSemaphore) async {
         await withCheckedContinuation { continuation in
@@ -27,14 +36,11 @@ struct ChunkedImportTests {
     @Test func readersAndWritersGoOnWhileAnImportIsHalfWritten() async throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await ReleveStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        let known = Fixtures.person(nir: "2850375112045", birthDate: "1985-03-01", lastName: "Durand")
-        _ = try await store.importFile(entry("base")) { session in _ = try session.upsert(known) }
-        let before = try await store.contentDigest()
+        let (store, before) = try await baseWithKnownPerson(in: directory)
 
         let midway = DispatchSemaphore(value: 0)
         let resume = DispatchSemaphore(value: 0)
-        var renamed = known
+        var renamed = Self.known
         renamed.lastName = "Durand-Martin"
         let renamedPerson = renamed
         let importing = Task {
@@ -75,15 +81,12 @@ struct ChunkedImportTests {
     @Test func aFailedImportLeavesNothingEvenAfterManyChunks() async throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await ReleveStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        let known = Fixtures.person(nir: "2850375112045", birthDate: "1985-03-01", lastName: "Durand")
-        _ = try await store.importFile(entry("base")) { session in _ = try session.upsert(known) }
-        let before = try await store.contentDigest()
+        let (store, before) = try await baseWithKnownPerson(in: directory)
         struct Refused: Error {}
         await #expect(throws: Refused.self) {
             _ = try await store.importFile(entry("mauvais"), chunkSeconds: 0) { session in
                 _ = try session.upsert(Fixtures.person())
-                var renamed = known
+                var renamed = Self.known
                 renamed.lastName = "Autre"
                 _ = try session.upsert(renamed)
                 for n in 1...50 { _ = try session.insert(Fixtures.consultation(reference: "751-BAD-\(n)")) }
