@@ -12,6 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
+# A fixed seed in CI (the same run on every machine: a finding there is reproducible with the
+# same command); a random one otherwise, to explore more. FUZZ_SEED overrides both.
+if [ -n "${FUZZ_SEED:-}" ]; then seed=$FUZZ_SEED; elif [ "${CI:-}" = "true" ]; then seed=1; else seed=0; fi
 out=.build/fuzz
 mkdir -p "$out/src"
 # The feed parsers import ReleveDomain; compiled here into one module with it.
@@ -29,7 +32,7 @@ for target in nir code csv json nom-telechargement; do
     log="$out/$target.log"
     echo "fuzz : $target pendant $seconds s…" >&2
     set +e
-    RELEVE_FUZZ_CIBLE="$target" "$out/releve-fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    RELEVE_FUZZ_CIBLE="$target" "$out/releve-fuzz" -seed="$seed" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -max_len=4096 -print_final_stats=1 -artifact_prefix="$out/crashes/$target/" \
         "$out/corpus/$target" "Tests/Fuzz/Corpus/$target" > "$log" 2>&1
     status=$?
