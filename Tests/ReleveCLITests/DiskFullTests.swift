@@ -44,4 +44,15 @@ struct DiskFullTests {
         #expect(try await reopened.statistics().payments == summary.payments)
         try reopened.close()
     }
+
+    @Test func anOutputFileThatFillsTheDiskLeavesNothing() throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("flux.jsonl").path
+        let full = try Self.run(
+            limitBlocks: 200, ["echantillon", "--assures", "3000", "--mois", "6", "--sortie", output])
+        #expect(full.status == 73, "\(full.status): \(full.stderr)")
+        #expect(full.stderr.contains("disque plein") && full.stderr.contains("aucun fichier partiel"), "\(full.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
 }
