@@ -55,4 +55,36 @@ struct DiskFullTests {
         #expect(full.stderr.contains("disque plein") && full.stderr.contains("aucun fichier partiel"), "\(full.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
+
+    /// A real full disk (ENOSPC): a 3 MiB tmpfs holds the base. Needs the right to mount
+    /// (root, as in CI); elsewhere the test says so and checks nothing.
+    @Test func anImportOnAFullFileSystemStopsCleanly() async throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mountPoint = directory.appendingPathComponent("petit-disque")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: false)
+        func command(_ arguments: [String]) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "exec \"$0\" \"$@\" 2>/dev/null"] + arguments
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        guard try command(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint.path]) == 0 else {
+            print("DiskFullTests: mounting a tmpfs is not allowed here; ENOSPC is covered by ulimit -f (EFBIG) only")
+            return
+        }
+        defer { _ = try? command(["umount", mountPoint.path]) }
+        let summary = try Fixtures.sampleFeed(persons: 1500, months: 6, in: directory)
+        let base = mountPoint.appendingPathComponent("r.sqlite").path
+        let full = try Self.run(limitBlocks: nil, ["importer", "--base", base, summary.files[0]])
+        #expect(full.status == 74, "\(full.status): \(full.stderr)")
+        #expect(full.stderr.contains("disque est plein"), "\(full.stderr)")
+        let store = try await ReleveStore.open(path: base)
+        #expect(try await store.integrityProblems().isEmpty)
+        let stats = try await store.statistics()
+        #expect(stats.payments == 0 && stats.persons == 0)
+        try store.close()
+    }
 }
