@@ -231,6 +231,15 @@ extension AccountService {
         return "Un lien de confirmation a été envoyé à \(email.masked). Cliquez-le dans les 24 heures."
     }
 
+    /// One client address has failed too often and is refused before any code check
+    /// (SECURITY.md goal 5: `excess_rate_limit_exceeded`); the web calls it once per window.
+    public func auditAddressThrottled(channel: Channel, now: Date) async throws {
+        try await store.appendAudit(
+            AuditEvent(
+                at: Self.seconds(now), kind: "excess_rate_limit_exceeded", outcome: "code_check_refused",
+                channel: channel.rawValue, detail: "address"))
+    }
+
     // MARK: Operator
 
     /// Switches maintenance on (every assuré operation then refuses with `message`) or off.

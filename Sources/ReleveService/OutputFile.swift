@@ -89,6 +89,16 @@ final class OutputFile {
     }
 }
 
+/// Private folders and the check of a shared folder, for the faces (the CLI's session folder):
+/// the same rules as the store's own files (`PrivateFiles`).
+public enum LocalFolder {
+    /// `mkdir -p`, each folder created 0700.
+    public static func makePrivate(_ path: String) throws { try PrivateFiles.makeDirectory(path) }
+
+    /// Why a folder that other users may write to is refused (French), or nil.
+    public static func sharedWriteProblem(_ path: String) -> String? { PrivateFiles.sharedWriteProblem(path) }
+}
+
 /// Writes a whole file all or nothing (temporary name, fsync, rename): for the front ends'
 /// outputs (downloaded statements, the CLI session file).
 public enum AtomicFile {

@@ -4,7 +4,6 @@ import Hummingbird
 import NIOCore
 import ReleveDomain
 import ReleveService
-import ReleveStore
 
 extension Web {
     /// The logged-in assuré behind the session cookie, or a redirect to the home page.
@@ -324,9 +323,9 @@ extension Web {
     }
 
     func pdfResponse(user: AccountService.Authenticated, month: Month) async throws -> Response {
-        let (_, bytes): (StoredStatement, [UInt8])
+        let bytes: [UInt8]
         do {
-            (_, bytes) = try await statements.download(user, month: month, today: today)
+            bytes = try await statements.download(user, month: month, today: today).1
         } catch ServiceError.invalidValue {
             throw WebError.notFound
         }

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import ReleveDomain
 import ReleveService
-import ReleveStore
 
 /// Escapes text for HTML outside the templates (error pages built by hand).
 enum HTML {
@@ -87,10 +86,7 @@ extension Web {
             // One audit row per address and window, not one per refused request (a flood must
             // not turn into a flood of durable writes).
             if await throttle.reserve("alarm:\(key)", Throttle.Limit(count: 1, seconds: 600)) {
-                try? await accounts.store.appendAudit(
-                    AuditEvent(
-                        at: Int64(now().timeIntervalSince1970), kind: "excess_rate_limit_exceeded", outcome: "code_check_refused",
-                        channel: channel.rawValue, detail: "address"))
+                try? await accounts.auditAddressThrottled(channel: channel, now: now())
             }
             throw WebError.throttled("Trop de tentatives depuis votre adresse : réessayez dans 10 minutes.")
         }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import ReleveDomain
 import ReleveService
-import ReleveStore
 
 #if canImport(Glibc)
     import Glibc
@@ -98,7 +97,7 @@ enum SessionFile {
     /// The folder of the session file, refused if other users may write to it.
     static func checkFolder() throws {
         let directory = (path as NSString).deletingLastPathComponent
-        if let problem = PrivateFiles.sharedWriteProblem(directory) {
+        if let problem = LocalFolder.sharedWriteProblem(directory) {
             throw ServiceError.outputUnwritable(path: path, reason: problem)
         }
     }
@@ -111,7 +110,7 @@ enum SessionFile {
 
     static func write(_ token: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        try PrivateFiles.makeDirectory(directory)
+        try LocalFolder.makePrivate(directory)
         try checkFolder()
         try AtomicFile.write(Array((token + "\n").utf8), to: path, mode: 0o600)
     }

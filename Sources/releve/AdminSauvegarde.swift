@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ReleveService
-import ReleveStore
 
 extension Releve.Admin {
     struct Sauvegarde: AsyncParsableCommand {
@@ -26,20 +25,11 @@ extension Releve.Admin {
             let store = try await options.store.open(check: true)
             defer { try? store.close() }
             try await CLI.run {
-                let report = try await store.backup(to: destination)
-                var manifest = "reference,fichier,sha256\n"
-                var last: Int64 = 0
-                while true {
-                    let batch = try await store.archivedFiles(after: last, limit: 4096)
-                    guard let end = batch.last else { break }
-                    for entry in batch { manifest += "\(entry.reference),\(entry.file),\(entry.sha256)\n" }
-                    last = end.id
-                }
-                try AtomicFile.write(Array(manifest.utf8), to: destination + ".manifeste.csv", mode: 0o600)
+                let report = try await OperationsService(store: store, archive: options.archivePath).backup(to: destination)
                 print(
                     """
                     Sauvegarde écrite : \(destination) (\(CLI.number(report.bytes / 1024)) Kio, droits 0600)
-                      \(CLI.number(report.statistics.persons)) assurés, \(CLI.number(report.statistics.payments)) paiements, \(CLI.number(report.statistics.paymentLines)) lignes, \(CLI.number(report.statements)) relevés
+                      \(CLI.number(report.persons)) assurés, \(CLI.number(report.payments)) paiements, \(CLI.number(report.paymentLines)) lignes, \(CLI.number(report.statements)) relevés
                       empreinte du contenu : \(report.contentDigest)
                     Manifeste des archives : \(destination).manifeste.csv (sauvegardez aussi le dossier \(options.archivePath))
                     """)
@@ -66,11 +56,11 @@ extension Releve.Admin {
 
         func run() async throws {
             try await CLI.run {
-                let (backup, restored) = try await ReleveStore.restore(from: source, to: destination)
+                let (backup, restored) = try await OperationsService.restore(from: source, to: destination)
                 print(
                     """
                     Base restaurée : \(destination)
-                      \(CLI.number(restored.statistics.persons)) assurés, \(CLI.number(restored.statistics.payments)) paiements, \(CLI.number(restored.statistics.paymentLines)) lignes, \(CLI.number(restored.statements)) relevés : identiques à la sauvegarde
+                      \(CLI.number(restored.persons)) assurés, \(CLI.number(restored.payments)) paiements, \(CLI.number(restored.paymentLines)) lignes, \(CLI.number(restored.statements)) relevés : identiques à la sauvegarde
                       empreinte du contenu : \(restored.contentDigest) (sauvegarde : \(backup.contentDigest))
                     Vérifiez les archives avec : releve admin verifier --base \(destination) --archives DOSSIER
                     """)

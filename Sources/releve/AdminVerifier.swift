@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ReleveService
-import ReleveStore
 
 extension Releve.Admin {
     struct Verifier: AsyncParsableCommand {
@@ -21,33 +20,34 @@ extension Releve.Admin {
             defer { try? store.close() }
             try await CLI.run {
                 let started = Date()
-                let problems: [String]
-                do {
-                    problems = try await store.integrityProblems()
-                } catch StoreError.corrupt(let detail) {
-                    print("Base : ENDOMMAGÉE (SQLite : \(detail.prefix(300))).")
+                let display = ProgressDisplay(label: "archives")
+                let check = try await OperationsService(store: store, archive: options.archivePath).verify { done in
+                    display.update(fraction: nil, count: done, unit: "relevés")
+                }
+                display.finish()
+                if let damage = check.damage {
+                    print("Base : ENDOMMAGÉE (SQLite : \(damage)).")
                     print(
                         "Arrêtez les écritures (releve admin maintenance on) et restaurez la dernière sauvegarde (releve admin restaurer)."
                     )
                     throw ExitCode(74)
                 }
+                let problems = check.problems
                 print(
                     problems.isEmpty
                         ? "Base : intacte (integrity_check et clés étrangères, \(CLI.duration(Date().timeIntervalSince(started))))."
                         : "Base : ENDOMMAGÉE (\(CLI.number(problems.count)) problème\(problems.count > 1 ? "s" : "")) :")
                 for problem in problems.prefix(20) { print("  \(problem)") }
-                let display = ProgressDisplay(label: "archives")
-                let archive = try await StatementService(store: store, archive: options.archivePath).verifyArchive { done in
-                    display.update(fraction: nil, count: done, unit: "relevés")
+                if let archive = check.archive {
+                    let n = archive.problems.count
+                    print(
+                        n == 0
+                            ? "Archives : \(CLI.number(archive.checked)) relevé\(archive.checked > 1 ? "s" : "") vérifié\(archive.checked > 1 ? "s" : ""), tous intacts."
+                            : "Archives : \(CLI.number(n)) relevé\(n > 1 ? "s" : "") sur \(CLI.number(archive.checked)) absent\(n > 1 ? "s" : "") ou modifié\(n > 1 ? "s" : "") :"
+                    )
+                    for problem in archive.problems.prefix(50) { print("  \(problem)") }
                 }
-                display.finish()
-                print(
-                    archive.problems.isEmpty
-                        ? "Archives : \(CLI.number(archive.checked)) relevé\(archive.checked > 1 ? "s" : "") vérifié\(archive.checked > 1 ? "s" : ""), tous intacts."
-                        : "Archives : \(CLI.number(archive.problems.count)) relevé\(archive.problems.count > 1 ? "s" : "") sur \(CLI.number(archive.checked)) absent\(archive.problems.count > 1 ? "s" : "") ou modifié\(archive.problems.count > 1 ? "s" : "") :"
-                )
-                for problem in archive.problems.prefix(50) { print("  \(problem)") }
-                if !problems.isEmpty || !archive.problems.isEmpty { throw ExitCode(74) }
+                if !check.intact { throw ExitCode(74) }
             }
         }
     }

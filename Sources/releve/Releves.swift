@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import ReleveDomain
 import ReleveService
-import ReleveStore
 
 extension Releve {
     struct Releves: AsyncParsableCommand {
