@@ -15,30 +15,15 @@ public struct Cents: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomS
     public static let zero = Cents(0)
 
     /// The largest amount, in magnitude, that one feed line or one payment may carry:
-    /// 10 000 000,00 €, far above any real act or daily allowance. With at most 10 000 lines per
-    /// payment, every total of a payment stays below 10^13 cents, and the sum of a billion such
-    /// payments below `Int64.max`: bounding amounts where they enter (feed import, and again
-    /// when stored rows are read back) is what keeps every later sum from overflowing.
+    /// 10 000 000,00 €, far above any real act or daily allowance. A payment's totals are held to
+    /// the same bound (the sum of its at most 10 000 lines cannot overflow on the way), so the
+    /// sum of a billion payments stays below `Int64.max`: bounding amounts where they enter
+    /// (feed import, and again when stored rows are read back) is what keeps every later sum
+    /// from overflowing.
     public static let maximumAmount = Cents(1_000_000_000)
 
     /// Whether `|self| ≤ maximumAmount`.
     public var isWithinMaximum: Bool { rawValue.magnitude <= Cents.maximumAmount.rawValue.magnitude }
-
-    /// `self + other`, or nil if the sum leaves Int64 (amounts read from outside).
-    public func adding(_ other: Cents) -> Cents? {
-        let (sum, overflow) = rawValue.addingReportingOverflow(other.rawValue)
-        return overflow ? nil : Cents(sum)
-    }
-
-    /// The sum of `values`, or nil if it leaves Int64 at any step.
-    public static func sum<S: Sequence>(_ values: S) -> Cents? where S.Element == Cents {
-        var total = Cents.zero
-        for value in values {
-            guard let next = total.adding(value) else { return nil }
-            total = next
-        }
-        return total
-    }
 
     public static func + (lhs: Cents, rhs: Cents) -> Cents { Cents(lhs.rawValue + rhs.rawValue) }
     public static func - (lhs: Cents, rhs: Cents) -> Cents { Cents(lhs.rawValue - rhs.rawValue) }
