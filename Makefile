@@ -11,9 +11,11 @@ build:
 demo: deps build
 	swift run releve demo
 
+# Every target imports only what Package.swift declares (Tests/architecture/imports.py), the
 # Swift Testing suites, then the web checks with the real binary: schemathesis and the
 # browser journey with axe-core (Tests/web/verifier.sh; tools from .ci/requirements.txt).
 test:
+	python3 Tests/architecture/imports.py
 	swift test
 	$(MAKE) test-corpus
 	$(MAKE) test-web

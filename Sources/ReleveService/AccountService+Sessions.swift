@@ -10,10 +10,15 @@ extension AccountService {
     }
 
     /// The assuré behind a valid session.
+    /// Who is logged in, as the faces may see it: the assuré and their e-mail address; the
+    /// account's hashes stay inside the service.
     public struct Authenticated: Sendable {
         public let person: StoredPerson
-        public let account: StoredAccount
+        let account: StoredAccount
         let tokenHash: [UInt8]
+
+        public var email: String { account.email }
+        public var emailConfirmed: Bool { account.emailConfirmed }
     }
 
     /// NIR + personal code. An unknown NIR, a NIR without account and a wrong code get the same
@@ -137,7 +142,7 @@ extension AccountService {
         let at = Self.seconds(now)
         let session = try await store.session(tokenHash: Token.hash(token))
         try await store.revokeSessions(
-            tokenHash: Token.hash(token), at: at,
+            tokenHash: Token.hash(token), allOf: nil, at: at,
             audit: AuditEvent(
                 at: at, kind: "logout", outcome: session == nil ? "unknown_session" : "success", subject: session?.nir.masked,
                 channel: channel.rawValue))
@@ -167,7 +172,7 @@ extension AccountService {
         }
         let lock = try await failureCounted(nir: nir, failures: failures, at: at, channel: channel)
         if let lock {
-            try await store.revokeSessions(allOf: user.person.id, at: at, audit: nil)
+            try await store.revokeSessions(tokenHash: nil, allOf: user.person.id, at: at, audit: nil)
             throw ServiceError.locked(lock)
         }
         throw ServiceError.wrongCurrentCode

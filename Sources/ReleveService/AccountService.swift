@@ -6,7 +6,7 @@ import ReleveStore
 /// by post, account opening and recovery, login with lockout, sessions, account changes,
 /// maintenance and the audit trail. Time is always a parameter (`now`).
 public struct AccountService: Sendable {
-    public let store: ReleveStore
+    let store: any Store
     public let hasher: CodeHasher
     public let policy: AccessPolicy
     public let mail: MailOutbox
@@ -16,7 +16,7 @@ public struct AccountService: Sendable {
     public let gate: KDFGate
 
     public init(
-        store: ReleveStore, hasher: CodeHasher, policy: AccessPolicy = .standard, mail: MailOutbox, publicURL: String,
+        store: any Store, hasher: CodeHasher, policy: AccessPolicy = .standard, mail: MailOutbox, publicURL: String,
         gate: KDFGate = KDFGate()
     ) {
         self.store = store
@@ -88,6 +88,16 @@ public struct AccountService: Sendable {
     public func requestProvisionalCode(
         nir nirText: String, lastName: String, birthDate birthText: String, postalCode: String, channel: Channel, now: Date
     ) async throws -> ProvisionalCodeAnswer {
+        try await issueProvisionalCode(
+            nir: nirText, lastName: lastName, birthDate: birthText, postalCode: postalCode, channel: channel, now: now
+        ).answer
+    }
+
+    /// The request itself; `code` is the code put in the letter, when one was issued (only the
+    /// demo's operator opening reads it, instead of the letter).
+    func issueProvisionalCode(
+        nir nirText: String, lastName: String, birthDate birthText: String, postalCode: String, channel: Channel, now: Date
+    ) async throws -> (answer: ProvisionalCodeAnswer, code: ProvisionalCode?) {
         try await checkMaintenance()
         let nir = try parse { try NIR(parsing: nirText) }
         let birthDate = try parse { try CivilDate(parsing: birthText) }
@@ -120,7 +130,7 @@ public struct AccountService: Sendable {
                 audit: AuditEvent(
                     at: at, kind: "provisional_code_request", outcome: "no_match", subject: nir.masked, channel: channel.rawValue)
             )
-            return .requested
+            return (.requested, nil)
         }
         if !person.person.regime.isEligibleForAccount {
             try await store.recordProvisionalCodeRequest(
@@ -128,8 +138,11 @@ public struct AccountService: Sendable {
                 audit: AuditEvent(
                     at: at, kind: "provisional_code_request", outcome: "other_regime", subject: nir.masked,
                     channel: channel.rawValue))
-            return .otherRegime(
-                name: person.person.regime.name, contact: person.person.regime.contactForOtherScheme ?? "votre caisse")
+            return (
+                .otherRegime(
+                    name: person.person.regime.name, contact: person.person.regime.contactForOtherScheme ?? "votre caisse"),
+                nil
+            )
         }
         let code = ProvisionalCode.random()
         let expiresAt = at + Int64(policy.provisionalCodeDays) * 86_400
@@ -138,7 +151,7 @@ public struct AccountService: Sendable {
             nir: nir, at: at, issue: (person.id, try await hash(code.digits), expiresAt, letter),
             audit: AuditEvent(
                 at: at, kind: "provisional_code_request", outcome: "issued", subject: nir.masked, channel: channel.rawValue))
-        return .requested
+        return (.requested, code)
     }
 
     /// Surnames compared without case or accents: "Müller" typed "MULLER" matches.
@@ -164,7 +177,7 @@ public struct AccountService: Sendable {
         /// For a recovery: the question to answer.
         public let question: SecretQuestion?
         let personID: InsuredPerson.ID
-        let codeID: Int64
+        let codeID: StoredProvisionalCode.ID
         let context: AccountContext
     }
 
@@ -317,15 +330,15 @@ public struct AccountService: Sendable {
             try await store.refundProvisionalCodeAttempt(id: check.codeID)
             throw ServiceError.overloaded
         }
-        do {
-            try await store.openAccount(
-                opening,
-                audit: AuditEvent(
-                    at: at,
-                    kind: check.kind == .new ? "account_opening" : (check.kind == .recovery ? "recovery" : "account_reopening"),
-                    outcome: "success", subject: nir.masked, channel: channel.rawValue))
-        } catch StoreError.database(let detail) where detail.contains("already used") {
-            throw ServiceError.provisionalCodeRejected
+        let outcome = try await store.openAccount(
+            opening,
+            audit: AuditEvent(
+                at: at,
+                kind: check.kind == .new ? "account_opening" : (check.kind == .recovery ? "recovery" : "account_reopening"),
+                outcome: "success", subject: nir.masked, channel: channel.rawValue))
+        switch outcome {
+        case .opened: break
+        case .provisionalCodeAlreadyUsed: throw ServiceError.provisionalCodeRejected
         }
         let message = Letters.openingEmail(kind: check.kind, person: person, link: token.map(confirmationLink))
         try mail.send(to: email, subject: message.subject, body: message.body, now: now)

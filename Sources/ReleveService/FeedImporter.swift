@@ -12,11 +12,11 @@ import ReleveStore
 ///   reference is there with the same content is skipped; the same reference with other
 ///   content is a conflict, reported, never overwritten.
 public struct FeedImporter: Sendable {
-    public let store: ReleveStore
+    let store: any Store
     /// How many issues a rejected file reports in detail (all are counted).
     public var maxReportedIssues = 50
 
-    public init(store: ReleveStore) {
+    public init(store: any Store) {
         self.store = store
     }
 

@@ -12,11 +12,11 @@ import ReleveStore
 /// is written, fsynced and renamed before the row that moves the insurer's watermark commits,
 /// so a crash leaves either a recorded export or one to redo, never a line lost or doubled.
 public struct InsurerExportService: Sendable {
-    public let store: ReleveStore
+    let store: any Store
     /// `<directory>/<AAAA-MM-JJ>/<code>.csv`.
     public let directory: String
 
-    public init(store: ReleveStore, directory: String) {
+    public init(store: any Store, directory: String) {
         self.store = store
         self.directory = directory
     }
@@ -41,14 +41,15 @@ public struct InsurerExportService: Sendable {
         let insurers = try await store.linkedInsurers()
         let existing = Dictionary(
             try await store.insurerExports(date: date).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        let through = try await store.lastPaymentID()
+        // Payment ids start at 1: id 0 stands for "before every payment".
+        let through = try await store.lastPaymentID() ?? Payment.ID(0)
         var outcomes: [Outcome] = []
         for insurer in insurers {
             if let export = existing[insurer.code] {
                 outcomes.append(Outcome(insurer: insurer, export: export, new: false))
                 continue
             }
-            let after = try await store.lastExportedPaymentID(insurer: insurer.code)
+            let after = try await store.lastExportedPaymentID(insurer: insurer.code) ?? Payment.ID(0)
             let relative = "\(date)/\(Self.fileName(insurer.code))"
             try PrivateFiles.makeDirectory("\(directory)/\(date)")
             let file = try OutputFile(path: "\(directory)/\(relative)", mode: 0o600)
@@ -59,9 +60,9 @@ public struct InsurerExportService: Sendable {
                 try file.write(bytes)
             }
             try write(Self.header)
-            var cursor = after
+            var cursor: Payment.ID? = after
             var count = 0
-            while cursor < through {
+            while let position = cursor, position < through {
                 let page = try await store.exportLines(insurer: insurer.code, after: cursor, through: through, limit: 2_000)
                 guard let last = page.lastPaymentID else { break }
                 for line in page.lines { try write(Self.row(line)) }
@@ -72,8 +73,8 @@ public struct InsurerExportService: Sendable {
             try file.commit()
             let export = InsurerExport(
                 code: insurer.code, date: date, file: relative,
-                sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), lines: count,
-                firstPaymentID: after + 1, lastPaymentID: max(after, through), createdAt: at)
+                sha256: French.hex(hasher.finalize()), lines: count,
+                firstPaymentID: Payment.ID(after.rawValue + 1), lastPaymentID: max(after, through), createdAt: at)
             try await store.recordInsurerExport(
                 export,
                 audit: AuditEvent(

@@ -1,13 +1,14 @@
 import Foundation
+import ReleveDomain
 import ReleveStore
 
 /// The operator's safety net, for the faces: backups, restores and full verification, so that
 /// the CLI never reaches into the store for them (SECURITY.md goal 27, issue 10).
 public struct OperationsService: Sendable {
-    private let store: ReleveStore
+    private let store: any Store
     private let archive: String
 
-    public init(store: ReleveStore, archive: String) {
+    public init(store: any Store, archive: String) {
         self.store = store
         self.archive = archive
     }
@@ -22,7 +23,7 @@ public struct OperationsService: Sendable {
         public var statements: Int
         public var contentDigest: String
 
-        init(_ report: ReleveStore.BackupReport) {
+        init(_ report: BackupReport) {
             path = report.path
             bytes = report.bytes
             persons = report.statistics.persons
@@ -38,7 +39,7 @@ public struct OperationsService: Sendable {
     public func backup(to destination: String) async throws -> Snapshot {
         let report = try await store.backup(to: destination)
         var manifest = "reference,fichier,sha256\n"
-        var last: Int64 = 0
+        var last: ArchivedStatement.ID?
         while true {
             let batch = try await store.archivedFiles(after: last, limit: 4096)
             guard let end = batch.last else { break }
@@ -53,7 +54,7 @@ public struct OperationsService: Sendable {
     public static func restore(from source: String, to destination: String) async throws -> (
         backup: Snapshot, restored: Snapshot
     ) {
-        let (backup, restored) = try await ReleveStore.restore(from: source, to: destination)
+        let (backup, restored) = try await SQLiteStore.restore(from: source, to: destination)
         return (Snapshot(backup), Snapshot(restored))
     }
 
@@ -77,5 +78,12 @@ public struct OperationsService: Sendable {
         }
         let archive = try await StatementService(store: store, archive: archive).verifyArchive(progress: progress)
         return Verification(damage: nil, problems: problems, archive: archive)
+    }
+}
+
+extension OperationsService {
+    /// How much the base holds.
+    public func statistics() async throws -> StoreStatistics {
+        try await store.statistics()
     }
 }

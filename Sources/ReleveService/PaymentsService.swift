@@ -6,13 +6,13 @@ import ReleveStore
 /// left to pay, over a window of months, in synthetic (one row per payment) or detailed (one
 /// row per act or deduction) form.
 public struct PaymentsService: Sendable {
-    public let store: ReleveStore
+    let store: any Store
 
     /// The seed's window; today's service shows up to 27 months.
     public static let defaultMonths = 6
     public static let maxMonths = 27
 
-    public init(store: ReleveStore) {
+    public init(store: any Store) {
         self.store = store
     }
 

@@ -12,7 +12,7 @@ import ReleveStore
 /// A crash before that commit leaves every letter pending (the next run prints them); after
 /// it, rerunning the same date finds the recorded batch and reproduces nothing new.
 public struct PrintService: Sendable {
-    public let store: ReleveStore
+    let store: any Store
     /// The statements' archive (monthly statements and duplicatas are printed from it).
     public let archive: String
     /// Where batches are written: `<directory>/LOT-AAAAMMJJ-001.pdf` (one file per volume of
@@ -22,7 +22,7 @@ public struct PrintService: Sendable {
     /// Letters per PDF file.
     public let volumeSize: Int
 
-    public init(store: ReleveStore, archive: String, directory: String, volumeSize: Int = 500) {
+    public init(store: any Store, archive: String, directory: String, volumeSize: Int = 500) {
         self.store = store
         self.archive = archive
         self.directory = directory
@@ -210,5 +210,19 @@ public struct PrintService: Sendable {
                     detail: reference))
         else { throw ServiceError.invalidValue(.invalid(field: "lot", reason: "\(reference) introuvable")) }
         return (batch, before.postedAt != nil)
+    }
+}
+
+extension PrintService {
+    /// The postal outbox: letters waiting to be printed, or all of them.
+    public func letters(all: Bool = false) async throws -> [Letter] {
+        try await store.letters(all: all)
+    }
+
+    public func letter(id: Letter.ID) async throws -> Letter {
+        guard let letter = try await store.letter(id: id) else {
+            throw ServiceError.invalidValue(.invalid(field: "courrier", reason: "n°\(id) introuvable"))
+        }
+        return letter
     }
 }

@@ -124,7 +124,8 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
             77  // EX_NOPERM
         case .inputUnreadable: 66  // EX_NOINPUT
         case .outputUnwritable: 73  // EX_CANTCREAT
-        case .store(.unsafeSettings), .store(.cannotOpen), .store(.newerSchema), .store(.corrupt), .store(.diskFull):
+        case .store(.unsafeSettings), .store(.cannotOpen), .store(.newerSchema), .store(.corrupt), .store(.diskFull),
+            .store(.unknownStoredValue):
             74  // EX_IOERR
         case .store, .internal: 70  // EX_SOFTWARE
         }

@@ -16,13 +16,13 @@ import ReleveStore
 /// A rerun skips what is recorded and rewrites, byte for byte, what was written but not
 /// recorded (rendering is deterministic).
 public struct StatementService: Sendable {
-    public let store: ReleveStore
+    let store: any Store
     /// Where PDFs and thumbnails live: `<archive>/<AAAA-MM>/<reference>.pdf` and `.png`.
     public let archive: String
     /// Where "your statement is online" e-mails go, and the site address they link to.
     public let notices: (mail: MailOutbox, publicURL: String)?
 
-    public init(store: ReleveStore, archive: String, notices: (mail: MailOutbox, publicURL: String)? = nil) {
+    public init(store: any Store, archive: String, notices: (mail: MailOutbox, publicURL: String)? = nil) {
         self.store = store
         self.archive = archive
         self.notices = notices
@@ -202,7 +202,7 @@ public struct StatementService: Sendable {
     /// was issued (`releve admin verifier`).
     public func verifyArchive(progress: (@Sendable (Int) -> Void)? = nil) async throws -> ArchiveCheck {
         var check = ArchiveCheck(checked: 0, problems: [])
-        var last: Int64 = 0
+        var last: ArchivedStatement.ID?
         while true {
             let batch = try await store.archivedFiles(after: last, limit: 512)
             if batch.isEmpty { return check }
@@ -224,13 +224,13 @@ public struct StatementService: Sendable {
 
     // MARK: The assuré's archive
 
-    public func statements(of user: AccountService.Authenticated) async throws -> [StoredStatement] {
+    public func statements(of user: AccountService.Authenticated) async throws -> [ArchivedStatement] {
         try await store.statements(of: user.person.id)
     }
 
     /// The bytes of the assuré's statement for `month`, checked against the archive's SHA-256.
     public func download(_ user: AccountService.Authenticated, month: Month, today: CivilDate) async throws -> (
-        StoredStatement, [UInt8]
+        ArchivedStatement, [UInt8]
     ) {
         guard month < today.calendarMonth else {
             throw ServiceError.invalidValue(
@@ -262,8 +262,15 @@ public struct StatementService: Sendable {
     }
 
     /// Which of the assuré's statements `bytes` is, if any (by SHA-256 of the whole file).
-    public func verify(_ user: AccountService.Authenticated, bytes: [UInt8]) async throws -> StoredStatement? {
+    public func verify(_ user: AccountService.Authenticated, bytes: [UInt8]) async throws -> ArchivedStatement? {
         let hash = Self.sha256(bytes)
         return try await store.statements(of: user.person.id).first { $0.sha256 == hash }
+    }
+}
+
+extension StatementService {
+    /// The latest month before `month` with a payment (the demo issues the last three).
+    public func lastPaymentMonth(before month: Month) async throws -> Month? {
+        try await store.lastPaymentMonth(before: month)
     }
 }

@@ -2,12 +2,38 @@ import Foundation
 import GRDB
 import ReleveDomain
 
+/// What an import writes through, inside `PaymentStore.importFile`: all of a file or nothing
+/// as readers and a crash see it, committed in chunks.
+public protocol ImportSession: AnyObject {
+    /// Inserts or updates an assuré (the registry's newest record wins); beneficiaries are replaced.
+    func upsert(_ person: InsuredPerson) throws -> PersonImportOutcome
+    /// Inserts a payment and its lines, unless its reference is already there.
+    func insert(_ payment: Payment) throws -> PaymentImportOutcome
+    /// Commits what was written so far (still invisible to readers); any record boundary.
+    func commitChunk() throws
+    var counts: ImportCounts { get }
+}
+
+public enum PersonImportOutcome: Sendable, Equatable {
+    case inserted, updated, unchanged
+}
+
+public enum PaymentImportOutcome: Sendable, Equatable {
+    case inserted(lines: Int)
+    /// The reference is already there with the same content: nothing written.
+    case alreadyPresent
+    /// The reference is already there with other content: nothing written.
+    case conflict
+    case unknownPerson
+    case unknownBeneficiary(rank: Int)
+}
+
 /// What an import writes: all of a file, or nothing, as readers and a crash see it, though it
-/// commits in short chunks (see `ReleveStore.importFile`).
+/// commits in short chunks (see `SQLiteStore.importFile`).
 ///
-/// Handed to the closure of `ReleveStore.importFile`; usable only there (it is not Sendable
+/// Handed to the closure of `SQLiteStore.importFile`; usable only there (it is not Sendable
 /// and holds the writer connection).
-public final class ImportSession {
+public final class SQLiteImportSession: ImportSession {
     private let db: Database
     private let ledgerID: Int64
     private let chunk: ChunkedWriter?
@@ -49,25 +75,11 @@ public final class ImportSession {
         try chunk?.commit()
     }
 
-    public enum PersonOutcome: Sendable, Equatable {
-        case inserted, updated, unchanged
-    }
-
-    public enum PaymentOutcome: Sendable, Equatable {
-        case inserted(lines: Int)
-        /// The reference is already there with the same content: nothing written.
-        case alreadyPresent
-        /// The reference is already there with other content: nothing written.
-        case conflict
-        case unknownPerson
-        case unknownBeneficiary(rank: Int)
-    }
-
     /// Inserts or updates an assuré (the registry's newest record wins); beneficiaries are
     /// replaced. A new assuré is written at once (its payments stay invisible until the import
     /// completes; a failed import removes it); an update of a known one is staged and applied
     /// when the import completes.
-    public func upsert(_ person: InsuredPerson) throws -> PersonOutcome {
+    public func upsert(_ person: InsuredPerson) throws -> PersonImportOutcome {
         try chunkBoundary()
         let hash = ContentHash.of(person)
         let existing = try Row.fetchOne(
@@ -84,7 +96,7 @@ public final class ImportSession {
             person.doctor?.since.description, person.longTermCondition, Data(hash),
         ]
         let arguments = StatementArguments([person.nir.body] + columns)
-        let outcome: PersonOutcome
+        let outcome: PersonImportOutcome
         let id: Int64
         if let existing {
             id = existing["id"]
@@ -148,7 +160,7 @@ public final class ImportSession {
     }
 
     /// Inserts a payment and its lines, unless its reference is already there.
-    public func insert(_ payment: Payment) throws -> PaymentOutcome {
+    public func insert(_ payment: Payment) throws -> PaymentImportOutcome {
         try chunkBoundary()
         guard let person = try person(nir: payment.nir.body) else { return .unknownPerson }
         for line in payment.lines where !person.ranks.contains(line.beneficiaryRank) {
@@ -269,30 +281,5 @@ public final class ImportSession {
                 counts.personsInserted + counts.personsUpdated, counts.paymentsInserted, counts.linesInserted,
                 counts.paymentsAlreadyPresent, ledgerID,
             ])
-    }
-}
-
-public struct ImportCounts: Sendable, Equatable {
-    public var personsInserted = 0
-    public var personsUpdated = 0
-    public var personsUnchanged = 0
-    public var paymentsInserted = 0
-    public var paymentsAlreadyPresent = 0
-    public var linesInserted = 0
-
-    public init() {}
-}
-
-/// One imported file, keyed by the SHA-256 of its bytes.
-public struct ImportLedgerEntry: Sendable, Equatable {
-    public var sha256: String
-    public var fileName: String
-    /// UTC timestamp, ISO 8601.
-    public var importedAt: String
-
-    public init(sha256: String, fileName: String, importedAt: String) {
-        self.sha256 = sha256
-        self.fileName = fileName
-        self.importedAt = importedAt
     }
 }

@@ -17,6 +17,9 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
     /// beyond `Cents.maximumAmount`, written by an older Releve): this one read fails, the
     /// others go on.
     case invalidStoredData(String)
+    /// A stored column holds a value this Releve does not know (written by a newer or altered
+    /// Releve): an error, never a silent default.
+    case unknownStoredValue(column: String, value: String)
 
     public var message: String {
         switch self {
@@ -32,6 +35,8 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
             "La base de données est endommagée : rien n'a été écrit. Arrêtez les écritures, lancez « releve admin verifier » puis restaurez la dernière sauvegarde (« releve admin restaurer »)."
         case .diskFull:
             "Le disque est plein (ou le quota, ou la taille de fichier permise, est atteint) : rien n'a été écrit. Libérez de la place puis recommencez."
+        case .unknownStoredValue:
+            "La base contient une valeur que cette version de Releve ne connaît pas : l'opération est refusée, rien n'a été modifié. Mettez Releve à jour ; le détail est dans le journal."
         case .invalidStoredData:
             "Des données enregistrées pour ce dossier sont incohérentes : l'opération est refusée pour ce dossier seulement ; l'exploitant a été prévenu par le journal."
         }
@@ -46,6 +51,15 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
         case .corrupt(let text): "corrupt: \(text)"
         case .diskFull(let text): "diskFull: \(text)"
         case .invalidStoredData(let text): "invalidStoredData: \(text)"
+        case .unknownStoredValue(let column, let value): "unknownStoredValue: \(column) = \(value)"
         }
+    }
+}
+
+extension StoreError {
+    /// A stored enum value, or `unknownStoredValue` naming the column.
+    static func decode<E: RawRepresentable>(_ raw: E.RawValue, column: String) throws -> E {
+        guard let value = E(rawValue: raw) else { throw StoreError.unknownStoredValue(column: column, value: "\(raw)") }
+        return value
     }
 }

@@ -4,7 +4,6 @@ import Hummingbird
 import NIOCore
 import ReleveDomain
 import ReleveService
-import ReleveStore
 
 /// The JSON API (`docs/openapi.yaml`): every assuré operation, with bearer tokens from the
 /// same session model as the pages and the CLI. No cookie is read under /api/, so no request
@@ -280,8 +279,8 @@ extension Web {
             let (_, mode) = try await accounts.delivery(user, now: now())
             return API.json(
                 AccountEntry(
-                    nir: person.nir.formatted, nom: person.fullName, caisse: person.caisse.name, email: user.account.email,
-                    emailConfirme: user.account.emailConfirmed,
+                    nir: person.nir.formatted, nom: person.fullName, caisse: person.caisse.name, email: user.email,
+                    emailConfirme: user.emailConfirmed,
                     medecinTraitant: person.doctor.map { "\($0.name), depuis le \($0.since)" },
                     beneficiaires: person.beneficiaries.map {
                         .init(

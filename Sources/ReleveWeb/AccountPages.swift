@@ -353,7 +353,7 @@ extension Web {
             context: [
                 "name": person.fullName, "nir": person.nir.formatted, "caisse": "\(person.caisse.name) (\(person.regime.name))",
                 "address": "\(person.address.lines.joined(separator: ", ")), \(person.address.postalCode) \(person.address.city)",
-                "doctor": doctor, "email": user.account.email, "confirmed": user.account.emailConfirmed,
+                "doctor": doctor, "email": user.email, "confirmed": user.emailConfirmed,
                 "delivery": "Votre relevé du mois en cours : \(mode.explanation).",
                 "beneficiaries": person.beneficiaries.map { b in
                     [

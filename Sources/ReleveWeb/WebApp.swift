@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import ReleveDomain
 import ReleveService
-import ReleveStore
 
 /// Settings of the web server.
 public struct WebConfiguration: Sendable {
@@ -56,13 +55,14 @@ public struct Web: Sendable {
     let now: @Sendable () -> Date
 
     public init(
-        accounts: AccountService, archive: String, configuration: WebConfiguration = .init(),
-        now: @escaping @Sendable () -> Date = { Date() }
+        services: ReleveServices, configuration: WebConfiguration = .init(), now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         // The web sizes the key-derivation gate (cores − 1 by default) with a fair share per address.
-        self.accounts = accounts.with(gate: KDFGate(limit: configuration.kdfConcurrency, queueLimit: 64, perRequesterLimit: 4))
-        self.statements = StatementService(store: accounts.store, archive: archive)
-        self.payments = PaymentsService(store: accounts.store)
+        let services = services.with(
+            gate: KDFGate(limit: configuration.kdfConcurrency, queueLimit: 64, perRequesterLimit: 4))
+        self.accounts = services.accounts
+        self.statements = services.statements
+        self.payments = services.payments
         self.configuration = configuration
         self.views = try Views(demo: configuration.demoAccounts != nil)
         self.now = now
@@ -75,7 +75,7 @@ public struct Web: Sendable {
         let router = Router(context: WebContext.self)
         router.add(middleware: SecurityMiddleware())
         router.add(middleware: ErrorMiddleware(views: views))
-        router.add(middleware: MaintenanceMiddleware(store: accounts.store, views: views))
+        router.add(middleware: MaintenanceMiddleware(accounts: accounts, views: views))
         router.get("/sante") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -114,7 +114,7 @@ public struct Web: Sendable {
 /// (the stylesheet and the health route excepted).
 struct MaintenanceMiddleware: RouterMiddleware {
     typealias Context = WebContext
-    let store: ReleveStore
+    let accounts: AccountService
     let views: Views
     let cache = MaintenanceCache()
 
@@ -123,7 +123,7 @@ struct MaintenanceMiddleware: RouterMiddleware {
     {
         let path = request.uri.path
         guard !path.hasPrefix("/static/"), path != "/sante", path != "/api/v1/openapi.yaml",
-            let message = try await cache.message(store)
+            let message = try await cache.message(accounts)
         else { return try await next(request, context) }
         if path.hasPrefix("/api/") { return API.error(.serviceUnavailable, code: "maintenance", message: message) }
         return views.page(
@@ -139,10 +139,10 @@ final class MaintenanceCache: @unchecked Sendable {
     private let lock = NSLock()
     private var value: (message: String?, at: Date)?
 
-    func message(_ store: ReleveStore) async throws -> String? {
+    func message(_ accounts: AccountService) async throws -> String? {
         let now = Date()
         if let cached = lock.withLock({ value }), now.timeIntervalSince(cached.at) < 1 { return cached.message }
-        let message = try await store.maintenanceMessage()
+        let message = try await accounts.maintenanceMessage()
         lock.withLock { value = (message, now) }
         return message
     }

@@ -79,7 +79,7 @@ case "rendu":
     print(String(format: "1 thread: %.0f statements/s; 2 threads: %.0f statements/s (%d statements each)", one, two, count))
 case "requete":
     guard arguments.count > 2 else { fatalError("usage: releve-bench requete BASE") }
-    let store = try await ReleveStore.open(path: arguments[2])
+    let store = try await SQLiteStore.open(path: arguments[2])
     let tries = option("--essais", 2000)
     let stats = try await store.statistics()
     var nirs: [NIR] = []

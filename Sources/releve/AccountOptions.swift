@@ -35,8 +35,6 @@ struct AccountOptions: ParsableArguments {
         help: ArgumentHelp("Dossier des relevés émis (PDF et vignettes) ; par défaut BASE.archives.", valueName: "DOSSIER"))
     var archive: String?
 
-    var archivePath: String { archive ?? store.resolvedPath + ".archives" }
-
     @Option(
         name: .customLong("url-publique"), help: ArgumentHelp("Adresse du site, pour les liens des e-mails.", valueName: "URL"))
     var publicURL = "http://127.0.0.1:8080"
@@ -55,32 +53,33 @@ struct AccountOptions: ParsableArguments {
         }
     }
 
-    /// Opens the services, runs `body`, closes them; errors become French messages and exit codes.
-    func withService<T>(_ body: (AccountService) async throws -> T) async throws -> T {
-        let service = try await service()
-        defer { try? service.store.close() }
-        return try await CLI.run { try await body(service) }
+    /// The installation's settings: the base and its neighbours, the key, the outbox, the
+    /// public address and the lockout thresholds, from the options and the environment.
+    func settings() throws -> ReleveSettings {
+        ReleveSettings.beside(
+            base: store.path, pepperFile: pepperPath, spool: spool, mailCommand: mailCommand, archive: archive,
+            publicURL: publicURL, policy: try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock))
+    }
+
+    var archivePath: String { (try? settings())?.archive ?? archive ?? "" }
+
+    /// Builds the services, runs `body`, closes them; errors become French messages and exit
+    /// codes. With `check`, a damaged base exits 74 before anything is written.
+    func withServices<T>(check: Bool = false, _ body: (ReleveServices) async throws -> T) async throws -> T {
+        var settings = try CLI.runSync { try self.settings() }
+        settings.checkOnOpen = check
+        return try await CLI.open(settings, body)
+    }
+
+    /// The same, for commands about accounts.
+    func withService<T>(check: Bool = false, _ body: (AccountService) async throws -> T) async throws -> T {
+        try await withServices(check: check) { try await body($0.accounts) }
     }
 
     /// The same, for the assuré logged in with `releve connexion`.
-    func withUser<T>(_ body: (AccountService, AccountService.Authenticated) async throws -> T) async throws -> T {
-        try await withService { service in
-            try await body(service, try await service.authenticate(token: try SessionFile.read(), now: Date()))
-        }
-    }
-
-    func service(check: Bool = false) async throws -> AccountService {
-        let store = try await self.store.open(check: check)
-        return try await CLI.run {
-            let base = self.store.resolvedPath
-            let pepper = try CodeHasher.loadPepper(
-                at: pepperPath ?? ProcessInfo.processInfo.environment["RELEVE_CLE"] ?? base + ".cle")
-            let delivery: MailOutbox.Delivery =
-                mailCommand.map { .command($0) } ?? .spool(directory: spool ?? base + ".courriels")
-            let policy = try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock)
-            return AccountService(
-                store: store, hasher: CodeHasher(pepper: pepper), policy: policy, mail: MailOutbox(delivery: delivery),
-                publicURL: publicURL)
+    func withUser<T>(_ body: (ReleveServices, AccountService.Authenticated) async throws -> T) async throws -> T {
+        try await withServices { services in
+            try await body(services, try await services.accounts.authenticate(token: try SessionFile.read(), now: Date()))
         }
     }
 }

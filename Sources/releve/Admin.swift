@@ -52,11 +52,9 @@ extension Releve.Admin {
         var count = 50
 
         func run() async throws {
-            let store = try await self.store.open(check: true)
-            defer { try? store.close() }
-            try await CLI.run {
+            try await store.withServices(check: true) { services in
                 let formatter = ISO8601DateFormatter()
-                for event in try await store.auditEvents(limit: count) {
+                for event in try await services.accounts.auditTrail(limit: count) {
                     let when = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(event.at)))
                     let fields = [
                         when, event.kind, event.outcome, event.subject ?? "-", event.channel ?? "-", event.detail ?? "",

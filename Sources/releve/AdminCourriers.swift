@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import ReleveDomain
 import ReleveService
-import ReleveStore
 
 extension Releve.Admin {
     struct Courriers: AsyncParsableCommand {
@@ -22,7 +21,12 @@ struct BatchOptions: ParsableArguments {
         help: ArgumentHelp("Dossier des lots d'impression ; par défaut BASE.lots.", valueName: "DOSSIER"))
     var directory: String?
 
-    func path(_ store: StoreOptions) -> String { directory ?? store.resolvedPath + ".lots" }
+    /// `--lots` over the installation's default.
+    func settings(_ options: AccountOptions) throws -> ReleveSettings {
+        var settings = try options.settings()
+        if let directory { settings.printBatches = directory }
+        return settings
+    }
 }
 
 extension Releve.Admin.Courriers {
@@ -36,25 +40,15 @@ extension Releve.Admin.Courriers {
         var all = false
 
         func run() async throws {
-            let store = try await self.store.open()
-            defer { try? store.close() }
-            try await CLI.run {
-                let letters = try await store.letters(all: all)
+            try await store.withServices { services in
+                let letters = try await services.printing.letters(all: all)
                 if letters.isEmpty { print("Aucun courrier en attente.") }
                 for letter in letters {
                     let firstLine = letter.recipient.split(separator: "\n").first ?? ""
                     print(
-                        "n°\(letter.id)  \(letter.kind.french)  \(Self.status(letter.status))  \(firstLine)  \(letter.nir?.masked ?? "")"
+                        "n°\(letter.id)  \(letter.kind.french)  \(letter.status.french)  \(firstLine)  \(letter.nir?.masked ?? "")"
                     )
                 }
-            }
-        }
-
-        static func status(_ status: Letter.Status) -> String {
-            switch status {
-            case .pending: "en attente"
-            case .printed: "imprimé"
-            case .posted: "posté"
             }
         }
     }
@@ -68,13 +62,9 @@ extension Releve.Admin.Courriers {
         var id: Int64
 
         func run() async throws {
-            let store = try await self.store.open()
-            defer { try? store.close() }
-            try await CLI.run {
-                guard let letter = try await store.letter(id: Letter.ID(id)) else {
-                    throw ServiceError.invalidValue(.invalid(field: "courrier", reason: "n°\(id) introuvable"))
-                }
-                print("Courrier n°\(letter.id) — \(letter.kind.french) — \(Lister.status(letter.status))\n")
+            try await store.withServices { services in
+                let letter = try await services.printing.letter(id: Letter.ID(id))
+                print("Courrier n°\(letter.id) — \(letter.kind.french) — \(letter.status.french)\n")
                 print(letter.recipient + "\n")
                 print(letter.body)
             }
@@ -99,18 +89,17 @@ extension Releve.Admin.Courriers {
         var date: CivilDate?
 
         func run() async throws {
-            let store = try await options.store.open(check: true)
-            defer { try? store.close() }
+            var settings = try CLI.runSync { try batches.settings(options) }
+            settings.checkOnOpen = true
             let date = self.date ?? CivilDate.today
             let display = ProgressDisplay(label: "lot \(date)")
-            let result = try await CLI.run {
-                try await PrintService(store: store, archive: options.archivePath, directory: batches.path(options.store))
-                    .makeBatch(date: date, now: Date()) { done, total in
-                        display.update(fraction: Double(done) / Double(max(total, 1)), count: done, unit: "courriers")
-                    }
+            let result = try await CLI.open(settings) { services in
+                try await services.printing.makeBatch(date: date, now: Date()) { done, total in
+                    display.update(fraction: Double(done) / Double(max(total, 1)), count: done, unit: "courriers")
+                }
             }
             display.finish()
-            let directory = batches.path(options.store)
+            let directory = settings.printBatches
             switch result {
             case .created(let batch, let skipped, let abridged):
                 print(
@@ -148,12 +137,8 @@ extension Releve.Admin.Courriers {
         var reference: String
 
         func run() async throws {
-            let store = try await options.store.open()
-            defer { try? store.close() }
-            try await CLI.run {
-                let (batch, already) = try await PrintService(
-                    store: store, archive: options.archivePath, directory: batches.path(options.store)
-                ).markPosted(reference: reference, now: Date())
+            try await CLI.open(try CLI.runSync { try batches.settings(options) }) { services in
+                let (batch, already) = try await services.printing.markPosted(reference: reference, now: Date())
                 print(
                     already
                         ? "Le lot \(batch.reference) était déjà marqué posté."
@@ -210,11 +195,12 @@ extension Releve.Admin.Complementaires {
         var directory: String?
 
         func run() async throws {
-            let store = try await self.store.open(check: true)
-            defer { try? store.close() }
-            let directory = self.directory ?? self.store.resolvedPath + ".exports"
-            try await CLI.run {
-                let outcomes = try await InsurerExportService(store: store, directory: directory).export(
+            var settings = store.settings()
+            if let directory { settings.insurerExports = directory }
+            settings.checkOnOpen = true
+            let directory = settings.insurerExports
+            try await CLI.open(settings) { services in
+                let outcomes = try await services.insurerExports.export(
                     date: date ?? CivilDate.today, now: Date())
                 if outcomes.isEmpty {
                     print("Aucune complémentaire n'a de liaison NOEMIE active : aucun fichier produit.")

@@ -22,16 +22,14 @@ extension Releve.Admin {
         var destination: String
 
         func run() async throws {
-            let store = try await options.store.open(check: true)
-            defer { try? store.close() }
-            try await CLI.run {
-                let report = try await OperationsService(store: store, archive: options.archivePath).backup(to: destination)
+            try await options.withServices(check: true) { services in
+                let report = try await services.operations.backup(to: destination)
                 print(
                     """
                     Sauvegarde écrite : \(destination) (\(CLI.number(report.bytes / 1024)) Kio, droits 0600)
                       \(CLI.number(report.persons)) assurés, \(CLI.number(report.payments)) paiements, \(CLI.number(report.paymentLines)) lignes, \(CLI.number(report.statements)) relevés
                       empreinte du contenu : \(report.contentDigest)
-                    Manifeste des archives : \(destination).manifeste.csv (sauvegardez aussi le dossier \(options.archivePath))
+                    Manifeste des archives : \(destination).manifeste.csv (sauvegardez aussi le dossier \(services.settings.archive))
                     """)
             }
         }

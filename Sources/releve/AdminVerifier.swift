@@ -16,12 +16,10 @@ extension Releve.Admin {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            let store = try await options.store.open()
-            defer { try? store.close() }
-            try await CLI.run {
+            try await options.withServices { services in
                 let started = Date()
                 let display = ProgressDisplay(label: "archives")
-                let check = try await OperationsService(store: store, archive: options.archivePath).verify { done in
+                let check = try await services.operations.verify { done in
                     display.update(fraction: nil, count: done, unit: "relevés")
                 }
                 display.finish()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReleveDomain
 import ReleveService
 
 #if canImport(Glibc)
@@ -27,6 +28,13 @@ enum CLI {
         }
     }
 
+    /// Builds the services of `settings`, runs `body`, closes them, with `run`'s error handling.
+    static func open<T>(_ settings: ReleveSettings, _ body: (ReleveServices) async throws -> T) async throws -> T {
+        let services = try await run { try await ReleveServices.build(settings) }
+        defer { services.close() }
+        return try await run { try await body(services) }
+    }
+
     static func runSync<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
@@ -43,16 +51,8 @@ enum CLI {
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    /// `1 234 567`, with a narrow no-break space, as French numbers are written.
-    static func number(_ value: some BinaryInteger) -> String {
-        let digits = String(value)
-        var result = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 && character != "-" { result.append("\u{202F}") }
-            result.append(character)
-        }
-        return result
-    }
+    /// `1 234 567`, as French numbers are written.
+    static func number(_ value: some BinaryInteger) -> String { French.number(value) }
 
     static func duration(_ seconds: Double) -> String {
         if seconds < 1 { return "\(Int(seconds * 1000)) ms" }

@@ -11,13 +11,13 @@ extension Releve.Compte {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            try await options.withUser { service, user in
+            try await options.withUser { _, user in
                 let person = user.person.person
                 var lines = [
                     person.fullName, "  NIR : \(person.nir.formatted)",
                     "  Caisse : \(person.caisse.name) (\(person.regime.name))",
                     "  Adresse : \(person.address.lines.joined(separator: ", ")), \(person.address.postalCode) \(person.address.city)",
-                    "  E-mail : \(user.account.email)\(user.account.emailConfirmed ? " (confirmée)" : " (à confirmer : voir l'e-mail reçu)")",
+                    "  E-mail : \(user.email)\(user.emailConfirmed ? " (confirmée)" : " (à confirmer : voir l'e-mail reçu)")",
                 ]
                 if let doctor = person.doctor {
                     lines.append("  Médecin traitant : \(doctor.name), déclaré le \(doctor.since.formatted)")

@@ -42,7 +42,8 @@ extension Releve.Compte {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            try await options.withUser { service, user in
+            try await options.withUser { services, user in
+                let service = services.accounts
                 let (month, mode) = try await service.delivery(user, now: Date())
                 print("Relevé \(month.withDe) (émis au début du mois suivant) : \(mode.explanation).")
                 print(

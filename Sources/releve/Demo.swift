@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import ReleveDomain
 import ReleveService
-import ReleveStore
 import ReleveWeb
 
 extension Releve {
@@ -45,67 +44,43 @@ extension Releve {
                 .filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".csv") }.sorted()
                 .map { directory + "/" + $0 }
             for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            let store = try await CLI.run { try await ReleveStore.open(path: path) }
-            defer { try? store.close() }
+            var settings = ReleveSettings.beside(base: path, publicURL: "http://\(host):\(port)", environment: [:])
+            settings.mail = .spool(directory: path + ".courriels")
+            let services = try await CLI.run { try await ReleveServices.build(settings) }
+            defer { services.close() }
             try await CLI.run {
-                for file in files { try await Importer.importOne(file, store: store) }
-                let stats = try await store.statistics()
+                for file in files { try await Importer.importOne(file, into: services.imports) }
+                let stats = try await services.operations.statistics()
                 print(
                     """
 
                     Base de démonstration prête : \(path)
-                      \(stats.persons) assurés, \(CLI.number(stats.payments)) paiements, \(CLI.number(stats.paymentLines)) lignes (SQLite \(store.sqliteVersion)).
+                      \(stats.persons) assurés, \(CLI.number(stats.payments)) paiements, \(CLI.number(stats.paymentLines)) lignes (\(services.engineDescription)).
                     Essayez :
                       releve nir 1701275112034
                       RELEVE_BASE=\(path) releve importer \(files.first ?? "SampleData/echantillon.jsonl")   (déjà importé : rien à faire)
                     """)
             }
             guard !prepareOnly else { return }
-            let service = try await CLI.run {
-                AccountService(
-                    store: store, hasher: CodeHasher(pepper: try CodeHasher.loadPepper(at: path + ".cle")), policy: .standard,
-                    mail: MailOutbox(delivery: .spool(directory: path + ".courriels")), publicURL: "http://\(host):\(port)")
-            }
             var accounts: [WebConfiguration.DemoAccount] = []
             try await CLI.run {
                 for demo in Self.demoAccounts {
-                    accounts.append(try await Self.openDemoAccount(demo, service: service))
+                    let name = try await services.accounts.openDemoAccount(
+                        nir: demo.nir, lastName: demo.name, birthDate: demo.birth, postalCode: demo.postalCode,
+                        personalCode: demo.code, email: "demo+\(demo.nir.suffix(4))@exemple.fr", now: Date())
+                    accounts.append(.init(name: name, nir: demo.nir, code: demo.code))
                 }
-                let statements = StatementService(store: store, archive: path + ".archives")
-                let last = try await store.lastPaymentMonth(before: CivilDate.today.calendarMonth)
+                let last = try await services.statements.lastPaymentMonth(before: CivilDate.today.calendarMonth)
                 for offset in [2, 1, 0] {
                     guard let month = last?.adding(months: -offset) else { continue }
-                    _ = try await statements.issue(month: month, today: CivilDate.today, now: Date())
+                    _ = try await services.statements.issue(month: month, today: CivilDate.today, now: Date())
                 }
             }
             print("\nComptes d'essai (démonstration seulement) :")
             for account in accounts { print("  \(account.name) : NIR \(account.nir), code personnel \(account.code)") }
             print("Jean Martin (NIR 1701275112034, né le 03/12/1970, 75012) n'a pas de compte : essayez l'ouverture.")
             print("Courriers (codes provisoires) : RELEVE_BASE=\(path) releve admin courriers ; e-mails dans \(path).courriels")
-            try await Servir.serve(
-                service: service, archive: path + ".archives", host: host, port: port,
-                configuration: WebConfiguration(demoAccounts: accounts))
-        }
-
-        /// Orders a provisional code, reads it from the outbox as the print shop would, and opens
-        /// the account with the demo code.
-        static func openDemoAccount(
-            _ demo: (nir: String, name: String, birth: String, postalCode: String, code: String), service: AccountService
-        ) async throws -> WebConfiguration.DemoAccount {
-            _ = try await service.requestProvisionalCode(
-                nir: demo.nir, lastName: demo.name, birthDate: demo.birth, postalCode: demo.postalCode, channel: .operator,
-                now: Date())
-            guard let letter = try await service.store.letters().last(where: { $0.kind == .provisionalCode }),
-                let range = letter.body.range(of: "Votre code provisoire : ")
-            else { throw ServiceError.internal("demo: no provisional-code letter for \(demo.nir)") }
-            let provisional = String(letter.body[range.upperBound...].prefix(9)).replacingOccurrences(of: " ", with: "")
-            let check = try await service.checkProvisionalCode(nir: demo.nir, code: provisional, channel: .operator, now: Date())
-            _ = try await service.openAccount(
-                .init(
-                    nir: demo.nir, provisionalCode: provisional, acceptedTerms: true, personalCode: demo.code,
-                    personalCodeConfirmation: demo.code, question: 1, answer: "Démo", answerConfirmation: "Démo",
-                    email: "demo+\(demo.nir.suffix(4))@exemple.fr"), channel: .operator, now: Date())
-            return .init(name: check.fullName, nir: demo.nir, code: demo.code)
+            try await Servir.serve(services, host: host, port: port, configuration: WebConfiguration(demoAccounts: accounts))
         }
 
         /// `--donnees`, else ./SampleData, else the SampleData folder of the source tree.

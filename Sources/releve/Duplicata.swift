@@ -28,7 +28,8 @@ extension Releve {
         }
 
         func run() async throws {
-            try await options.withUser { service, user in
+            try await options.withUser { services, user in
+                let service = services.accounts
                 if let month {
                     print(try await service.requestDuplicata(user, month: month, channel: .cli, now: Date()).message)
                     return

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ReleveService
-import ReleveStore
 
 extension Releve {
     struct Importer: AsyncParsableCommand {
@@ -26,11 +25,13 @@ extension Releve {
         }
 
         func run() async throws {
-            let store = try await self.store.open(check: true)
-            defer { try? store.close() }
+            var settings = store.settings()
+            settings.checkOnOpen = true
+            let services = try await CLI.run { try await ReleveServices.build(settings) }
+            defer { services.close() }
             for (position, file) in files.enumerated() {
                 do {
-                    try await Self.importOne(file, store: store)
+                    try await Self.importOne(file, into: services.imports)
                 } catch {
                     let serviceError = ServiceError.wrap(error)
                     CLI.printError(serviceError.message)
@@ -43,9 +44,8 @@ extension Releve {
             }
         }
 
-        static func importOne(_ file: String, store: ReleveStore) async throws {
+        static func importOne(_ file: String, into importer: FeedImporter) async throws {
             let display = ProgressDisplay(label: URL(fileURLWithPath: file).lastPathComponent)
-            let importer = FeedImporter(store: store)
             let report: ImportReport
             do {
                 report = try await importer.importFile(at: file, now: Date()) { progress in

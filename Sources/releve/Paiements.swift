@@ -46,8 +46,8 @@ extension Releve {
         }
 
         func run() async throws {
-            try await options.withUser { service, user in
-                let report = try await PaymentsService(store: service.store).report(
+            try await options.withUser { services, user in
+                let report = try await services.payments.report(
                     for: user.person.person,
                     filter: .init(from: from, to: to, beneficiary: beneficiary, nature: nature, months: months),
                     today: CivilDate.today)

@@ -20,8 +20,8 @@ extension Releve.Releves {
         @OptionGroup var options: AccountOptions
 
         func run() async throws {
-            try await options.withUser { service, user in
-                let statements = try await StatementService(store: service.store, archive: options.archivePath).statements(
+            try await options.withUser { services, user in
+                let statements = try await services.statements.statements(
                     of: user)
                 guard !statements.isEmpty else {
                     print(
@@ -58,8 +58,8 @@ extension Releve.Releves {
         var output: String
 
         func run() async throws {
-            try await options.withUser { service, user in
-                let (statement, bytes) = try await StatementService(store: service.store, archive: options.archivePath).download(
+            try await options.withUser { services, user in
+                let (statement, bytes) = try await services.statements.download(
                     user, month: month, today: CivilDate.today)
                 try AtomicFile.write(bytes, to: output)
                 print(
@@ -79,11 +79,11 @@ extension Releve.Releves {
         var file: String
 
         func run() async throws {
-            try await options.withUser { service, user in
+            try await options.withUser { services, user in
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw ServiceError.inputUnreadable(path: file, reason: "fichier introuvable ou illisible")
                 }
-                if let statement = try await StatementService(store: service.store, archive: options.archivePath).verify(
+                if let statement = try await services.statements.verify(
                     user, bytes: Array(data))
                 {
                     print(
@@ -130,23 +130,20 @@ extension Releve.Admin.Releves {
         var noThumbnails = false
 
         func run() async throws {
-            let service = try await options.service(check: true)
-            defer { try? service.store.close() }
             let display = ProgressDisplay(label: "relevés \(month)")
-            let summary = try await CLI.run {
-                try await StatementService(
-                    store: service.store, archive: options.archivePath, notices: (service.mail, service.publicURL)
-                ).issue(
+            let (summary, archive) = try await options.withServices(check: true) { services in
+                let summary = try await services.statements.issue(
                     month: month, today: CivilDate.today, now: Date(), workers: max(1, workers), thumbnails: !noThumbnails
                 ) { progress in
                     display.update(
                         fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1, count: progress.done,
                         unit: "relevés")
                 }
+                return (summary, services.settings.archive)
             }
             display.finish()
             print(
-                "Relevés \(month.withDe) : \(CLI.number(summary.issued)) émis (\(CLI.number(summary.pages)) pages), \(CLI.number(summary.alreadyIssued)) déjà émis auparavant ; \(CLI.number(summary.byPost)) mis au courrier, \(CLI.number(summary.notices)) avis envoyés par e-mail. Archives : \(options.archivePath)"
+                "Relevés \(month.withDe) : \(CLI.number(summary.issued)) émis (\(CLI.number(summary.pages)) pages), \(CLI.number(summary.alreadyIssued)) déjà émis auparavant ; \(CLI.number(summary.byPost)) mis au courrier, \(CLI.number(summary.notices)) avis envoyés par e-mail. Archives : \(archive)"
             )
             if !summary.skipped.isEmpty {
                 CLI.printError(

@@ -38,19 +38,16 @@ extension Releve {
         }
 
         func run() async throws {
-            let service = try await options.service(check: true)
-            defer { try? service.store.close() }
             var configuration = WebConfiguration()
             configuration.connections = ConnectionLimits(
                 headSeconds: headSeconds, bodySeconds: headSeconds * 3, perAddress: perAddress)
-            try await Self.serve(
-                service: service, archive: options.archivePath, host: host, port: port, configuration: configuration)
+            try await options.withServices(check: true) { services in
+                try await Self.serve(services, host: host, port: port, configuration: configuration)
+            }
         }
 
-        static func serve(
-            service: AccountService, archive: String, host: String, port: Int, configuration: WebConfiguration
-        ) async throws {
-            let web = try Web(accounts: service, archive: archive, configuration: configuration)
+        static func serve(_ services: ReleveServices, host: String, port: Int, configuration: WebConfiguration) async throws {
+            let web = try Web(services: services, configuration: configuration)
             let app = web.application(host: host, port: port) { bound in
                 // Written unbuffered: scripts wait for this line to know the port.
                 FileHandle.standardOutput.write(
@@ -60,7 +57,7 @@ extension Releve {
                 // The operator's log (standard error): which SQLite runs under the base (SECURITY.md goal 23).
                 FileHandle.standardError.write(
                     Data(
-                        "releve servir : SQLite \(service.store.sqliteVersion), base \(service.store.path ?? "en mémoire"), \(ProcessInfo.processInfo.activeProcessorCount) cœurs\n"
+                        "releve servir : \(services.engineDescription), \(ProcessInfo.processInfo.activeProcessorCount) cœurs\n"
                             .utf8))
             }
             fflush(nil)  // what was printed before reaches a pipe or a file now, not at exit

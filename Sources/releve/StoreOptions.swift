@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ReleveService
-import ReleveStore
 
 /// The options every command that touches the database shares.
 struct StoreOptions: ParsableArguments {
@@ -12,22 +11,19 @@ struct StoreOptions: ParsableArguments {
             valueName: "CHEMIN"))
     var path: String?
 
-    var resolvedPath: String {
-        path ?? ProcessInfo.processInfo.environment["RELEVE_BASE"] ?? "releve.sqlite"
+    var resolvedPath: String { settings().basePath ?? "" }
+
+    /// The installation's settings: the base, and everything else beside it.
+    func settings() -> ReleveSettings {
+        ReleveSettings.beside(base: path)
     }
 
-    /// Opens the base; with `check`, runs SQLite's quick check first (commands that write in
-    /// bulk, and the server at start): a damaged base exits 74 before anything is written.
-    func open(check: Bool = false) async throws -> ReleveStore {
-        try await CLI.run {
-            let store = try await ReleveStore.open(path: resolvedPath)
-            if check {
-                do { try await store.quickCheck() } catch {
-                    try? store.close()
-                    throw error
-                }
-            }
-            return store
-        }
+    /// Builds the services over these settings, runs `body`, closes them; errors become French
+    /// messages and exit codes. With `check`, the engine's quick check runs first (commands
+    /// that write in bulk): a damaged base exits 74 before anything is written.
+    func withServices<T>(check: Bool = false, _ body: (ReleveServices) async throws -> T) async throws -> T {
+        var settings = settings()
+        settings.checkOnOpen = check
+        return try await CLI.open(settings, body)
     }
 }

@@ -23,7 +23,7 @@ struct CrashTests {
 
         let cleanBase = directory.appendingPathComponent("clean.sqlite").path
         #expect(try Run.releve(["importer", "--base", cleanBase, persons, payments]).status == 0)
-        let clean = try await ReleveStore.open(path: cleanBase)
+        let clean = try await SQLiteStore.open(path: cleanBase)
         let cleanDigest = try await clean.contentDigest()
         let cleanStats = try await clean.statistics()
         try clean.close()
@@ -33,7 +33,7 @@ struct CrashTests {
         for delay in [0.15, 0.4, 0.8, 1.2, 0.05] {
             if try await killReleve(["importer", "--base", base, persons, payments], after: delay) { killed += 1 }
             // After each crash the database opens, passes integrity_check and holds whole files only.
-            let store = try await ReleveStore.open(path: base)
+            let store = try await SQLiteStore.open(path: base)
             #expect(try await store.integrityProblems().isEmpty)
             let stats = try await store.statistics()
             #expect(stats.payments == 0 || stats.payments == cleanStats.payments)
@@ -42,7 +42,7 @@ struct CrashTests {
         }
         #expect(killed >= 1, "no import was interrupted: make the feed larger")
         #expect(try Run.releve(["importer", "--base", base, persons, payments]).status == 0)
-        let store = try await ReleveStore.open(path: base)
+        let store = try await SQLiteStore.open(path: base)
         #expect(try await store.integrityProblems().isEmpty)
         #expect(try await store.statistics() == cleanStats)
         #expect(try await store.contentDigest() == cleanDigest)
@@ -54,7 +54,7 @@ struct CrashTests {
 struct StatementCrashTests {
     /// Archive state: every recorded statement (reference and SHA-256) and the bytes of its file.
     static func archiveState(base: String, archive: String) async throws -> [String] {
-        let store = try await ReleveStore.open(path: base)
+        let store = try await SQLiteStore.open(path: base)
         defer { try? store.close() }
         #expect(try await store.integrityProblems().isEmpty)
         let statements = try await store.statements(month: try Month(parsing: "2026-10"))
@@ -123,7 +123,7 @@ struct PrintBatchCrashTests {
         let date = CivilDate(unixSeconds: Int64(Date().timeIntervalSince1970))
         let reference = "LOT-" + date.description.replacingOccurrences(of: "-", with: "")
         func state() async throws -> (pending: Int, printed: Int, batch: PrintBatch?) {
-            let store = try await ReleveStore.open(path: base)
+            let store = try await SQLiteStore.open(path: base)
             defer { try? store.close() }
             #expect(try await store.integrityProblems().isEmpty)
             let letters = try await store.letters(all: true)

@@ -32,7 +32,7 @@ struct DiskFullTests {
         #expect(full.status == 74, "\(full.status): \(full.stderr)")
         #expect(full.stderr.contains("disque est plein"), "\(full.stderr)")
 
-        let store = try await ReleveStore.open(path: base)
+        let store = try await SQLiteStore.open(path: base)
         #expect(try await store.integrityProblems().isEmpty)
         let stats = try await store.statistics()
         #expect(stats.payments == 0 && stats.persons == 0 && stats.importedFiles == 0)
@@ -40,7 +40,7 @@ struct DiskFullTests {
 
         let again = try Self.run(limitBlocks: nil, ["importer", "--base", base, summary.files[0]])
         #expect(again.status == 0, "\(again.stderr)")
-        let reopened = try await ReleveStore.open(path: base)
+        let reopened = try await SQLiteStore.open(path: base)
         #expect(try await reopened.statistics().payments == summary.payments)
         try reopened.close()
     }
@@ -81,7 +81,7 @@ struct DiskFullTests {
         let full = try Self.run(limitBlocks: nil, ["importer", "--base", base, summary.files[0]])
         #expect(full.status == 74, "\(full.status): \(full.stderr)")
         #expect(full.stderr.contains("disque est plein"), "\(full.stderr)")
-        let store = try await ReleveStore.open(path: base)
+        let store = try await SQLiteStore.open(path: base)
         #expect(try await store.integrityProblems().isEmpty)
         let stats = try await store.statistics()
         #expect(stats.payments == 0 && stats.persons == 0)

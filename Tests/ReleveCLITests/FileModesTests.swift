@@ -15,6 +15,7 @@ struct FileModesTests {
         chmod(work.path, 0o755)
         let base = work.appendingPathComponent("releve.sqlite").path
         let environment = ["RELEVE_BASE": base, "XDG_CONFIG_HOME": directory.appendingPathComponent("config").path]
+        @discardableResult
         func run(_ arguments: [String], input: String? = nil) throws -> ProcessResult {
             let result = try Run.releve(arguments, environment: environment, input: input, umask: "000")
             #expect(result.status == 0, "\(arguments): \(result.stderr)")

@@ -18,7 +18,7 @@ struct SlowClientTests {
         let out = Pipe()
         process.standardOutput = out
         let log = directory.appendingPathComponent("servir.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         var line = Data()

@@ -32,7 +32,7 @@ struct AmountBoundsTests {
     func expectRefused(_ feed: String, name: String = "flux.jsonl", reason: String) async throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         let base = Fixtures.write(FeedWriter.json(Fixtures.person()), named: "base.jsonl", in: directory)
         _ = try await FeedImporter(store: store).importFile(at: base, now: now)
         let before = try await store.contentDigest()
@@ -99,7 +99,7 @@ struct AmountBoundsTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("releve.sqlite").path
         let other = Fixtures.person(nir: "2850375112045", birthDate: "1985-03-01", lastName: "Durand")
-        var store = try await ReleveStore.open(path: path)
+        var store = try await SQLiteStore.open(path: path)
         _ = try await store.importFile(ImportLedgerEntry(sha256: "a", fileName: "a", importedAt: "x")) { session in
             _ = try session.upsert(Fixtures.person())
             _ = try session.upsert(other)
@@ -118,7 +118,7 @@ struct AmountBoundsTests {
                     """)
         }
         try queue.close()
-        store = try await ReleveStore.open(path: path)
+        store = try await SQLiteStore.open(path: path)
         let payments = PaymentsService(store: store)
         let today = Fixtures.date("2026-11-20")
         let thrown = await #expect(throws: (any Error).self) {

@@ -16,7 +16,7 @@ struct FeedCSVTests {
     {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         _ = try await FeedImporter(store: store).importFile(
             at: Fixtures.write(FeedWriter.json(Fixtures.person()), named: "assures.jsonl", in: directory), now: now)
         let before = try await store.contentDigest()
@@ -35,7 +35,7 @@ struct FeedCSVTests {
     func valid() async throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         _ = try await FeedImporter(store: store).importFile(
             at: Fixtures.write(FeedWriter.json(Fixtures.person()), named: "assures.jsonl", in: directory), now: now)
         _ = try await FeedImporter(store: store).importFile(

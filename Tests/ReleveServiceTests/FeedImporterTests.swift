@@ -15,8 +15,8 @@ struct FeedImporterTests {
     var personLine: String { FeedWriter.json(Fixtures.person()) }
     var paymentLine: String { FeedWriter.json(Fixtures.consultation()) }
 
-    func freshStore() async throws -> ReleveStore {
-        try await ReleveStore.inMemory()
+    func freshStore() async throws -> SQLiteStore {
+        try await SQLiteStore.inMemory()
     }
 
     /// Imports `bytes` into a store that already holds the assuré of the fixtures, and checks

@@ -15,7 +15,7 @@ struct PaperTests {
     final class World: @unchecked Sendable {
         let accounts: AccountWorld
         let directory = Fixtures.temporaryDirectory()
-        var store: ReleveStore { accounts.store }
+        var store: SQLiteStore { accounts.store }
         var service: AccountService { accounts.service }
         var statements: StatementService {
             StatementService(

@@ -75,7 +75,7 @@ struct PaymentsServiceTests {
     ]
 
     func report(_ filter: PaymentsService.Filter = .init()) async throws -> PaymentsReport {
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         _ = try await store.importFile(ImportLedgerEntry(sha256: "t", fileName: "t", importedAt: "2026-11-28T00:00:00Z")) {
             session in
             _ = try session.upsert(Fixtures.person())
@@ -143,7 +143,7 @@ struct PaymentsServiceTests {
     func csvInjection() async throws {
         let payloads = ["=HYPERLINK(\"http://x\")", "+33 6 00", "-2+3", "@SUM(A1)", "\tTAB", "=1+1,\"quoted\""]
         #expect(payloads.allSatisfy { PaymentsExport.text($0).hasPrefix("'") || PaymentsExport.text($0).hasPrefix("\"'") })
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         var built: [PaymentLine] = []
         for (index, payload) in payloads.enumerated() where !payload.contains("\t") {
             built.append(Self.act("2026-10-0\(index + 1)", label: payload, base: 1000, professional: payload))

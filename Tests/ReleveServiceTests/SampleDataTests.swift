@@ -111,7 +111,7 @@ struct SampleDataTests {
 
     @Test("the sample imports cleanly")
     func imports() async throws {
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         let report = try await FeedImporter(store: store).importFile(at: Self.committed.path, now: Date())
         guard case .imported(let counts) = report.outcome else {
             Issue.record("not imported")

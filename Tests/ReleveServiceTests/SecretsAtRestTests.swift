@@ -17,7 +17,7 @@ struct SecretsAtRestTests {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("r.sqlite").path
-        let store = try await ReleveStore.open(path: path)
+        let store = try await SQLiteStore.open(path: path)
         let world = try await AccountWorld(store: store)
         let provisional = try await world.orderCode()
         let answer = "Zéphyrine Quatrefages"
@@ -56,7 +56,7 @@ struct SecretsAtRestTests {
         let wal = (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data()
         let file = try Data(contentsOf: URL(fileURLWithPath: path)) + wal
         let mails = try world.mails().joined(separator: "\n")
-        let audit = try await ReleveStore.open(path: path).auditEvents(limit: 1000).map { "\($0)" }.joined(separator: "\n")
+        let audit = try await SQLiteStore.open(path: path).auditEvents(limit: 1000).map { "\($0)" }.joined(separator: "\n")
 
         let secrets = [
             "73920581", "50716293", "61829374", answer, answer.lowercased(), "zéphyrine quatrefages", session.token,

@@ -36,12 +36,12 @@ struct StatementServiceTests {
         ])
 
     final class World: @unchecked Sendable {
-        let store: ReleveStore
+        let store: SQLiteStore
         let archive = Fixtures.temporaryDirectory()
         var service: StatementService { StatementService(store: store, archive: archive.path) }
 
         init() async throws {
-            store = try await ReleveStore.inMemory()
+            store = try await SQLiteStore.inMemory()
             try await importPayments(PaymentsServiceTests.payments + [StatementServiceTests.aldPayment], ledger: "base")
         }
 
@@ -53,7 +53,7 @@ struct StatementServiceTests {
             }
         }
 
-        func text(_ statement: StoredStatement) throws -> String {
+        func text(_ statement: ArchivedStatement) throws -> String {
             let bytes = Array(try Data(contentsOf: archive.appendingPathComponent(statement.file)))
             return try PDFReader(bytes: bytes).pagesText().joined(separator: "\n").split(whereSeparator: { $0.isWhitespace })
                 .joined(separator: " ")

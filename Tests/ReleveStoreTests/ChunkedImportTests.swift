@@ -17,8 +17,8 @@ struct ChunkedImportTests {
     static let known = Fixtures.person(nir: "2850375112045", birthDate: "1985-03-01", lastName: "Durand")
 
     /// A file base holding one assuré (Durand), and its content digest.
-    func baseWithKnownPerson(in directory: URL) async throws -> (ReleveStore, String) {
-        let store = try await ReleveStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+    func baseWithKnownPerson(in directory: URL) async throws -> (SQLiteStore, String) {
+        let store = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         _ = try await store.importFile(entry("base")) { session in _ = try session.upsert(Self.known) }
         return (store, try await store.contentDigest())
     }
@@ -58,7 +58,7 @@ struct ChunkedImportTests {
         await wait(midway)
         // Another process (here a second connection pool with its own lock descriptor, as the
         // web server would be) sees the half-written import as nothing at all…
-        let other = try await ReleveStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        let other = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         #expect(try await other.contentDigest() == before)
         #expect(try await other.statistics().payments == 0)
         #expect(try await other.accountContext(nir: Fixtures.nir("1701275112034")) == nil)

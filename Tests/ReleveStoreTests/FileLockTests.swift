@@ -14,8 +14,8 @@ struct FileLockTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("r.sqlite").path
         // Two stores = two connections and two lock descriptors, as two processes would have.
-        let first = try await ReleveStore.open(path: path)
-        let second = try await ReleveStore.open(path: path)
+        let first = try await SQLiteStore.open(path: path)
+        let second = try await SQLiteStore.open(path: path)
         let events = Mutex<[String]>([])
         async let slow: Void = first.write { db in
             events.withLock { $0.append("first begins") }
@@ -47,7 +47,7 @@ struct LockFileHeldTests {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("r.sqlite").path
-        let store = try await ReleveStore.open(path: path)
+        let store = try await SQLiteStore.open(path: path)
         let probe = open(path + ".lock", O_RDWR)
         #expect(probe >= 0)
         defer { close(probe) }

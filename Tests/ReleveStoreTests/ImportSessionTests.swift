@@ -13,7 +13,7 @@ struct ImportSessionTests {
 
     @Test("a payment is inserted once; the same content again is already present; other content is a conflict")
     func idempotence() async throws {
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         let (outcomes, counts) = try await store.importFile(entry("1")) { session in
             _ = try session.upsert(Fixtures.person())
             return [
@@ -32,7 +32,7 @@ struct ImportSessionTests {
 
     @Test("a payment for an unknown assuré or beneficiary is not written")
     func unknowns() async throws {
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         let (outcomes, _) = try await store.importFile(entry("1")) { session in
             _ = try session.upsert(Fixtures.person())
             let stranger = Fixtures.consultation(reference: "X1", nir: "285032A004117")
@@ -50,7 +50,7 @@ struct ImportSessionTests {
     @Test("a throwing import writes nothing, not even its ledger row")
     func allOrNothing() async throws {
         struct Boom: Error {}
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         await #expect(throws: Boom.self) {
             _ = try await store.importFile(entry("1")) { session in
                 _ = try session.upsert(Fixtures.person())
@@ -65,7 +65,7 @@ struct ImportSessionTests {
 
     @Test("an assuré record updates the registry; the same record again changes nothing")
     func personUpsert() async throws {
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         let (outcomes, _) = try await store.importFile(entry("1")) { session in
             [
                 try session.upsert(Fixtures.person()), try session.upsert(Fixtures.person()),
@@ -81,7 +81,7 @@ struct ImportSessionTests {
 
     @Test("payments read back equal what was written, newest first, within the range")
     func readBack() async throws {
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         let early = Fixtures.consultation(reference: "A", careDate: "2026-03-02", paidOn: "2026-03-05")
         let late = Fixtures.consultation(reference: "B", careDate: "2026-10-02", paidOn: "2026-10-06")
         _ = try await store.importFile(entry("1")) { session in

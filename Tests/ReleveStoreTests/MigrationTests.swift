@@ -10,8 +10,8 @@ import Testing
 struct MigrationTests {
     @Test("a fresh database migrates to the latest schema")
     func freshToLatest() async throws {
-        let store = try await ReleveStore.inMemory()
-        #expect(try await store.appliedMigrations() == ReleveStore.knownMigrations.sorted())
+        let store = try await SQLiteStore.inMemory()
+        #expect(try await store.appliedMigrations() == SQLiteStore.knownMigrations.sorted())
         #expect(try await store.integrityProblems().isEmpty)
     }
 
@@ -20,7 +20,7 @@ struct MigrationTests {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("releve.sqlite").path
-        let store = try await ReleveStore.open(path: path)
+        let store = try await SQLiteStore.open(path: path)
         _ = try await store.importFile(ImportLedgerEntry(sha256: "a", fileName: "f", importedAt: "2026-11-28T00:00:00Z")) {
             session in
             _ = try session.upsert(Fixtures.person())
@@ -29,8 +29,8 @@ struct MigrationTests {
         let digest = try await store.contentDigest()
         try store.close()
 
-        let reopened = try await ReleveStore.open(path: path)
-        #expect(try await reopened.appliedMigrations() == ReleveStore.knownMigrations.sorted())
+        let reopened = try await SQLiteStore.open(path: path)
+        #expect(try await reopened.appliedMigrations() == SQLiteStore.knownMigrations.sorted())
         #expect(try await reopened.contentDigest() == digest)
         try reopened.close()
     }
@@ -39,7 +39,7 @@ struct MigrationTests {
     func durableSettings() async throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await ReleveStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        let store = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let (journal, synchronous, foreignKeys) = try await store.writer.writeWithoutTransaction { db in
             (
                 try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
@@ -58,10 +58,10 @@ struct MigrationTests {
     func refusesUnsafeSettings() async throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var settings = ReleveStore.Settings()
+        var settings = SQLiteStore.Settings()
         settings.synchronous = "NORMAL"
         await #expect {
-            _ = try await ReleveStore.open(path: directory.appendingPathComponent("r.sqlite").path, settings: settings)
+            _ = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path, settings: settings)
         } throws: { error in
             guard case .unsafeSettings(let what) = error as? StoreError else { return false }
             return what.contains("synchronous")
@@ -73,13 +73,13 @@ struct MigrationTests {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("r.sqlite").path
-        let store = try await ReleveStore.open(path: path)
+        let store = try await SQLiteStore.open(path: path)
         try await store.write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
         }
         try store.close()
         await #expect {
-            _ = try await ReleveStore.open(path: path)
+            _ = try await SQLiteStore.open(path: path)
         } throws: { error in
             if case .newerSchema = error as? StoreError { return true }
             return false
@@ -90,12 +90,12 @@ struct MigrationTests {
     func badPaths() async throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        await #expect(throws: StoreError.self) { _ = try await ReleveStore.open(path: directory.path) }
-        await #expect(throws: StoreError.self) { _ = try await ReleveStore.open(path: "/nonexistent-dir/x.sqlite") }
+        await #expect(throws: StoreError.self) { _ = try await SQLiteStore.open(path: directory.path) }
+        await #expect(throws: StoreError.self) { _ = try await SQLiteStore.open(path: "/nonexistent-dir/x.sqlite") }
         let notADatabase = Fixtures.write(
             "ceci n'est pas une base\n" + String(repeating: "x", count: 4096), named: "x.sqlite", in: directory)
         await #expect {
-            _ = try await ReleveStore.open(path: notADatabase)
+            _ = try await SQLiteStore.open(path: notADatabase)
         } throws: { error in
             (error as? StoreError)?.message.contains("pas une base") == true
         }
@@ -103,7 +103,7 @@ struct MigrationTests {
 
     @Test("payments of one assuré in a date range use the (person, date) index")
     func queryPlan() async throws {
-        let store = try await ReleveStore.inMemory()
+        let store = try await SQLiteStore.inMemory()
         let plan = try await store.read { db in
             try Row.fetchAll(
                 db,

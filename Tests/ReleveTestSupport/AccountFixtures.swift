@@ -8,22 +8,35 @@ import ReleveStore
 /// a cheap KDF (the production cost is only a parameter), a temporary e-mail spool, and a
 /// clock the test moves.
 public final class AccountWorld: @unchecked Sendable {
-    public let store: ReleveStore
+    public let store: SQLiteStore
+    /// Every service, built by the composition root as the CLI and the web build theirs.
+    public let services: ReleveServices
     public let service: AccountService
+    public let directory: URL
     public let spool: URL
+    public let archive: URL
     public var now: Date
 
     /// Jean Martin (Paris, 1970-12-03, 75012) and an MSA member.
     public static let nir = "1701275112034"
     public static let goodCode = "39451827"
 
-    public init(policy: AccessPolicy = .standard, rounds: Int = 2, store: ReleveStore? = nil) async throws {
-        if let store { self.store = store } else { self.store = try await ReleveStore.inMemory() }
-        spool = Fixtures.temporaryDirectory()
+    public init(policy: AccessPolicy = .standard, rounds: Int = 2, store: SQLiteStore? = nil) async throws {
+        if let store { self.store = store } else { self.store = try await SQLiteStore.inMemory() }
+        directory = Fixtures.temporaryDirectory()
+        spool = directory.appendingPathComponent("courriels")
+        archive = directory.appendingPathComponent("archives")
+        try FileManager.default.createDirectory(
+            at: spool, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         now = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-27
-        service = AccountService(
-            store: self.store, hasher: CodeHasher(pepper: SymmetricKey(size: .bits256), rounds: rounds), policy: policy,
-            mail: MailOutbox(delivery: .spool(directory: spool.path)), publicURL: "https://releve.test")
+        var settings = ReleveSettings(
+            database: .engine(self.store), pepper: .key(SymmetricKey(size: .bits256)), mail: .spool(directory: spool.path),
+            archive: archive.path, printBatches: directory.appendingPathComponent("lots").path,
+            insurerExports: directory.appendingPathComponent("exports").path, publicURL: "https://releve.test",
+            policy: policy)
+        settings.kdfRounds = rounds
+        services = try await ReleveServices.build(settings)
+        service = services.accounts
         let msa = try InsuredPerson(
             nir: NIR(parsing: "1480599999356"), lastName: "Duval", firstNames: "Pierre",
             birthDate: CivilDate(parsing: "1948-05-30"),
@@ -42,7 +55,7 @@ public final class AccountWorld: @unchecked Sendable {
     }
 
     deinit {
-        try? FileManager.default.removeItem(at: spool)
+        try? FileManager.default.removeItem(at: directory)
     }
 
     public func advance(seconds: Double) {

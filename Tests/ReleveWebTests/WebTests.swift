@@ -19,7 +19,7 @@ struct WebTests {
     /// Jean Martin with an account and October's statement; Pierre Duval (MSA) with a statement too.
     final class World: @unchecked Sendable {
         let accounts: AccountWorld
-        let archive = Fixtures.temporaryDirectory()
+        var archive: URL { accounts.archive }
         let configuration: WebConfiguration
 
         init(configuration: WebConfiguration = .init(kdfConcurrency: 1)) async throws {
@@ -37,12 +37,9 @@ struct WebTests {
                 thumbnails: false)
         }
 
-        deinit { try? FileManager.default.removeItem(at: archive) }
-
         func web() throws -> Web {
             let accounts = self.accounts
-            return try Web(
-                accounts: accounts.service, archive: archive.path, configuration: configuration, now: { accounts.now })
+            return try Web(services: accounts.services, configuration: configuration, now: { accounts.now })
         }
 
         func test<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {

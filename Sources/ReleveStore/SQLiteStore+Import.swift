@@ -6,7 +6,7 @@ import ReleveDomain
     import Glibc
 #endif
 
-extension ReleveStore {
+extension SQLiteStore {
     /// The ledger entry of a file already imported, by the SHA-256 of its bytes.
     public func importedFile(sha256: String) async throws -> ImportLedgerEntry? {
         try await read { db in
@@ -30,7 +30,7 @@ extension ReleveStore {
     ///   recorded so that a failed import removes them.
     /// - When `body` throws, what it wrote is removed (also in chunks), and the error rethrown.
     public func importFile<T: Sendable>(
-        _ entry: ImportLedgerEntry, chunkSeconds: Double = 0.1, _ body: @escaping @Sendable (ImportSession) throws -> T
+        _ entry: ImportLedgerEntry, chunkSeconds: Double = 0.1, _ body: @escaping @Sendable (any ImportSession) throws -> T
     ) async throws -> (T, ImportCounts) {
         let lock = self.lock
         let importLock = self.importLock
@@ -44,13 +44,13 @@ extension ReleveStore {
                 try chunk.begin()
                 let ledgerID: Int64
                 do {
-                    ledgerID = try ImportSession.openLedger(entry, in: db)
+                    ledgerID = try SQLiteImportSession.openLedger(entry, in: db)
                     try chunk.commit()
                 } catch {
                     chunk.rollback()
                     throw error
                 }
-                let session = ImportSession(db: db, ledgerID: ledgerID, chunk: chunk, chunkSeconds: chunkSeconds)
+                let session = SQLiteImportSession(db: db, ledgerID: ledgerID, chunk: chunk, chunkSeconds: chunkSeconds)
                 do {
                     let value = try body(session)
                     try chunk.ensureOpen()

@@ -2,25 +2,6 @@ import Foundation
 import GRDB
 import ReleveDomain
 
-/// A statement in the archive.
-public struct StoredStatement: Sendable, Equatable {
-    public var id: Int64
-    public var personID: InsuredPerson.ID
-    public var month: Month
-    public var reference: String
-    public var issuedOn: CivilDate
-    /// Path relative to the archive directory.
-    public var file: String
-    /// SHA-256 of the PDF bytes.
-    public var sha256: String
-    /// The content fingerprint printed in the footer.
-    public var fingerprint: String
-    public var size: Int
-    public var pages: Int
-    public var payments: Int
-    public var reimbursed: Cents
-}
-
 /// What one assuré's statement for a month is made of.
 public struct StatementInput: Sendable {
     public var person: StoredPerson
@@ -75,7 +56,7 @@ public struct IssuedStatement: Sendable {
     }
 }
 
-extension ReleveStore {
+extension SQLiteStore {
     static let eligibleCondition = """
         \(visible) AND p.statement_id IS NULL AND p.payment_date <= :last
         AND (p.payment_date >= :first
@@ -203,7 +184,7 @@ extension ReleveStore {
                         arguments: [id, paymentID.rawValue])
                 }
                 if var letter = s.postalLetter {
-                    letter.statementID = id
+                    letter.statementID = ArchivedStatement.ID(id)
                     try Self.insert(letter, personID: s.personID, at: at, db)
                 }
             }
@@ -211,7 +192,7 @@ extension ReleveStore {
     }
 
     /// The statements of one assuré, newest first.
-    public func statements(of personID: InsuredPerson.ID) async throws -> [StoredStatement] {
+    public func statements(of personID: InsuredPerson.ID) async throws -> [ArchivedStatement] {
         try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM statement WHERE person_id = ? ORDER BY month DESC", arguments: [personID.rawValue]
@@ -220,7 +201,7 @@ extension ReleveStore {
         }
     }
 
-    public func statements(month: Month) async throws -> [StoredStatement] {
+    public func statements(month: Month) async throws -> [ArchivedStatement] {
         try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM statement WHERE month = ? ORDER BY person_id", arguments: [month.description]
@@ -229,29 +210,27 @@ extension ReleveStore {
         }
     }
 
-    /// Every archived statement's file and SHA-256, in batches after `afterID` (for checks over
-    /// the whole archive in bounded memory).
-    public func archivedFiles(after afterID: Int64, limit: Int) async throws -> [(
-        id: Int64, reference: String, file: String, sha256: String
-    )] {
+    /// The archive in id order, `limit` statements after `afterID` (for checks over the whole
+    /// archive in bounded memory).
+    public func archivedFiles(after afterID: ArchivedStatement.ID?, limit: Int) async throws -> [ArchivedStatement] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT id, reference, file, sha256 FROM statement WHERE id > ? ORDER BY id LIMIT ?",
-                arguments: [afterID, limit]
-            ).map { (id: $0[0], reference: $0[1], file: $0[2], sha256: $0[3]) }
+                db, sql: "SELECT * FROM statement WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [afterID?.rawValue ?? 0, limit]
+            ).map(Self.statement)
         }
     }
 
-    static func statement(_ r: Row) throws -> StoredStatement {
-        StoredStatement(
-            id: r["id"], personID: InsuredPerson.ID(r["person_id"]), month: try Month(parsing: r["month"]),
+    static func statement(_ r: Row) throws -> ArchivedStatement {
+        ArchivedStatement(
+            id: ArchivedStatement.ID(r["id"]), personID: InsuredPerson.ID(r["person_id"]), month: try Month(parsing: r["month"]),
             reference: r["reference"],
             issuedOn: try CivilDate(parsing: r["issued_on"]), file: r["file"], sha256: r["sha256"], fingerprint: r["fingerprint"],
             size: r["size"], pages: r["pages"], payments: r["payments"], reimbursed: Cents(r["reimbursed"]))
     }
 }
 
-extension ReleveStore {
+extension SQLiteStore {
     /// The latest month before `month` with a payment (for the demo's statements).
     public func lastPaymentMonth(before month: Month) async throws -> Month? {
         try await read { db in

@@ -15,7 +15,7 @@ import ReleveDomain
 /// On disk: WAL, `synchronous=FULL`, `foreign_keys=ON`, one writer connection plus readers,
 /// every write in `BEGIN IMMEDIATE` under an exclusive lock file, a busy timeout, and a
 /// startup self-check that refuses any other setting.
-public final class ReleveStore: Sendable {
+public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
     let lock: FileLock?
     /// Held for a whole import (imports run one at a time), while `lock` is taken and
@@ -35,11 +35,11 @@ public final class ReleveStore: Sendable {
     }
 
     /// Opens (creating if needed) the database file at `path` and migrates it.
-    public static func open(path: String) async throws -> ReleveStore {
+    public static func open(path: String) async throws -> SQLiteStore {
         try await open(path: path, settings: Settings())
     }
 
-    static func open(path: String, settings: Settings) async throws -> ReleveStore {
+    static func open(path: String, settings: Settings) async throws -> SQLiteStore {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -69,18 +69,18 @@ public final class ReleveStore: Sendable {
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: Self.french(error))
         }
-        let store = ReleveStore(writer: pool, lock: lock, importLock: try FileLock(path: path + ".import.lock"), path: path)
+        let store = SQLiteStore(writer: pool, lock: lock, importLock: try FileLock(path: path + ".import.lock"), path: path)
         try await store.selfCheck(expectWAL: true)
         try await store.migrate()
         return store
     }
 
     /// A fresh private in-memory database, for tests and throw-away runs.
-    public static func inMemory() async throws -> ReleveStore {
+    public static func inMemory() async throws -> SQLiteStore {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         let queue = try DatabaseQueue(configuration: configuration)
-        let store = ReleveStore(writer: queue, lock: nil, importLock: nil, path: nil)
+        let store = SQLiteStore(writer: queue, lock: nil, importLock: nil, path: nil)
         try await store.selfCheck(expectWAL: false)
         try await store.migrate()
         return store
@@ -260,4 +260,8 @@ final class DamageFlag: @unchecked Sendable {
 
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
+}
+
+extension SQLiteStore: AccountStore, AuditStore, OperationsStore, PaperStore, PaymentStore, SettingsStore, StatementStore {
+    public var engineDescription: String { "SQLite \(sqliteVersion), base \(path ?? "en mémoire")" }
 }

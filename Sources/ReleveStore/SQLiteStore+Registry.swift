@@ -1,7 +1,7 @@
 import GRDB
 import ReleveDomain
 
-extension ReleveStore {
+extension SQLiteStore {
     /// The assuré with this NIR, with their beneficiaries, or nil.
     public func person(nir: NIR) async throws -> StoredPerson? {
         try await read { db in
@@ -43,10 +43,4 @@ extension ReleveStore {
             doctor: doctor, longTermCondition: row["long_term_condition"], beneficiaries: beneficiaries)
         return StoredPerson(id: InsuredPerson.ID(id), person: person)
     }
-}
-
-/// An assuré as stored, with their database identity.
-public struct StoredPerson: Sendable, Hashable {
-    public let id: InsuredPerson.ID
-    public let person: InsuredPerson
 }

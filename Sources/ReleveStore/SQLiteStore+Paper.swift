@@ -2,17 +2,6 @@ import Foundation
 import GRDB
 import ReleveDomain
 
-/// A duplicata request, as the assuré follows it: demandé → imprimé → posté.
-public struct DuplicataRequest: Sendable, Equatable {
-    public var letterID: Letter.ID
-    public var month: Month
-    public var reference: String
-    public var status: Letter.Status
-    public var requestedAt: Int64
-    public var printedAt: Int64?
-    public var postedAt: Int64?
-}
-
 public enum DuplicataOutcome: Sendable, Equatable {
     case created(Letter.ID)
     /// The same statement already has a request waiting to be printed.
@@ -31,31 +20,9 @@ public struct PrintableLetter: Sendable {
     public var statementReference: String?
 }
 
-/// A print batch: one PDF for the print shop and its manifest.
-public struct PrintBatch: Sendable, Equatable {
-    /// `LOT-AAAAMMJJ-001.pdf`, `-002.pdf`…
-    public var volumeFiles: [String] {
-        (1...max(1, volumes)).map { "\(reference)-\(String(format: "%03d", $0)).pdf" }
-    }
-
-    public var id: Int64
-    public var reference: String
-    public var date: CivilDate
-    /// The first volume's file; `volumeFiles` lists them all.
-    public var file: String
-    public var volumes: Int
-    public var manifest: String
-    /// SHA-256 of the volumes' SHA-256s (hex, one per line, in order).
-    public var sha256: String
-    public var letters: Int
-    public var pages: Int
-    public var createdAt: Int64
-    public var postedAt: Int64?
-}
-
 /// A statement whose e-mail notice ("your statement is online") is still to be sent.
 public struct StatementNotice: Sendable {
-    public var statementID: Int64
+    public var statementID: ArchivedStatement.ID
     public var month: Month
     public var reference: String
     /// Nil when the account is closed or its e-mail unconfirmed: nothing is sent.
@@ -64,7 +31,7 @@ public struct StatementNotice: Sendable {
     public var lastName: String
 }
 
-extension ReleveStore {
+extension SQLiteStore {
     // MARK: Account periods and cancellation
 
     static func accountPeriods(personID: Int64, db: Database) throws -> [DeliveryRule.OpenPeriod] {
@@ -110,7 +77,8 @@ extension ReleveStore {
     /// for the same statement is returned as is; beyond `quota` requests since `windowStart`
     /// nothing is created. The audit row records the outcome.
     public func requestDuplicata(
-        personID: InsuredPerson.ID, statementID: Int64, letter: NewLetter, at: Int64, windowStart: Int64, quota: Int,
+        personID: InsuredPerson.ID, statementID: ArchivedStatement.ID, letter: NewLetter, at: Int64, windowStart: Int64,
+        quota: Int,
         audit: AuditEvent
     ) async throws -> DuplicataOutcome {
         try await write { db in
@@ -159,7 +127,7 @@ extension ReleveStore {
             ).map { r in
                 DuplicataRequest(
                     letterID: Letter.ID(r["id"]), month: try Month(parsing: r["month"]), reference: r["reference"],
-                    status: Letter.Status(rawValue: r["status"]) ?? .pending, requestedAt: r["created_at"],
+                    status: try StoreError.decode(r["status"], column: "letter.status"), requestedAt: r["created_at"],
                     printedAt: r["printed_at"], postedAt: r["posted_at"])
             }
         }
@@ -180,13 +148,14 @@ extension ReleveStore {
                     """, arguments: [limit]
             ).map { r in
                 StatementNotice(
-                    statementID: r["id"], month: try Month(parsing: r["month"]), reference: r["reference"], email: r["email"],
+                    statementID: ArchivedStatement.ID(r["id"]), month: try Month(parsing: r["month"]), reference: r["reference"],
+                    email: r["email"],
                     firstNames: r["first_names"], lastName: r["last_name"])
             }
         }
     }
 
-    public func markNoticesSent(_ statementIDs: [Int64]) async throws {
+    public func markNoticesSent(_ statementIDs: [ArchivedStatement.ID]) async throws {
         try await write { db in
             for id in statementIDs {
                 try db.execute(sql: "UPDATE statement SET notice_pending = 0 WHERE id = ?", arguments: [id])
@@ -231,7 +200,7 @@ extension ReleveStore {
 
     static func batch(_ r: Row) throws -> PrintBatch {
         PrintBatch(
-            id: r["id"], reference: r["reference"], date: try CivilDate(parsing: r["date"]), file: r["file"],
+            id: PrintBatch.ID(r["id"]), reference: r["reference"], date: try CivilDate(parsing: r["date"]), file: r["file"],
             volumes: r["volumes"], manifest: r["manifest"], sha256: r["sha256"], letters: r["letters"], pages: r["pages"],
             createdAt: r["created_at"],
             postedAt: r["posted_at"])
@@ -288,7 +257,7 @@ extension ReleveStore {
     }
 }
 
-extension ReleveStore {
+extension SQLiteStore {
     // MARK: Settings
 
     public func setting(_ key: String) async throws -> String? {

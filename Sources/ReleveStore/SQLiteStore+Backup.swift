@@ -8,15 +8,7 @@ import GRDB
 /// Backups (SECURITY.md goal 27): SQLite's online backup API, run inside one read transaction,
 /// so the copy is a consistent snapshot even while another process imports or serves; written
 /// under a temporary name, checked, synced, made private and only then renamed into place.
-extension ReleveStore {
-    public struct BackupReport: Sendable {
-        public var path: String
-        public var bytes: Int64
-        public var statistics: StoreStatistics
-        public var statements: Int
-        public var contentDigest: String
-    }
-
+extension SQLiteStore {
     /// Copies the base to `destination` (which must not exist).
     public func backup(to destination: String) async throws -> BackupReport {
         guard !FileManager.default.fileExists(atPath: destination) else {
@@ -54,7 +46,7 @@ extension ReleveStore {
             unlink(temporary)
             throw Self.storeError(error)
         }
-        let copy = try await ReleveStore.openReadOnly(path: destination)
+        let copy = try await SQLiteStore.openReadOnly(path: destination)
         let report = BackupReport(
             path: destination, bytes: Self.size(of: destination), statistics: try await copy.statistics(),
             statements: try await copy.statementCount(), contentDigest: try await copy.contentDigest())
@@ -84,7 +76,7 @@ extension ReleveStore {
         let restored = try await backup.backup(to: destination)
         try backup.close()
         // Opened as a real base: WAL, synchronous FULL, self-check, migrations up to this build.
-        let store = try await ReleveStore.open(path: destination)
+        let store = try await SQLiteStore.open(path: destination)
         let after = BackupReport(
             path: destination, bytes: restored.bytes, statistics: try await store.statistics(),
             statements: try await store.statementCount(), contentDigest: try await store.contentDigest())
@@ -99,14 +91,14 @@ extension ReleveStore {
     }
 
     /// A base opened read-only (a backup file), never migrated nor written.
-    static func openReadOnly(path: String) async throws -> ReleveStore {
+    static func openReadOnly(path: String) async throws -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.cannotOpen(path: path, reason: "fichier introuvable")
         }
         var configuration = Configuration()
         configuration.readonly = true
         do {
-            return ReleveStore(readOnly: try DatabaseQueue(path: path, configuration: configuration), path: path)
+            return SQLiteStore(readOnly: try DatabaseQueue(path: path, configuration: configuration), path: path)
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: french(error))
         }

@@ -1,7 +1,8 @@
 import Crypto
 import GRDB
+import ReleveDomain
 
-extension ReleveStore {
+extension SQLiteStore {
     /// How many rows each table holds.
     public func statistics() async throws -> StoreStatistics {
         try await read { db in
@@ -49,12 +50,4 @@ extension ReleveStore {
             return hasher.finalize().map { String(format: "%02x", $0) }.joined()
         }
     }
-}
-
-public struct StoreStatistics: Sendable, Equatable {
-    public var persons: Int
-    public var beneficiaries: Int
-    public var payments: Int
-    public var paymentLines: Int
-    public var importedFiles: Int
 }

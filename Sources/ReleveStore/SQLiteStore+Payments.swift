@@ -1,7 +1,7 @@
 import GRDB
 import ReleveDomain
 
-extension ReleveStore {
+extension SQLiteStore {
     /// The payments of one assuré whose payment date falls in `from...to`, newest first, with
     /// their lines. A range scan on `payment_by_person_date`, then the clustered lines.
     public func payments(of nir: NIR, from: CivilDate, to: CivilDate) async throws -> [StoredPayment] {
@@ -61,7 +61,7 @@ extension ReleveStore {
                 lines.append(
                     try PaymentLine(
                         careDate: CivilDate(parsing: r[6]), beneficiaryRank: r[7],
-                        kind: PaymentLine.Kind(rawValue: r[8]) ?? .act, actCode: r[9], label: r[10],
+                        kind: try StoreError.decode(r[8], column: "payment_line.kind"), actCode: r[9], label: r[10],
                         professional: r[11], quantity: r[12], paid: Cents(r[13]),
                         base: Cents(r[14]), rate: Rate(basisPoints: r[15]), reimbursed: Cents(r[16]),
                         transmittedToComplementaire: r[17]))
@@ -71,15 +71,9 @@ extension ReleveStore {
             let payment = try Payment(
                 reference: first[1], nir: nir, date: CivilDate(parsing: first[2]),
                 payee: payeeKind == "assure" ? .insured : .professional(first[4]),
-                kind: Payment.Kind(rawValue: first[5]) ?? .care, lines: lines)
+                kind: try StoreError.decode(first[5], column: "payment.kind"), lines: lines)
             result.append(StoredPayment(id: Payment.ID(id), payment: payment))
         }
         return result
     }
-}
-
-/// A payment as stored, with its database identity.
-public struct StoredPayment: Sendable, Hashable {
-    public let id: Payment.ID
-    public let payment: Payment
 }

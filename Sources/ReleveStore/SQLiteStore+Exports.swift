@@ -2,15 +2,9 @@ import Foundation
 import GRDB
 import ReleveDomain
 
-/// A complementary insurer with an active NOEMIE link for at least one beneficiary.
-public struct LinkedInsurer: Sendable, Equatable {
-    public var code: String
-    public var name: String
-}
-
 /// One payment line transmitted to a complementary insurer.
 public struct ExportLine: Sendable, Equatable {
-    public var paymentID: Int64
+    public var paymentID: Payment.ID
     public var paymentReference: String
     public var paymentDate: CivilDate
     public var nir: String
@@ -28,33 +22,7 @@ public struct ExportLine: Sendable, Equatable {
     public var reimbursed: Cents
 }
 
-/// A finished export file.
-public struct InsurerExport: Sendable, Equatable {
-    public var code: String
-    public var date: CivilDate
-    public var file: String
-    public var sha256: String
-    public var lines: Int
-    public var firstPaymentID: Int64
-    public var lastPaymentID: Int64
-    public var createdAt: Int64
-
-    public init(
-        code: String, date: CivilDate, file: String, sha256: String, lines: Int, firstPaymentID: Int64, lastPaymentID: Int64,
-        createdAt: Int64
-    ) {
-        self.code = code
-        self.date = date
-        self.file = file
-        self.sha256 = sha256
-        self.lines = lines
-        self.firstPaymentID = firstPaymentID
-        self.lastPaymentID = lastPaymentID
-        self.createdAt = createdAt
-    }
-}
-
-extension ReleveStore {
+extension SQLiteStore {
     public func linkedInsurers() async throws -> [LinkedInsurer] {
         try await read { db in
             try Row.fetchAll(
@@ -67,18 +35,21 @@ extension ReleveStore {
         }
     }
 
-    /// The highest payment id in the store (0 when empty): an export run covers payments up to it.
-    public func lastPaymentID() async throws -> Int64 {
+    /// The highest payment id in the store (nil when empty): an export run covers payments up to it.
+    public func lastPaymentID() async throws -> Payment.ID? {
         // Payments of a pending import all have higher ids than every visible one (imports run
         // one at a time): they are covered by a later run, once visible.
-        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM payment p WHERE \(Self.visible)") ?? 0 }
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(id) FROM payment p WHERE \(Self.visible)").map(Payment.ID.init)
+        }
     }
 
-    /// The last payment id already covered for this insurer (0 before its first export).
-    public func lastExportedPaymentID(insurer code: String) async throws -> Int64 {
+    /// The last payment id already covered for this insurer (nil before its first export).
+    public func lastExportedPaymentID(insurer code: String) async throws -> Payment.ID? {
         try await read { db in
             try Int64.fetchOne(
-                db, sql: "SELECT max(last_payment_id) FROM insurer_export WHERE complementaire_code = ?", arguments: [code]) ?? 0
+                db, sql: "SELECT max(last_payment_id) FROM insurer_export WHERE complementaire_code = ?", arguments: [code]
+            ).map(Payment.ID.init)
         }
     }
 
@@ -93,19 +64,19 @@ extension ReleveStore {
     static func export(_ r: Row) throws -> InsurerExport {
         InsurerExport(
             code: r["complementaire_code"], date: try CivilDate(parsing: r["date"]), file: r["file"], sha256: r["sha256"],
-            lines: r["lines"], firstPaymentID: r["first_payment_id"], lastPaymentID: r["last_payment_id"],
+            lines: r["lines"], firstPaymentID: Payment.ID(r["first_payment_id"]), lastPaymentID: Payment.ID(r["last_payment_id"]),
             createdAt: r["created_at"])
     }
 
     /// The lines transmitted to `code` in payments with ids in `after+1 ... through`, by the
     /// beneficiary's current link, at most `limit` payments (call again from the last id seen).
-    public func exportLines(insurer code: String, after: Int64, through: Int64, limit: Int) async throws -> (
-        lines: [ExportLine], lastPaymentID: Int64?
+    public func exportLines(insurer code: String, after: Payment.ID?, through: Payment.ID, limit: Int) async throws -> (
+        lines: [ExportLine], lastPaymentID: Payment.ID?
     ) {
         try await read { db in
             let ids = try Int64.fetchAll(
                 db, sql: "SELECT id FROM payment WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
-                arguments: [after, through, limit])
+                arguments: [after?.rawValue ?? 0, through.rawValue, limit])
             guard let first = ids.first, let last = ids.last else { return ([], nil) }
             let rows = try Row.fetchAll(
                 db,
@@ -122,13 +93,14 @@ extension ReleveStore {
                     """, arguments: [first, last, code])
             let lines = try rows.map { r in
                 ExportLine(
-                    paymentID: r["id"], paymentReference: r["reference"], paymentDate: try CivilDate(parsing: r["payment_date"]),
+                    paymentID: Payment.ID(r["id"]), paymentReference: r["reference"],
+                    paymentDate: try CivilDate(parsing: r["payment_date"]),
                     nir: r["nir"], beneficiaryRank: r["beneficiary_rank"], beneficiaryFirstName: r["first_name"],
                     careDate: try CivilDate(parsing: r["care_date"]), kind: r["kind"], actCode: r["act_code"], label: r["label"],
                     professional: r["professional"], quantity: r["quantity"], paid: Cents(r["paid"]), base: Cents(r["base"]),
                     rateBasisPoints: r["rate_bp"], reimbursed: Cents(r["reimbursed"]))
             }
-            return (lines, last)
+            return (lines, Payment.ID(last))
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import ReleveDomain
 
-extension ReleveStore {
+extension SQLiteStore {
     // MARK: Reading
 
     /// The assuré with this NIR and their account, if any.
@@ -20,7 +20,7 @@ extension ReleveStore {
     static func account(personID: Int64, db: Database) throws -> StoredAccount? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE person_id = ?"), arguments: [personID]).map { r in
             StoredAccount(
-                personID: InsuredPerson.ID(r["person_id"]), status: StoredAccount.Status(rawValue: r["status"]) ?? .closed,
+                personID: InsuredPerson.ID(r["person_id"]), status: try StoreError.decode(r["status"], column: "account.status"),
                 codeHash: r["code_hash"], question: r["question"], answerHash: r["answer_hash"], email: r["email"],
                 emailConfirmed: r["email_confirmed"], createdAt: r["created_at"], updatedAt: r["updated_at"],
                 closedAt: r["closed_at"])
@@ -55,7 +55,8 @@ extension ReleveStore {
                     """, arguments: [personID.rawValue, now]
             ).map {
                 StoredProvisionalCode(
-                    id: $0["id"], codeHash: $0["code_hash"], issuedAt: $0["issued_at"], expiresAt: $0["expires_at"],
+                    id: StoredProvisionalCode.ID($0["id"]), codeHash: $0["code_hash"], issuedAt: $0["issued_at"],
+                    expiresAt: $0["expires_at"],
                     usedAt: $0["used_at"], attempts: $0["attempts"])
             }
         }
@@ -146,9 +147,10 @@ extension ReleveStore {
     static func letter(_ r: Row) throws -> Letter {
         let nir: String? = r["nir"]
         return Letter(
-            id: Letter.ID(r["id"]), kind: Letter.Kind(rawValue: r["kind"]) ?? .provisionalCode, recipient: r["recipient"],
-            body: r["body"], status: Letter.Status(rawValue: r["status"]) ?? .pending, createdAt: r["created_at"],
-            nir: try nir.map { try NIR(parsing: $0) }, statementID: r["statement_id"], batchID: r["batch_id"],
+            id: Letter.ID(r["id"]), kind: try StoreError.decode(r["kind"], column: "letter.kind"), recipient: r["recipient"],
+            body: r["body"], status: try StoreError.decode(r["status"], column: "letter.status"), createdAt: r["created_at"],
+            nir: try nir.map { try NIR(parsing: $0) }, statementID: (r["statement_id"] as Int64?).map(ArchivedStatement.ID.init),
+            batchID: (r["batch_id"] as Int64?).map(PrintBatch.ID.init),
             printedAt: r["printed_at"], postedAt: r["posted_at"])
     }
 
@@ -194,12 +196,12 @@ extension ReleveStore {
     /// Opens the account, or resets it (recovery or reopening): uses the provisional code, sets
     /// the code, question, answer and e-mail, clears failed logins, revokes every session and
     /// stores the e-mail confirmation token, in one transaction.
-    public func openAccount(_ opening: AccountOpening, audit: AuditEvent) async throws {
+    public func openAccount(_ opening: AccountOpening, audit: AuditEvent) async throws -> AccountOpeningOutcome {
         try await write { db in
             try db.execute(
                 sql: "UPDATE provisional_code SET used_at = ? WHERE id = ? AND used_at IS NULL",
                 arguments: [opening.at, opening.provisionalCodeID])
-            guard db.changesCount == 1 else { throw StoreError.database("provisional code already used") }
+            guard db.changesCount == 1 else { return .provisionalCodeAlreadyUsed }
             try db.execute(
                 sql: """
                     INSERT INTO account (person_id, status, code_hash, question, answer_hash, email, email_confirmed, created_at, updated_at)
@@ -230,14 +232,8 @@ extension ReleveStore {
                     arguments: [Data(token.hash), opening.personID.rawValue, opening.email, token.expiresAt])
             }
             try Self.insert(audit, db)
+            return .opened
         }
-    }
-
-    public enum EmailConfirmation: Sendable, Equatable {
-        case confirmed(personID: InsuredPerson.ID, email: String)
-        case unknown, expired, alreadyUsed
-        /// The account's address changed since this link was sent: it confirms nothing.
-        case superseded
     }
 
     /// Uses an e-mail confirmation token: single use, before its expiry.
@@ -283,14 +279,6 @@ extension ReleveStore {
         }
     }
 
-    public enum AttemptReservation: Sendable, Equatable {
-        /// The attempt is counted as a failure before the code is checked (a success clears it):
-        /// `failures` now, this attempt included.
-        case reserved(failures: Int)
-        /// `refuse` said no: nothing was counted.
-        case refused(failures: Int, lastFailure: Int64)
-    }
-
     /// Counts one more code attempt for this NIR *before* the code is checked, unless `refuse`
     /// (the lockout policy, given the failures so far and the last one's time) says the NIR is
     /// locked. Check and increment are one write transaction under the single writer, so N
@@ -328,7 +316,7 @@ extension ReleveStore {
 
     /// Counts one try of a provisional code before it is checked, if fewer than `maximum`
     /// were made; false (nothing counted) otherwise.
-    public func reserveProvisionalCodeAttempt(id: Int64, maximum: Int) async throws -> Bool {
+    public func reserveProvisionalCodeAttempt(id: StoredProvisionalCode.ID, maximum: Int) async throws -> Bool {
         try await write { db in
             try db.execute(
                 sql: "UPDATE provisional_code SET attempts = attempts + 1 WHERE id = ? AND attempts < ?",
@@ -338,7 +326,7 @@ extension ReleveStore {
     }
 
     /// Gives back a provisional-code try that turned out right (or was never checked).
-    public func refundProvisionalCodeAttempt(id: Int64) async throws {
+    public func refundProvisionalCodeAttempt(id: StoredProvisionalCode.ID) async throws {
         try await write { db in
             try db.execute(
                 sql: "UPDATE provisional_code SET attempts = attempts - 1 WHERE id = ? AND attempts > 0", arguments: [id])
@@ -444,9 +432,9 @@ public struct NewLetter: Sendable {
     public var kind: Letter.Kind
     public var recipient: String
     public var body: String
-    public var statementID: Int64?
+    public var statementID: ArchivedStatement.ID?
 
-    public init(kind: Letter.Kind, recipient: String, body: String, statementID: Int64? = nil) {
+    public init(kind: Letter.Kind, recipient: String, body: String, statementID: ArchivedStatement.ID? = nil) {
         self.kind = kind
         self.recipient = recipient
         self.body = body
@@ -458,7 +446,7 @@ public struct NewLetter: Sendable {
 public struct AccountOpening: Sendable {
     public var nir: NIR
     public var personID: InsuredPerson.ID
-    public var provisionalCodeID: Int64
+    public var provisionalCodeID: StoredProvisionalCode.ID
     public var codeHash: String
     public var question: Int
     public var answerHash: String
@@ -467,7 +455,8 @@ public struct AccountOpening: Sendable {
     public var at: Int64
 
     public init(
-        nir: NIR, personID: InsuredPerson.ID, provisionalCodeID: Int64, codeHash: String, question: Int, answerHash: String,
+        nir: NIR, personID: InsuredPerson.ID, provisionalCodeID: StoredProvisionalCode.ID, codeHash: String, question: Int,
+        answerHash: String,
         email: String, emailToken: (hash: [UInt8], expiresAt: Int64)?, at: Int64
     ) {
         self.nir = nir

@@ -1,0 +1,93 @@
+import Foundation
+import ReleveDomain
+import ReleveStore
+
+/// The composition root: from one `ReleveSettings`, the engine, the code hasher, the mailer
+/// and every service, wired once. Every CLI command, `demo`, `servir` and the tests build
+/// their world here (in the manner of hummingbird-examples' `buildApplication(settings)`);
+/// only this file knows which engine is behind `Store`.
+public struct ReleveServices: Sendable {
+    public let settings: ReleveSettings
+    public let accounts: AccountService
+    public let payments: PaymentsService
+    public let statements: StatementService
+    public let printing: PrintService
+    public let insurerExports: InsurerExportService
+    public let imports: FeedImporter
+    public let operations: OperationsService
+    private let store: any Store
+
+    /// Opens the engine the settings name and builds the services over it. With
+    /// `settings.checkOnOpen`, a damaged base is refused here (exit 74), before any write.
+    public static func build(_ settings: ReleveSettings) async throws -> ReleveServices {
+        let store: any Store
+        do {
+            switch settings.database {
+            case .sqlite(let path): store = try await SQLiteStore.open(path: path)
+            case .memory: store = try await SQLiteStore.inMemory()
+            case .engine(let engine): store = engine
+            }
+        } catch {
+            throw ServiceError.wrap(error)
+        }
+        do {
+            if settings.checkOnOpen { try await store.quickCheck() }
+            return try ReleveServices(settings: settings, store: store)
+        } catch {
+            try? store.close()
+            throw ServiceError.wrap(error)
+        }
+    }
+
+    private init(settings: ReleveSettings, store: any Store) throws {
+        let pepper =
+            switch settings.pepper {
+            case .file(let path): try CodeHasher.loadPepper(at: path)
+            case .key(let key): key
+            }
+        let mail = MailOutbox(delivery: settings.mail)
+        self.settings = settings
+        self.store = store
+        accounts = AccountService(
+            store: store, hasher: CodeHasher(pepper: pepper, rounds: settings.kdfRounds), policy: settings.policy, mail: mail,
+            publicURL: settings.publicURL)
+        payments = PaymentsService(store: store)
+        statements = StatementService(store: store, archive: settings.archive, notices: (mail, settings.publicURL))
+        printing = PrintService(store: store, archive: settings.archive, directory: settings.printBatches)
+        insurerExports = InsurerExportService(store: store, directory: settings.insurerExports)
+        imports = FeedImporter(store: store)
+        operations = OperationsService(store: store, archive: settings.archive)
+    }
+
+    /// The same services with another key-derivation gate for accounts (the web server sizes its own).
+    public func with(gate: KDFGate) -> ReleveServices {
+        ReleveServices(copying: self, accounts: accounts.with(gate: gate))
+    }
+
+    private init(copying other: ReleveServices, accounts: AccountService) {
+        settings = other.settings
+        store = other.store
+        self.accounts = accounts
+        payments = other.payments
+        statements = other.statements
+        printing = other.printing
+        insurerExports = other.insurerExports
+        imports = other.imports
+        operations = other.operations
+    }
+
+    /// Which engine, which version, where: for the operator's log.
+    public var engineDescription: String { store.engineDescription }
+
+    /// Closes the engine (every service built here stops working).
+    public func close() {
+        try? store.close()
+    }
+
+    /// Builds, runs `body`, closes, whatever `body` does.
+    public static func with<T>(_ settings: ReleveSettings, _ body: (ReleveServices) async throws -> T) async throws -> T {
+        let services = try await build(settings)
+        defer { services.close() }
+        return try await body(services)
+    }
+}

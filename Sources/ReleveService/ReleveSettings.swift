@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import ReleveDomain
+import ReleveStore
+
+/// Everything that varies from one installation to another, read in one place (the faces fill
+/// it from their options and the environment) and handed to `ReleveServices.build`.
+public struct ReleveSettings: Sendable {
+    /// Which engine holds the data, and where.
+    public enum Database: Sendable {
+        /// The embedded engine on a file (created on first use).
+        case sqlite(path: String)
+        /// The embedded engine in memory (tests, trials): gone at exit.
+        case memory
+        /// An engine the caller opened (tests that also reach below the services, benchmarks).
+        case engine(any Store)
+    }
+
+    /// The secret key (pepper) mixed into every code hash, kept outside the database.
+    public enum Pepper: Sendable {
+        /// A 32-byte key file, created 0600 on first use.
+        case file(String)
+        /// A key given directly (tests).
+        case key(SymmetricKey)
+    }
+
+    public var database: Database
+    public var pepper: Pepper
+    /// PBKDF2 rounds for new hashes (tests lower it; production keeps the default).
+    public var kdfRounds = CodeHasher.productionRounds
+    public var mail: MailOutbox.Delivery
+    /// Issued statements (PDF and thumbnails).
+    public var archive: String
+    /// Print batches for the post.
+    public var printBatches: String
+    /// Exports for the complementary insurers.
+    public var insurerExports: String
+    /// The web view's address, used in e-mail links.
+    public var publicURL: String
+    public var policy: AccessPolicy
+    /// Runs the engine's quick check at opening (bulk writers and the server): a damaged base
+    /// stops the command before anything is written.
+    public var checkOnOpen = false
+
+    public init(
+        database: Database, pepper: Pepper, mail: MailOutbox.Delivery, archive: String, printBatches: String,
+        insurerExports: String, publicURL: String = ReleveSettings.defaultPublicURL, policy: AccessPolicy = .standard
+    ) {
+        self.database = database
+        self.pepper = pepper
+        self.mail = mail
+        self.archive = archive
+        self.printBatches = printBatches
+        self.insurerExports = insurerExports
+        self.publicURL = publicURL
+        self.policy = policy
+    }
+
+    public static let defaultPublicURL = "http://127.0.0.1:8080"
+
+    /// The base `path` (else `RELEVE_BASE`, else `./releve.sqlite`) with everything else beside
+    /// it: `BASE.cle` (or `RELEVE_CLE`), `BASE.courriels`, `BASE.archives`, `BASE.lots`,
+    /// `BASE.exports`. Each `nil` argument takes that default.
+    public static func beside(
+        base path: String?, pepperFile: String? = nil, spool: String? = nil, mailCommand: String? = nil,
+        archive: String? = nil, printBatches: String? = nil, insurerExports: String? = nil,
+        publicURL: String? = nil, policy: AccessPolicy = .standard,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> ReleveSettings {
+        let base = path ?? environment["RELEVE_BASE"] ?? "releve.sqlite"
+        return ReleveSettings(
+            database: .sqlite(path: base), pepper: .file(pepperFile ?? environment["RELEVE_CLE"] ?? base + ".cle"),
+            mail: mailCommand.map { .command($0) } ?? .spool(directory: spool ?? base + ".courriels"),
+            archive: archive ?? base + ".archives", printBatches: printBatches ?? base + ".lots",
+            insurerExports: insurerExports ?? base + ".exports", publicURL: publicURL ?? defaultPublicURL, policy: policy)
+    }
+
+    /// The base file, when the engine has one.
+    public var basePath: String? {
+        switch database {
+        case .sqlite(let path): path
+        case .memory, .engine: nil
+        }
+    }
+}
