@@ -8,7 +8,7 @@ extension AccountService {
         try await store.maintenanceMessage()
     }
 
-    /// The most recent audit events, newest first (`releve admin audit`).
+    /// The `limit` most recent audit events, in the order they happened (`releve admin audit`).
     public func auditTrail(limit: Int) async throws -> [AuditEvent] {
         guard limit >= 1 else { throw ServiceError.invalidValue(.invalid(field: "nombre", reason: "au moins 1")) }
         return try await store.auditEvents(limit: limit)

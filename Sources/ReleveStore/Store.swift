@@ -58,7 +58,7 @@ public protocol AccountStore: Sendable {
 /// The audit trail: append-only.
 public protocol AuditStore: Sendable {
     func appendAudit(_ events: [AuditEvent]) async throws
-    /// The most recent events, newest first.
+    /// The `limit` most recent events, in the order they happened.
     func auditEvents(limit: Int) async throws -> [AuditEvent]
 }
 
