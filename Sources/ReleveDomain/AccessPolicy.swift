@@ -71,14 +71,3 @@ public struct AccessPolicy: Sendable, Hashable {
         return min(firstDelaySeconds << doublings, maxDelaySeconds)
     }
 }
-
-/// `1 min`, `2 h 05 min`, for lock messages.
-public func frenchDuration(seconds: Int64) -> String {
-    let s = max(seconds, 1)
-    if s < 60 { return "\(s) seconde\(s > 1 ? "s" : "")" }
-    let minutes = (s + 59) / 60
-    if minutes < 60 { return "\(minutes) minute\(minutes > 1 ? "s" : "")" }
-    let hours = minutes / 60
-    let rest = minutes % 60
-    return rest == 0 ? "\(hours) h" : "\(hours) h \(CivilDate.twoDigits(Int(rest))) min"
-}

@@ -23,13 +23,39 @@ public enum French {
         "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
     ]
 
+    /// `1 min`, `2 h 05 min`: a delay on a clock (lock messages).
+    public static func clockDuration(seconds: Int64) -> String {
+        let s = max(seconds, 1)
+        if s < 60 { return "\(s) seconde\(s > 1 ? "s" : "")" }
+        let minutes = (s + 59) / 60
+        if minutes < 60 { return "\(minutes) minute\(minutes > 1 ? "s" : "")" }
+        let hours = minutes / 60
+        let rest = minutes % 60
+        return rest == 0 ? "\(hours) h" : "\(hours) h \(CivilDate.twoDigits(Int(rest))) min"
+    }
+
+    /// `15 minutes`, `24 heures`, `15 jours`: a period a rule states, in words.
+    public static func duration(seconds: Int) -> String {
+        if seconds >= 2 * 86_400 && seconds % 86_400 == 0 { return count(seconds / 86_400, "jour") }
+        if seconds >= 3_600 && seconds % 3_600 == 0 { return count(seconds / 3_600, "heure") }
+        if seconds >= 60 && seconds % 60 == 0 { return count(seconds / 60, "minute") }
+        return count(seconds, "seconde")
+    }
+
+    /// `2 €` for whole euros, `0,50 €` otherwise: amounts quoted in a sentence.
+    public static func euros(_ amount: Cents) -> String {
+        amount.rawValue % 100 == 0 ? "\(number(amount.rawValue / 100))\u{00A0}€" : amount.formatted
+    }
+
     /// `n courrier` / `n courriers`, the number grouped.
     public static func count(_ value: Int, _ singular: String, _ plural: String? = nil) -> String {
         "\(number(value)) \(value > 1 ? plural ?? singular + "s" : singular)"
     }
 
-    /// The signature closing every letter and e-mail to an assuré.
-    public static let signature = "Votre caisse d'assurance maladie"
+    /// The signature closing every postal letter to an assuré.
+    public static let letterSignature = "Votre caisse d'assurance maladie"
+    /// The signature closing every e-mail.
+    public static let emailSignature = "Releve — ce message est automatique, merci de ne pas y répondre."
 
     /// Lowercase hexadecimal of a digest (SHA-256 and the like).
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
@@ -62,5 +88,66 @@ extension Letter.Status {
         case .printed: "imprimé"
         case .posted: "posté"
         }
+    }
+}
+
+/// The sentences that state an access rule, computed from the policy in force: change a value
+/// of `AccessPolicy` and every message, page, letter and e-mail follows.
+extension AccessPolicy {
+    /// `15 jours`.
+    public var provisionalCodeValidity: String { French.count(provisionalCodeDays, "jour") }
+    /// `24 heures`.
+    public var emailLinkValidity: String { French.duration(seconds: emailTokenSeconds) }
+    /// `15 minutes sans activité, ou 12 heures au plus`.
+    public var sessionLimits: String {
+        "\(French.duration(seconds: sessionIdleSeconds)) sans activité, ou \(French.duration(seconds: sessionAbsoluteSeconds)) au plus"
+    }
+    /// How long the post takes to deliver a provisional code (La Poste's figure, not a rule of ours).
+    public static let postalDelay = "7 à 12 jours"
+    /// `3 demandes par jour au plus`.
+    public var provisionalRequestsLimit: String {
+        "\(French.count(provisionalRequestsPerDay, "demande")) par jour au plus"
+    }
+}
+
+/// The sentences that state a tariff rule, computed from the table for the date they speak of.
+extension TariffTable {
+    /// The general practitioner's consultation on `date`: its base and rate in the care pathway.
+    public func consultation(on date: CivilDate) -> Tariff? {
+        tariff(code: "G", on: date) ?? tariff(code: "C", on: date)
+    }
+
+    /// `30 % au lieu de 70 %`.
+    public func outsidePathwayRates(on date: CivilDate) -> String {
+        let inPathway = consultation(on: date)?.rate ?? Rate(percent: 70)
+        return "\(Self.outsideCarePathwayRate.formatted) au lieu de \(inPathway.formatted)"
+    }
+
+    /// `pour une consultation à 30 €, 9,00 € au lieu de 21,00 €`.
+    public func outsidePathwayExample(on date: CivilDate) -> String? {
+        guard let consultation = consultation(on: date) else { return nil }
+        let outside = consultation.base.applying(Self.outsideCarePathwayRate)
+        let inside = consultation.base.applying(consultation.rate)
+        return "pour une consultation à \(French.euros(consultation.base)), \(outside.formatted) au lieu de \(inside.formatted)"
+    }
+
+    /// The statement's note on what stays at the assuré's charge, as the rules stood at the end
+    /// of `month`: amounts, the dates they took effect, the yearly cap.
+    public func deductionsNote(for month: Month) -> String {
+        let day = month.lastDay
+        var parts: [String] = []
+        if let participation = flatParticipation.last(where: { $0.effective <= day }) {
+            parts.append(
+                "La participation forfaitaire (\(French.euros(participation.amount)) par consultation depuis le \(participation.effective.formattedLong))"
+            )
+        }
+        if let franchise = franchisePerUnit.last(where: { $0.effective <= day }) {
+            parts.append(
+                "les franchises médicales (\(French.euros(franchise.amount)) par boîte de médicaments ou acte paramédical depuis le \(franchise.effective.formattedLong), \(French.euros(Self.yearlyDeductionCap)) par an au plus)"
+            )
+        }
+        guard !parts.isEmpty else { return "" }
+        return parts.joined(separator: " et ")
+            + " restent à votre charge ; quand vous n'avez rien avancé (tiers payant), elles sont déduites d'un remboursement suivant."
     }
 }

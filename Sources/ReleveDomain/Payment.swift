@@ -30,10 +30,27 @@ public struct Payment: Sendable, Hashable {
         /// Tiers payant: paid directly to the professional named.
         case professional(String)
 
+        /// Who was paid, in a table: `vous`, `Pharmacie X (tiers payant)`.
         public var french: String {
             switch self {
             case .insured: "vous"
             case .professional(let name): "\(name) (tiers payant)"
+            }
+        }
+
+        /// Who was paid, short: `vous`, `Pharmacie X`.
+        public var shortFrench: String {
+            switch self {
+            case .insured: "vous"
+            case .professional(let name): name
+            }
+        }
+
+        /// Who was paid, in a sentence: `versé sur votre compte`, `réglé à X (tiers payant)`.
+        public var sentence: String {
+            switch self {
+            case .insured: "versé sur votre compte"
+            case .professional(let name): "réglé à \(name) (tiers payant)"
             }
         }
     }
@@ -96,6 +113,9 @@ public struct Payment: Sendable, Hashable {
     /// Sum of the bases (base de remboursement) of the acts.
     public var totalBase: Cents { lines.reduce(.zero) { $0 + $1.base } }
     /// Reimbursed for the acts, before deductions.
+    /// What is left for the assuré or their complémentaire over every line.
+    public var remainingCost: Cents { lines.reduce(.zero) { $0 + $1.remainingCost } }
+
     public var totalReimbursedGross: Cents {
         lines.reduce(.zero) { $0 + ($1.kind == .act ? $1.reimbursed : .zero) }
     }

@@ -61,6 +61,8 @@ public struct TariffTable: Sendable {
     public static let outsideCarePathwayRate = Rate(percent: 30)
     /// Rate for care related to an affection de longue durée.
     public static let longTermConditionRate = Rate(percent: 100)
+    /// Participations forfaitaires, and franchises, each capped at 50 € per person and year.
+    public static let yearlyDeductionCap = Cents(euros: 50)
     /// People under 18 pay neither participations forfaitaires nor franchises.
     public static let deductionExemptionAge = 18
 

@@ -126,7 +126,7 @@ extension AccountService {
         if at - session.lastSeenAt > Int64(policy.sessionIdleSeconds)
             || at - session.createdAt > Int64(policy.sessionAbsoluteSeconds)
         {
-            throw ServiceError.notAuthenticated(.expired)
+            throw ServiceError.notAuthenticated(.expired(limits: policy.sessionLimits))
         }
         guard let context = found.context, let account = context.account, account.status == .active else {
             throw ServiceError.notAuthenticated(.revoked)
@@ -227,13 +227,14 @@ extension AccountService {
             audit: AuditEvent(
                 at: at, kind: "email_change", outcome: "success", subject: user.person.person.nir.masked,
                 channel: channel.rawValue))
-        let confirmation = Letters.emailChangeConfirmation(person: user.person.person, link: confirmationLink(link))
+        let confirmation = Letters.emailChangeConfirmation(
+            person: user.person.person, link: confirmationLink(link), policy: policy)
         try mail.send(to: email, subject: confirmation.subject, body: confirmation.body, now: now)
         if let old = try? EmailAddress(user.account.email), old != email {
             let notice = Letters.emailChangedNotice(person: user.person.person, newEmail: email, on: now)
             try mail.send(to: old, subject: notice.subject, body: notice.body, now: now)
         }
-        return "Un lien de confirmation a été envoyé à \(email.masked). Cliquez-le dans les 24 heures."
+        return "Un lien de confirmation a été envoyé à \(email.masked). Cliquez-le dans les \(policy.emailLinkValidity)."
     }
 
     /// One client address has failed too often and is refused before any code check

@@ -73,10 +73,11 @@ public struct AccountService: Sendable {
         /// The one helpful exception: a person of another régime, told whom to contact.
         case otherRegime(name: String, contact: String)
 
-        public var message: String {
+        /// The answer in French, with the validity of the policy in force.
+        public func message(_ policy: AccessPolicy) -> String {
             switch self {
             case .requested:
-                "Demande enregistrée. Si ces informations correspondent à un assuré, un code provisoire de 8 chiffres lui est envoyé par courrier, à l'adresse connue de sa caisse, sous 7 à 12 jours environ. Ce code est valable 15 jours et ne sert qu'une fois. Votre code personnel actuel, si vous en avez un, reste valable d'ici là."
+                "Demande enregistrée. Si ces informations correspondent à un assuré, un code provisoire de 8 chiffres lui est envoyé par courrier, à l'adresse connue de sa caisse, sous \(AccessPolicy.postalDelay) environ. Ce code est valable \(policy.provisionalCodeValidity) et ne sert qu'une fois. Votre code personnel actuel, si vous en avez un, reste valable d'ici là."
             case .otherRegime(let name, let contact):
                 "Le compte Releve n'est pas ouvert aux assurés de votre régime (\(name)). Adressez-vous à \(contact)."
             }
@@ -113,7 +114,7 @@ public struct AccountService: Sendable {
                     at: at, kind: "provisional_code_request", outcome: "rate_limited", subject: nir.masked,
                     channel: channel.rawValue))
             throw ServiceError.rateLimited(
-                "Trop de demandes de code provisoire pour ce numéro aujourd'hui (\(policy.provisionalRequestsPerDay) au plus par jour). Réessayez demain : un code déjà envoyé reste valable 15 jours."
+                "Trop de demandes de code provisoire pour ce numéro aujourd'hui (\(policy.provisionalRequestsLimit)). Réessayez demain : un code déjà envoyé reste valable \(policy.provisionalCodeValidity)."
             )
         }
         let context = try await store.accountContext(nir: nir)
@@ -146,7 +147,8 @@ public struct AccountService: Sendable {
         }
         let code = ProvisionalCode.random()
         let expiresAt = at + Int64(policy.provisionalCodeDays) * 86_400
-        let letter = Letters.provisionalCode(person: person.person, code: code, requestedOn: now, expiresAt: expiresAt)
+        let letter = Letters.provisionalCode(
+            person: person.person, code: code, requestedOn: now, expiresAt: expiresAt, policy: policy)
         try await store.recordProvisionalCodeRequest(
             nir: nir, at: at, issue: (person.id, try await hash(code.digits), expiresAt, letter),
             audit: AuditEvent(
@@ -206,14 +208,14 @@ public struct AccountService: Sendable {
                 AuditEvent(
                     at: at, kind: "provisional_code_check", outcome: "no_active_code", subject: nir.masked,
                     channel: channel.rawValue))
-            throw ServiceError.provisionalCodeRejected
+            throw ServiceError.provisionalCodeRejected(validity: policy.provisionalCodeValidity)
         }
         guard try await store.reserveProvisionalCodeAttempt(id: stored.id, maximum: policy.provisionalCodeMaxAttempts) else {
             try await store.appendAudit(
                 AuditEvent(
                     at: at, kind: "provisional_code_check", outcome: "too_many_attempts", subject: nir.masked,
                     channel: channel.rawValue))
-            throw ServiceError.provisionalCodeRejected
+            throw ServiceError.provisionalCodeRejected(validity: policy.provisionalCodeValidity)
         }
         let right: Bool
         do {
@@ -227,7 +229,7 @@ public struct AccountService: Sendable {
                 AuditEvent(
                     at: at, kind: "provisional_code_check", outcome: "wrong_code", subject: nir.masked, channel: channel.rawValue)
             )
-            throw ServiceError.provisionalCodeRejected
+            throw ServiceError.provisionalCodeRejected(validity: policy.provisionalCodeValidity)
         }
         if !keepAttempt { try await store.refundProvisionalCodeAttempt(id: stored.id) }
         let kind: OpeningKind
@@ -272,6 +274,21 @@ public struct AccountService: Sendable {
     public struct OpeningResult: Sendable, Equatable {
         public let kind: OpeningKind
         public let maskedEmail: String
+
+        /// What happened, for the assuré (the same words on every face).
+        public var message: String {
+            switch kind {
+            case .new: "Votre compte est ouvert."
+            case .recovery:
+                "Votre nouveau code personnel est enregistré et votre compte débloqué ; les connexions ouvertes ont été fermées."
+            case .reopening: "Votre compte est rouvert : vos relevés seront de nouveau en ligne à partir du mois prochain."
+            }
+        }
+
+        /// The message and what to do next with the e-mail sent.
+        public var nextStep: String {
+            "Un e-mail a été envoyé à \(maskedEmail) : ouvrez le lien qu'il contient pour confirmer votre adresse."
+        }
     }
 
     /// Opens the account (or recovers or reopens it) in one step, all or nothing. The terms must
@@ -338,9 +355,10 @@ public struct AccountService: Sendable {
                 outcome: "success", subject: nir.masked, channel: channel.rawValue))
         switch outcome {
         case .opened: break
-        case .provisionalCodeAlreadyUsed: throw ServiceError.provisionalCodeRejected
+        case .provisionalCodeAlreadyUsed: throw ServiceError.provisionalCodeRejected(validity: policy.provisionalCodeValidity)
         }
-        let message = Letters.openingEmail(kind: check.kind, person: person, link: token.map(confirmationLink))
+        let message = Letters.openingEmail(
+            kind: check.kind, person: person, link: token.map(confirmationLink), policy: policy)
         try mail.send(to: email, subject: message.subject, body: message.body, now: now)
         return OpeningResult(kind: check.kind, maskedEmail: email.masked)
     }
@@ -369,7 +387,7 @@ public struct AccountService: Sendable {
             )
         case .expired:
             throw ServiceError.emailLinkRejected(
-                "Ce lien a expiré (il est valable 24 heures). Changez votre adresse e-mail depuis votre compte pour en recevoir un nouveau."
+                "Ce lien a expiré (il est valable \(policy.emailLinkValidity)). Changez votre adresse e-mail depuis votre compte pour en recevoir un nouveau."
             )
         }
     }

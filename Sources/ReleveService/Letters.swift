@@ -14,7 +14,9 @@ enum Letters {
         CivilDate(unixSeconds: seconds).formattedLong
     }
 
-    static func provisionalCode(person: InsuredPerson, code: ProvisionalCode, requestedOn: Date, expiresAt: Int64) -> NewLetter {
+    static func provisionalCode(
+        person: InsuredPerson, code: ProvisionalCode, requestedOn: Date, expiresAt: Int64, policy: AccessPolicy
+    ) -> NewLetter {
         let digits = Array(code.digits)
         let spaced = String(digits[0..<4]) + " " + String(digits[4..<8])
         let body = """
@@ -28,40 +30,40 @@ enum Letters {
 
             Votre code provisoire : \(spaced)
 
-            Il est valable 15 jours, jusqu'au \(date(expiresAt)), et ne sert qu'une fois.
+            Il est valable \(policy.provisionalCodeValidity), jusqu'au \(date(expiresAt)), et ne sert qu'une fois.
 
             Pour l'utiliser, choisissez « Ouvrir mon compte » (ou, en ligne de commande : releve compte activer), puis saisissez votre numéro de sécurité sociale et ce code. Vous choisirez ensuite votre code personnel (8 à 13 chiffres), votre question secrète et votre adresse e-mail.
 
             Si vous n'êtes pas à l'origine de cette demande, ne tenez pas compte de ce courrier : votre code personnel actuel, si vous en avez un, continue de fonctionner.
 
-            Votre caisse d'assurance maladie
+            \(French.letterSignature)
             """
         return NewLetter(kind: .provisionalCode, recipient: addressBlock(person), body: body)
     }
 
-    static func openingEmail(kind: AccountService.OpeningKind, person: InsuredPerson, link: String?) -> (
+    static func openingEmail(kind: AccountService.OpeningKind, person: InsuredPerson, link: String?, policy: AccessPolicy) -> (
         subject: String, body: String
     ) {
         let greeting = "Bonjour \(person.firstNames) \(person.lastName),"
         let confirm =
             link.map {
-                "\n\nPour confirmer votre adresse e-mail, ouvrez ce lien dans les 24 heures :\n\($0)\n\n(En ligne de commande : releve compte confirmer-email, puis collez ce lien.)"
+                "\n\nPour confirmer votre adresse e-mail, ouvrez ce lien dans les \(policy.emailLinkValidity) :\n\($0)\n\n(En ligne de commande : releve compte confirmer-email, puis collez ce lien.)"
             } ?? ""
         switch kind {
         case .new:
             return (
                 "Votre compte Releve est ouvert",
-                "\(greeting)\n\nVotre compte Releve est ouvert. Vos relevés mensuels seront désormais disponibles en ligne.\(confirm)\n\nSi vous n'êtes pas à l'origine de cette ouverture, contactez votre caisse d'assurance maladie.\n\nReleve — ce message est automatique, merci de ne pas y répondre."
+                "\(greeting)\n\nVotre compte Releve est ouvert. Vos relevés mensuels seront désormais disponibles en ligne.\(confirm)\n\nSi vous n'êtes pas à l'origine de cette ouverture, contactez votre caisse d'assurance maladie.\n\n\(French.emailSignature)"
             )
         case .recovery:
             return (
                 "Votre code personnel Releve a été réinitialisé",
-                "\(greeting)\n\nVotre code personnel a été réinitialisé avec un code provisoire, et les connexions ouvertes ont été fermées.\(confirm)\n\nSi vous n'êtes pas à l'origine de ce changement, contactez immédiatement votre caisse d'assurance maladie.\n\nReleve — ce message est automatique, merci de ne pas y répondre."
+                "\(greeting)\n\nVotre code personnel a été réinitialisé avec un code provisoire, et les connexions ouvertes ont été fermées.\(confirm)\n\nSi vous n'êtes pas à l'origine de ce changement, contactez immédiatement votre caisse d'assurance maladie.\n\n\(French.emailSignature)"
             )
         case .reopening:
             return (
                 "Votre compte Releve est rouvert",
-                "\(greeting)\n\nVotre compte Releve est de nouveau ouvert. Vos relevés seront disponibles en ligne à partir du mois prochain.\(confirm)\n\nReleve — ce message est automatique, merci de ne pas y répondre."
+                "\(greeting)\n\nVotre compte Releve est de nouveau ouvert. Vos relevés seront disponibles en ligne à partir du mois prochain.\(confirm)\n\n\(French.emailSignature)"
             )
         }
     }
@@ -69,29 +71,29 @@ enum Letters {
     static func codeChangedEmail(person: InsuredPerson, on: Date) -> (subject: String, body: String) {
         (
             "Votre code personnel Releve a été changé",
-            "Bonjour \(person.firstNames) \(person.lastName),\n\nVotre code personnel a été changé le \(date(Int64(on.timeIntervalSince1970))). Les autres connexions ont été fermées.\n\nSi vous n'êtes pas à l'origine de ce changement, commandez immédiatement un code provisoire (Problème d'accès) et contactez votre caisse.\n\nReleve — ce message est automatique, merci de ne pas y répondre."
+            "Bonjour \(person.firstNames) \(person.lastName),\n\nVotre code personnel a été changé le \(date(Int64(on.timeIntervalSince1970))). Les autres connexions ont été fermées.\n\nSi vous n'êtes pas à l'origine de ce changement, commandez immédiatement un code provisoire (Problème d'accès) et contactez votre caisse.\n\n\(French.emailSignature)"
         )
     }
 
-    static func emailChangeConfirmation(person: InsuredPerson, link: String) -> (subject: String, body: String) {
+    static func emailChangeConfirmation(person: InsuredPerson, link: String, policy: AccessPolicy) -> (
+        subject: String, body: String
+    ) {
         (
             "Confirmez votre nouvelle adresse e-mail Releve",
-            "Bonjour \(person.firstNames) \(person.lastName),\n\nPour confirmer cette adresse e-mail, ouvrez ce lien dans les 24 heures :\n\(link)\n\nReleve — ce message est automatique, merci de ne pas y répondre."
+            "Bonjour \(person.firstNames) \(person.lastName),\n\nPour confirmer cette adresse e-mail, ouvrez ce lien dans les \(policy.emailLinkValidity) :\n\(link)\n\n\(French.emailSignature)"
         )
     }
 
     static func emailChangedNotice(person: InsuredPerson, newEmail: EmailAddress, on: Date) -> (subject: String, body: String) {
         (
             "Votre adresse e-mail Releve a été changée",
-            "Bonjour \(person.firstNames) \(person.lastName),\n\nL'adresse e-mail de votre compte a été remplacée le \(date(Int64(on.timeIntervalSince1970))) par \(newEmail.masked).\n\nSi vous n'êtes pas à l'origine de ce changement, contactez immédiatement votre caisse d'assurance maladie.\n\nReleve — ce message est automatique, merci de ne pas y répondre."
+            "Bonjour \(person.firstNames) \(person.lastName),\n\nL'adresse e-mail de votre compte a été remplacée le \(date(Int64(on.timeIntervalSince1970))) par \(newEmail.masked).\n\nSi vous n'êtes pas à l'origine de ce changement, contactez immédiatement votre caisse d'assurance maladie.\n\n\(French.emailSignature)"
         )
     }
 
     static func salutation(_ person: InsuredPerson) -> String {
         person.sex == .female ? "Madame" : "Monsieur"
     }
-
-    static let signature = "Releve — ce message est automatique, merci de ne pas y répondre."
 
     /// What cancelling changes, shown before the assuré confirms.
     static let cancellationConsequences = [
@@ -117,7 +119,7 @@ enum Letters {
 
             Si vous n'êtes pas à l'origine de cette résiliation, contactez votre caisse d'assurance maladie.
 
-            Votre caisse d'assurance maladie
+            \(French.letterSignature)
             """
         return NewLetter(kind: .cancellation, recipient: addressBlock(person), body: body)
     }
@@ -125,7 +127,7 @@ enum Letters {
     static func cancellationEmail(person: InsuredPerson, on: Date) -> (subject: String, body: String) {
         (
             "Votre compte Releve est résilié",
-            "Bonjour \(person.firstNames) \(person.lastName),\n\nVotre compte Releve a été résilié le \(date(Int64(on.timeIntervalSince1970))). Vos relevés vous seront de nouveau envoyés par courrier, à partir de celui du mois en cours. Une confirmation vous est aussi adressée par courrier.\n\nSi vous n'êtes pas à l'origine de cette résiliation, contactez votre caisse d'assurance maladie.\n\n\(signature)"
+            "Bonjour \(person.firstNames) \(person.lastName),\n\nVotre compte Releve a été résilié le \(date(Int64(on.timeIntervalSince1970))). Vos relevés vous seront de nouveau envoyés par courrier, à partir de celui du mois en cours. Une confirmation vous est aussi adressée par courrier.\n\nSi vous n'êtes pas à l'origine de cette résiliation, contactez votre caisse d'assurance maladie.\n\n\(French.emailSignature)"
         )
     }
 
@@ -141,7 +143,7 @@ enum Letters {
 
             Vous le trouverez ci-joint. Chaque page porte la mention « DUPLICATA » ; son contenu est celui du relevé archivé, dont l'empreinte figure en bas de chaque page.
 
-            Votre caisse d'assurance maladie
+            \(French.letterSignature)
             """
         return NewLetter(kind: .duplicata, recipient: addressBlock(person), body: body)
     }
@@ -157,7 +159,7 @@ enum Letters {
     ) {
         (
             "Votre relevé \(month.withDe) est disponible",
-            "Bonjour \(firstNames) \(lastName),\n\nVotre relevé mensuel de remboursements \(month.withDe) est disponible dans votre espace Releve :\n\(link)\n\n(En ligne de commande : releve releves telecharger \(month).)\n\nPour des raisons de confidentialité, il n'est pas joint à ce message.\n\n\(signature)"
+            "Bonjour \(firstNames) \(lastName),\n\nVotre relevé mensuel de remboursements \(month.withDe) est disponible dans votre espace Releve :\n\(link)\n\n(En ligne de commande : releve releves telecharger \(month).)\n\nPour des raisons de confidentialité, il n'est pas joint à ce message.\n\n\(French.emailSignature)"
         )
     }
 

@@ -1,4 +1,5 @@
 import Crypto
+import ReleveDomain
 import ReleveStore
 
 #if canImport(Glibc)
@@ -46,10 +47,7 @@ final class LineReader {
     /// The SHA-256 of the bytes read so far, in lowercase hex (empty when not hashing).
     var sha256: String {
         guard let hasher else { return "" }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return French.hex(hasher.finalize())
     }
 
     /// Calls `body` with each line and its 1-based number.

@@ -80,7 +80,7 @@ public enum PaymentsExport {
                 beneficiaires: p.beneficiaryRanks.map(report.beneficiaryName), nombreActes: p.actCount,
                 montantPaye: p.totalPaid.rawValue, base: p.totalBase.rawValue, rembourseActes: p.totalReimbursedGross.rawValue,
                 deductions: p.totalDeductions.rawValue, rembourse: p.totalReimbursed.rawValue,
-                resteACharge: p.lines.reduce(Cents.zero) { $0 + $1.remainingCost }.rawValue,
+                resteACharge: p.remainingCost.rawValue,
                 transmisComplementaire: p.transmittedToComplementaire,
                 lignes: detailed
                     ? p.lines.map { l in
@@ -151,7 +151,7 @@ public enum PaymentsExport {
                         p.date.description, text(p.reference),
                         text(p.beneficiaryRanks.map(report.beneficiaryName).joined(separator: " ")),
                         text(payee), String(p.actCount), euros(p.totalPaid), euros(p.totalReimbursed),
-                        euros(p.lines.reduce(.zero) { $0 + $1.remainingCost }), p.transmittedToComplementaire ? "oui" : "non",
+                        euros(p.remainingCost), p.transmittedToComplementaire ? "oui" : "non",
                     ].joined(separator: ","))
             }
         }

@@ -143,7 +143,7 @@ public struct PaymentsReport: Sendable {
     public var totalDeductions: Cents { payments.reduce(.zero) { $0 + $1.totalDeductions } }
     /// Paid to professionals minus reimbursed for the acts, plus deductions: what is left for the
     /// assuré or the complémentaire.
-    public var totalRemaining: Cents { payments.reduce(.zero) { $0 + $1.lines.reduce(.zero) { $0 + $1.remainingCost } } }
+    public var totalRemaining: Cents { payments.reduce(.zero) { $0 + $1.remainingCost } }
 
     public func beneficiaryName(_ rank: Int) -> String {
         person.beneficiary(rank: rank)?.firstName ?? "bénéficiaire \(rank)"

@@ -159,7 +159,6 @@ public struct SampleGenerator: Sendable {
         var charged: [String: Cents] = [:]
     }
 
-    private static let yearlyCap = Cents(euros: 50)
     private static let pharmacies = [
         "Pharmacie du Centre", "Pharmacie de la Gare", "Grande Pharmacie du Marché", "Pharmacie des Écoles",
     ]
@@ -208,7 +207,7 @@ public struct SampleGenerator: Sendable {
         else { return nil }
         let key = "\(date.year)-\(beneficiary.rank)-\(kind.rawValue)"
         let used = state.charged[key, default: .zero]
-        let amount = min(unit * Int64(units), Self.yearlyCap - used)
+        let amount = min(unit * Int64(units), TariffTable.yearlyDeductionCap - used)
         guard amount > .zero else { return nil }
         state.charged[key] = used + amount
         return amount

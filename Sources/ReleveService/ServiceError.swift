@@ -36,7 +36,8 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     /// Too many failures: locked for a while, or until a new provisional code is used.
     case locked(LockNotice)
     /// The provisional code is wrong, expired, used, or tried too often (one answer for all).
-    case provisionalCodeRejected
+    /// `validity`: how long a provisional code serves, as the policy in force says (`15 jours`).
+    case provisionalCodeRejected(validity: String)
     /// Re-authentication before a sensitive change: the current personal code is wrong (the
     /// failure is counted like a failed login).
     case wrongCurrentCode
@@ -85,9 +86,9 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
             return text
         case .locked(let lock):
             return lock.message
-        case .provisionalCodeRejected:
+        case .provisionalCodeRejected(let validity):
             return
-                "Code provisoire incorrect, expiré ou déjà utilisé. Un code provisoire est valable 15 jours et ne sert qu'une fois : si besoin, commandez-en un nouveau (releve compte code-provisoire)."
+                "Code provisoire incorrect, expiré ou déjà utilisé. Un code provisoire est valable \(validity) et ne sert qu'une fois : si besoin, commandez-en un nouveau (releve compte code-provisoire)."
         case .wrongCurrentCode:
             return "Code personnel actuel : incorrect. Rien n'a été modifié."
         case .secretAnswerMismatch:
@@ -173,7 +174,7 @@ public enum LockNotice: Sendable, Equatable {
     public var message: String {
         switch self {
         case .temporary(let seconds):
-            "Par sécurité, après plusieurs essais infructueux, l'accès à ce compte est bloqué pendant \(frenchDuration(seconds: seconds)). Réessayez ensuite, ou commandez un code provisoire si vous avez oublié votre code (Problème d'accès)."
+            "Par sécurité, après plusieurs essais infructueux, l'accès à ce compte est bloqué pendant \(French.clockDuration(seconds: seconds)). Réessayez ensuite, ou commandez un code provisoire si vous avez oublié votre code (Problème d'accès)."
         case .untilRecovery:
             "Par sécurité, après trop d'essais infructueux, ce compte est verrouillé. Pour le débloquer, commandez un nouveau code provisoire (releve compte code-provisoire) : il vous permettra de choisir un nouveau code personnel."
         }
@@ -181,13 +182,16 @@ public enum LockNotice: Sendable, Equatable {
 }
 
 public enum SessionProblem: Sendable, Equatable {
-    case none, expired, revoked
+    /// `limits`: the session's limits as the policy in force states them.
+    case none
+    case expired(limits: String)
+    case revoked
 
     public var message: String {
         switch self {
         case .none: "Vous n'êtes pas connecté(e). Connectez-vous avec « releve connexion »."
-        case .expired:
-            "Votre session a expiré (15 minutes sans activité, ou 12 heures au plus). Reconnectez-vous avec « releve connexion »."
+        case .expired(let limits):
+            "Votre session a expiré (\(limits)). Reconnectez-vous avec « releve connexion »."
         case .revoked:
             "Votre session a été fermée (déconnexion, changement de code ou résiliation). Reconnectez-vous avec « releve connexion »."
         }

@@ -10,16 +10,12 @@ public enum StatementBuilder {
     public static func document(
         person: InsuredPerson, month: Month, payments: [Payment], history: [(Month, Cents)], reference: String,
         issuedOn: CivilDate,
-        mark: String? = nil
+        mark: String? = nil, tariffs: TariffTable = .standard
     ) -> StatementDocument {
         let name = { (rank: Int) in person.beneficiary(rank: rank)?.firstName ?? "bénéficiaire \(rank)" }
         let sorted = payments.sorted { ($0.date, $0.reference) < ($1.date, $1.reference) }
         let sections = sorted.map { payment -> StatementDocument.Section in
-            let payee: String
-            switch payment.payee {
-            case .insured: payee = "versé sur votre compte"
-            case .professional(let pro): payee = "réglé à \(pro) (tiers payant)"
-            }
+            let payee = payment.payee.sentence
             let late = payment.lines.contains { $0.kind == .act && $0.careDate.calendarMonth < month.adding(months: -2) }
             let header =
                 "Paiement du \(payment.date.formatted) — \(payee) — \(payment.totalReimbursed.formatted)\(late ? " (soins anciens, paiement tardif)" : "")"
@@ -45,7 +41,7 @@ public enum StatementBuilder {
         let base = payments.reduce(Cents.zero) { $0 + $1.totalBase }
         let gross = payments.reduce(Cents.zero) { $0 + $1.totalReimbursedGross }
         let deductions = payments.reduce(Cents.zero) { $0 + $1.totalDeductions }
-        let remaining = payments.reduce(Cents.zero) { $0 + $1.lines.reduce(.zero) { $0 + $1.remainingCost } }
+        let remaining = payments.reduce(Cents.zero) { $0 + $1.remainingCost }
         let totals = [
             ["Montant payé aux professionnels", paid.formatted], ["Base de remboursement", base.formatted],
             ["Remboursé pour les actes", gross.formatted], ["Participations et franchises", deductions.formatted],
@@ -70,10 +66,10 @@ public enum StatementBuilder {
             ], beneficiaries: beneficiaries, sections: sections,
             emptyNote: payments.isEmpty ? "Aucun paiement ce mois-ci." : nil, totals: totals,
             explanation:
-                "Le remboursement est égal à la base de remboursement multipliée par le taux. La participation forfaitaire (2 € par consultation depuis le 15 mai 2024) et les franchises médicales (1 € par boîte de médicaments ou acte paramédical depuis le 31 mars 2024, 50 € par an au plus) restent à votre charge ; quand vous n'avez rien avancé (tiers payant), elles sont déduites d'un remboursement suivant. Le reste à charge est ce que votre complémentaire peut prendre en charge. Conservez ce relevé deux ans.",
+                "Le remboursement est égal à la base de remboursement multipliée par le taux. \(tariffs.deductionsNote(for: month)) Le reste à charge est ce que votre complémentaire peut prendre en charge. Conservez ce relevé deux ans.",
             chartTitle: "Vos remboursements des 6 derniers mois",
             chart: history.map { entry in
-                StatementDocument.Bar(label: shortMonth(entry.0), valueText: entry.1.formatted, cents: entry.1.rawValue)
+                StatementDocument.Bar(label: French.shortMonth(entry.0), valueText: entry.1.formatted, cents: entry.1.rawValue)
             }, reference: reference, fingerprint: "", creationDate: "\(issuedOn)T00:00:00Z", mark: mark)
         document.fingerprint = fingerprint(of: document)
         return document
@@ -102,11 +98,6 @@ public enum StatementBuilder {
         document.totals.flatMap { $0 }.forEach(add)
         for bar in document.chart { add(bar.label + "=" + bar.valueText) }
         add(document.reference)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func shortMonth(_ month: Month) -> String {
-        let names = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
-        return "\(names[month.month - 1]) \(month.year % 100 < 10 ? "0" : "")\(month.year % 100)"
+        return French.hex(hasher.finalize())
     }
 }

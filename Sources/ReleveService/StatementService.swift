@@ -173,7 +173,7 @@ public struct StatementService: Sendable {
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        French.hex(SHA256.hash(data: bytes))
     }
 
     /// Temporary file, fsync, rename (the directory is synced per batch, before the commit).

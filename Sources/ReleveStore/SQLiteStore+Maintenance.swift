@@ -47,7 +47,7 @@ extension SQLiteStore {
                     hasher.update(data: [0x0A])
                 }
             }
-            return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            return French.hex(hasher.finalize())
         }
     }
 }

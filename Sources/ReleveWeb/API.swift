@@ -213,7 +213,7 @@ extension Web {
             var form = Form("")
             form.values = ["nir": body.nir, "nom": body.nom, "naissance": body.naissance, "code_postal": body.codePostal]
             let answer = try await requestCode(form: form, context: context, channel: .api)
-            return API.json(Message(message: answer.message), status: .accepted)
+            return API.json(Message(message: answer.message(accounts.policy)), status: .accepted)
         }
         api.post("/comptes") { request, context -> Response in
             let body = try await API.body(request, as: OpeningBody.self)
@@ -228,7 +228,7 @@ extension Web {
             return API.json(
                 Message(
                     message:
-                        "Compte \(result.kind == .new ? "ouvert" : "rétabli"). Un lien de confirmation a été envoyé à \(result.maskedEmail)."
+                        "\(result.message) \(result.nextStep)"
                 ),
                 status: .created)
         }

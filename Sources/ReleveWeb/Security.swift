@@ -37,6 +37,36 @@ struct Security: Sendable {
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
+    /// `text` with a MAC tied to `context`: a hidden field the server can trust when it comes back
+    /// with the same context (the opening's step 2 carries what step 1 found).
+    func seal(_ text: String, context: String) -> String {
+        Self.base64URL(Data(text.utf8)) + "." + mac(text, context: context)
+    }
+
+    /// The text of a sealed value, if its MAC matches `context`.
+    func unseal(_ sealed: String?, context: String) -> String? {
+        guard let sealed, let dot = sealed.firstIndex(of: ".") else { return nil }
+        var encoded = String(sealed[..<dot]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while encoded.count % 4 != 0 { encoded += "=" }
+        guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8) else { return nil }
+        let expected = mac(text, context: context)
+        let submitted = sealed[sealed.index(after: dot)...]
+        guard submitted.utf8.count == expected.utf8.count,
+            zip(submitted.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+        else { return nil }
+        return text
+    }
+
+    private func mac(_ text: String, context: String) -> String {
+        let input = "sealed:\(context.utf8.count):\(context)\(text)"
+        return Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: key)))
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
     /// Constant-time check of a submitted token.
     func checkCSRF(_ submitted: String?, base: String?) -> Bool {
         guard let submitted, let base else { return false }

@@ -1,13 +1,7 @@
-/// The pages' Mustache templates (French). `{{x}}` is HTML-escaped by swift-mustache;
-/// `{{{body}}}` only ever receives HTML rendered from these templates.
+/// The pages' Mustache templates (French), one per `Template` case, each reading only its page
+/// model (`Pages/`). `{{x}}` is HTML-escaped by swift-mustache; `{{{body}}}` only ever receives
+/// HTML rendered from these templates, `{{{chart}}}` and `{{{rows}}}` HTML escaped by `HTML.escape`.
 enum Templates {
-    static let all: [String: String] = [
-        "layout": layout, "accueil": accueil, "code-provisoire": codeProvisoire, "message": message,
-        "ouverture": ouverture, "ouverture-etape2": ouvertureEtape2, "confirmation-email": confirmationEmail,
-        "probleme-acces": problemeAcces, "paiements": paiements, "paiement": paiement, "releves": releves,
-        "compte": compte, "resiliation": resiliation, "erreur": erreur, "etapes": etapes, "csrf": csrf,
-    ]
-
     static let csrf = #"<input type="hidden" name="csrf" value="{{csrf}}">"#
 
     static let layout = """
@@ -62,7 +56,7 @@ enum Templates {
         {{> csrf}}
         <label for="nir">Numéro de sécurité sociale <span class="aide">13 caractères, sans la clé ; par exemple 1 70 12 75 112 034</span></label>
         <input id="nir" name="nir" type="text" autocomplete="username" required value="{{nir}}">
-        <label for="code">Code personnel <span class="aide">8 à 13 chiffres</span></label>
+        <label for="code">Code personnel <span class="aide">{{codeLengths}}</span></label>
         <input id="code" name="code" type="password" inputmode="numeric" autocomplete="current-password" required>
         <button type="submit">Se connecter</button>
         </form>
@@ -79,7 +73,7 @@ enum Templates {
 
     static let codeProvisoire = """
         <h1>Commander mon code provisoire</h1>
-        <p>Votre code provisoire de 8 chiffres vous est envoyé par courrier, à l'adresse connue de votre caisse, sous 7 à 12 jours. Il est valable 15 jours et ne sert qu'une fois. Il sert aussi à retrouver l'accès à un compte existant.</p>
+        <p>Votre code provisoire de 8 chiffres vous est envoyé par courrier, à l'adresse connue de votre caisse, sous {{postalDelay}}. Il est valable {{validity}} et ne sert qu'une fois. Il sert aussi à retrouver l'accès à un compte existant.</p>
         {{#error}}<p class="message erreur" role="alert">{{error}}</p>{{/error}}
         <form method="post" action="/code-provisoire">
         {{> csrf}}
@@ -125,12 +119,13 @@ enum Templates {
         {{> csrf}}
         <input type="hidden" name="nir" value="{{nir}}">
         <input type="hidden" name="code_provisoire" value="{{provisional}}">
+        <input type="hidden" name="etat" value="{{state}}">
         <fieldset><legend>Conditions d'utilisation</legend>
         <div class="conditions" tabindex="0" role="region" aria-label="Conditions d'utilisation">{{terms}}</div>
         <p class="case"><input id="cgu" name="cgu" type="checkbox" value="oui" required> <label for="cgu">J'accepte les conditions d'utilisation</label></p>
         </fieldset>
         <fieldset><legend>Votre code personnel</legend>
-        <label for="code">Code personnel <span class="aide">8 à 13 chiffres ; ni suite, ni répétition, ni date de naissance</span></label>
+        <label for="code">Code personnel <span class="aide">{{codeLengths}} ; ni suite, ni répétition, ni date de naissance</span></label>
         <input id="code" name="code" type="password" inputmode="numeric" autocomplete="new-password" required>
         <label for="code_confirmation">Confirmez le code personnel</label>
         <input id="code_confirmation" name="code_confirmation" type="password" inputmode="numeric" autocomplete="new-password" required>
@@ -170,7 +165,7 @@ enum Templates {
         <p>Commandez un code provisoire : reçu par courrier, il vous permet de choisir un nouveau code personnel et débloque votre compte. Votre code actuel continue de fonctionner d'ici là.</p>
         <p><a class="bouton" href="/code-provisoire">Commander un code provisoire</a></p>
         <h2>Je n'ai jamais reçu mon code provisoire</h2>
-        <p>Le courrier arrive sous 7 à 12 jours à l'adresse connue de votre caisse. Passé ce délai, ou si vous avez déménagé, signalez votre nouvelle adresse à votre caisse, puis commandez un nouveau code (3 demandes par jour au plus).</p>
+        <p>Le courrier arrive sous {{postalDelay}} à l'adresse connue de votre caisse. Passé ce délai, ou si vous avez déménagé, signalez votre nouvelle adresse à votre caisse, puis commandez un nouveau code ({{requestsLimit}}).</p>
         <h2>Mon compte est résilié</h2>
         <p>Commandez un code provisoire : il rouvre votre compte. Vos relevés seront de nouveau en ligne, sans papier à partir du mois suivant.</p>
         <h2>Je ne dépends pas du régime général</h2>
@@ -184,8 +179,8 @@ enum Templates {
         <p>{{period}}. <a href="{{switchHref}}">{{switchLabel}}</a></p>
         <form method="get" action="/paiements" class="filtres" aria-label="Filtrer les paiements">
         <input type="hidden" name="vue" value="{{view}}">
-        <div><label for="mois">Période</label><select id="mois" name="mois">{{#monthChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}} derniers mois</option>{{/monthChoices}}</select></div>
-        <div><label for="beneficiaire">Bénéficiaire</label><select id="beneficiaire" name="beneficiaire"><option value="">Tous</option>{{#beneficiaries}}<option value="{{rank}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/beneficiaries}}</select></div>
+        <div><label for="mois">Période</label><select id="mois" name="mois">{{#monthChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/monthChoices}}</select></div>
+        <div><label for="beneficiaire">Bénéficiaire</label><select id="beneficiaire" name="beneficiaire"><option value="">Tous</option>{{#beneficiaries}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/beneficiaries}}</select></div>
         <div><label for="nature">Nature des soins</label><select id="nature" name="nature"><option value="">Toutes</option>{{#natures}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/natures}}</select></div>
         <div><label for="du">Du <span class="aide">JJ/MM/AAAA</span></label><input id="du" name="du" type="text" value="{{from}}"></div>
         <div><label for="au">Au <span class="aide">JJ/MM/AAAA</span></label><input id="au" name="au" type="text" value="{{to}}"></div>
@@ -272,7 +267,7 @@ enum Templates {
         {{> csrf}}
         <label for="actuel">Code personnel actuel</label>
         <input id="actuel" name="actuel" type="password" inputmode="numeric" autocomplete="current-password" required>
-        <label for="nouveau">Nouveau code personnel <span class="aide">8 à 13 chiffres</span></label>
+        <label for="nouveau">Nouveau code personnel <span class="aide">{{codeLengths}}</span></label>
         <input id="nouveau" name="nouveau" type="password" inputmode="numeric" autocomplete="new-password" required>
         <label for="confirmation">Confirmez le nouveau code</label>
         <input id="confirmation" name="confirmation" type="password" inputmode="numeric" autocomplete="new-password" required>

@@ -6,14 +6,14 @@ import NIOCore
 import ReleveDomain
 import ReleveService
 
-/// Renders pages: a template's HTML inside the layout, as a `Response` with its charset.
+/// Renders pages: a page model through its template, inside the layout, as a `Response`.
 struct Views: Sendable {
     let library: MustacheLibrary
     let demo: Bool
 
     init(demo: Bool) throws {
         var library = MustacheLibrary()
-        for (name, template) in Templates.all { try library.register(template, named: name) }
+        for template in Template.allCases { try library.register(template.source, named: template.rawValue) }
         self.library = library
         self.demo = demo
     }
@@ -25,22 +25,28 @@ struct Views: Sendable {
         var section: String?
     }
 
-    func page(
-        _ template: String, title: String, context: [String: Any] = [:], viewer: Viewer? = nil, csrf: String? = nil,
-        flash: (text: String, kind: String)? = nil, status: HTTPResponse.Status = .ok
+    /// The page's HTML, without the layout; nil only if its template failed to render.
+    func body<Page: PageModel>(_ page: Page) -> String? {
+        library.render(page, withTemplate: Page.template.rawValue)
+    }
+
+    func page<Page: PageModel>(
+        _ page: Page, viewer: Viewer? = nil, csrf: String? = nil, flash: (text: String, kind: String)? = nil,
+        status: HTTPResponse.Status = .ok
     ) -> Response {
-        var context = context
-        context["csrf"] = viewer?.csrf ?? csrf ?? ""
-        let body = library.render(context, withTemplate: template) ?? ""
-        var layout: [String: Any] = ["title": title, "body": body, "csrf": viewer?.csrf ?? csrf ?? "", "demo": demo]
-        if let viewer {
-            layout["user"] = [
-                "name": viewer.name, "navPaiements": viewer.section == "paiements", "navReleves": viewer.section == "releves",
-                "navCompte": viewer.section == "compte",
-            ]
+        var page = page
+        page.csrf = viewer?.csrf ?? csrf ?? ""
+        guard let body = body(page) else {
+            return Self.html("Erreur interne : page impossible à afficher.", status: .internalServerError)
         }
-        if let flash { layout["flash"] = ["text": flash.text, "kind": flash.kind] }
-        return Self.html(library.render(layout, withTemplate: "layout") ?? "", status: status)
+        let layout = LayoutModel(
+            title: page.title, body: body, csrf: page.csrf, demo: demo,
+            user: viewer.map {
+                .init(
+                    name: $0.name, navPaiements: $0.section == "paiements", navReleves: $0.section == "releves",
+                    navCompte: $0.section == "compte")
+            }, flash: flash.map { .init(text: $0.text, kind: $0.kind) })
+        return Self.html(library.render(layout, withTemplate: Template.layout.rawValue) ?? "", status: status)
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

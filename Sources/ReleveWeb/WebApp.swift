@@ -86,8 +86,8 @@ public struct Web: Sendable {
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=86400"],
                 body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
         }
-        addPublicPages(to: router)
-        addAccountPages(to: router)
+        router.addRoutes(PublicController(web: self).routes)
+        router.addRoutes(AccountController(web: self).routes)
         addAPI(to: router)
         return router
     }
@@ -126,9 +126,7 @@ struct MaintenanceMiddleware: RouterMiddleware {
             let message = try await cache.message(accounts)
         else { return try await next(request, context) }
         if path.hasPrefix("/api/") { return API.error(.serviceUnavailable, code: "maintenance", message: message) }
-        return views.page(
-            "erreur", title: "Service en maintenance",
-            context: ["heading": "Service en maintenance", "text": message], status: .serviceUnavailable)
+        return views.page(ErrorPage(title: "Service en maintenance", text: message), status: .serviceUnavailable)
     }
 }
 
@@ -176,9 +174,7 @@ struct ErrorMiddleware: RouterMiddleware {
             var response =
                 request.uri.path.hasPrefix("/api/")
                 ? API.error(status, code: code, message: message)
-                : views.page(
-                    "erreur", title: ErrorPages.title(status), context: ["heading": ErrorPages.title(status), "text": message],
-                    status: status)
+                : views.page(ErrorPage(title: ErrorPages.title(status), text: message), status: status)
             if code == "surcharge" { response.headers[.retryAfter] = "5" }
             return response
         }

@@ -56,14 +56,9 @@ extension Releve.Compte {
                         nir: nir, provisionalCode: again, acceptedTerms: acceptedTerms, personalCode: code,
                         personalCodeConfirmation: confirmation, question: Int(number.trimmingCharacters(in: .whitespaces)) ?? 0,
                         answer: answer, answerConfirmation: answerAgain, email: email), channel: .cli, now: Date())
-                switch result.kind {
-                case .new: print("Votre compte est ouvert.")
-                case .recovery:
-                    print("Votre code personnel est changé et votre compte débloqué ; les connexions ouvertes ont été fermées.")
-                case .reopening: print("Votre compte est rouvert.")
-                }
+                print(result.message)
                 print(
-                    "Un e-mail a été envoyé à \(result.maskedEmail) : confirmez votre adresse avec le lien qu'il contient (releve compte confirmer-email). Connectez-vous avec « releve connexion »."
+                    "\(result.nextStep) (En ligne de commande : releve compte confirmer-email.) Connectez-vous avec « releve connexion »."
                 )
             }
         }

@@ -31,7 +31,7 @@ extension Releve.Compte {
                     lastName: try lastName ?? Input.line("Nom de famille"),
                     birthDate: try birthDate ?? Input.line("Date de naissance (JJ/MM/AAAA)"),
                     postalCode: try postalCode ?? Input.line("Code postal de votre domicile"), channel: .cli, now: Date())
-                print(answer.message)
+                print(answer.message(service.policy))
             }
         }
     }

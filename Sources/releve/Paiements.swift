@@ -117,11 +117,7 @@ enum PaymentsTable {
                 if let currentMonth, let total = totals[currentMonth] { out += monthLine(total) }
                 currentMonth = month
             }
-            let payee: String
-            switch payment.payee {
-            case .insured: payee = "vous"
-            case .professional(let name): payee = name
-            }
+            let payee = payment.payee.shortFrench
             let beneficiaries = payment.beneficiaryRanks.map(report.beneficiaryName).joined(separator: ", ")
             if detailed {
                 out += wrap(

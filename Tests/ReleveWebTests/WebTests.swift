@@ -48,6 +48,13 @@ struct WebTests {
         }
     }
 
+    /// The value of a hidden field of a page.
+    static func hiddenField(_ name: String, in html: String) -> String? {
+        guard let start = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        let rest = html[start.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
     static let origin: HTTPFields = [.origin: "http://localhost", HTTPField.Name("Sec-Fetch-Site")!: "same-origin"]
 
     /// A visitor's cookies, carried from response to request, and the last page's CSRF token.
@@ -241,6 +248,39 @@ struct WebTests {
         }
     }
 
+    @Test(
+        "opening step 2 refused: redrawn from its sealed state without checking the provisional code again; a forged state goes back to step 1"
+    )
+    func openingRedrawSpendsNoTry() async throws {
+        let world = try await World()
+        try await world.test { client in
+            let visitor = Visitor(client)
+            try await visitor.get("/ouverture")
+            let code = try await world.accounts.orderCode()
+            let step2 = try await visitor.post("/ouverture", ["nir": AccountWorld.nir, "code_provisoire": code])
+            let state = try #require(Self.hiddenField("etat", in: step2.text))
+            var fields = [
+                "nir": AccountWorld.nir, "code_provisoire": code, "etat": state, "code": "58203947",
+                "code_confirmation": "58203947", "question": "1", "reponse": "Dupont", "reponse_confirmation": "Dupont",
+                "email": "jean.martin@exemple.fr",
+            ]
+            // More refusals than a provisional code has tries (5): none of them spends one.
+            for _ in 1...7 {
+                let refused = try await visitor.post("/ouverture/valider", fields)
+                #expect(refused.status == .badRequest && refused.text.contains("name=\"etat\""))
+                #expect(refused.text.contains("Jean MARTIN") || refused.text.contains("Martin"))
+            }
+            var forged = fields
+            forged["etat"] = state.replacingOccurrences(of: ".", with: ".x")
+            let back = try await visitor.post("/ouverture/valider", forged)
+            #expect(back.status == .badRequest && back.text.contains("action=\"/ouverture\""))
+            #expect(!back.text.contains("name=\"etat\""))
+            fields["cgu"] = "oui"
+            let done = try await visitor.post("/ouverture/valider", fields)
+            #expect(done.status == .ok && done.text.contains("Étape 3 sur 3"), "\(done.text)")
+        }
+    }
+
     @Test("forms validate: each bad input gets its French message, its status, and changes nothing")
     func formsValidate() async throws {
         let world = try await World()
@@ -266,17 +306,20 @@ struct WebTests {
             let step2 = try await visitor.post("/ouverture", ["nir": AccountWorld.nir, "code_provisoire": code])
             #expect(
                 step2.status == .ok && step2.text.contains("Étape en cours") && step2.text.contains("Conditions d'utilisation"))
+            // As a browser does, the submission carries step 2's hidden state.
+            let state = try #require(Self.hiddenField("etat", in: step2.text))
             let refused = try await visitor.post(
                 "/ouverture/valider",
                 [
-                    "nir": AccountWorld.nir, "code_provisoire": code, "code": "24681357", "code_confirmation": "24681357",
-                    "question": "1", "reponse": "Dupont", "reponse_confirmation": "Dupont", "email": "j@exemple.fr",
+                    "nir": AccountWorld.nir, "code_provisoire": code, "etat": state, "code": "24681357",
+                    "code_confirmation": "24681357", "question": "1", "reponse": "Dupont", "reponse_confirmation": "Dupont",
+                    "email": "j@exemple.fr",
                 ])
             #expect(refused.status == .badRequest && refused.text.contains("conditions d'utilisation"))
             let weak = try await visitor.post(
                 "/ouverture/valider",
                 [
-                    "nir": AccountWorld.nir, "code_provisoire": code, "cgu": "oui", "code": "12345678",
+                    "nir": AccountWorld.nir, "code_provisoire": code, "etat": state, "cgu": "oui", "code": "12345678",
                     "code_confirmation": "12345678", "question": "1", "reponse": "Dupont", "reponse_confirmation": "Dupont",
                     "email": "j@exemple.fr",
                 ])

@@ -1,0 +1,168 @@
+import ReleveDomain
+import ReleveService
+
+/// The table rows of the payments page, built as escaped HTML in one pass (see `PaymentsPage`).
+struct TableRows: Sendable {
+    var rows: String
+}
+
+/// Payments over the chosen months, synthetic (one row per payment) or detailed (one per act).
+struct PaymentsPage: PageModel {
+    static let template = Template.paiements
+    let title = "Mes paiements"
+    var csrf = ""
+    var period: String
+    var switchHref: String
+    var switchLabel: String
+    var view: String
+    var monthChoices: [Choice]
+    var beneficiaries: [Choice]
+    var natures: [Choice]
+    var from: String
+    var to: String
+    var error: String?
+    var chart: String
+    var chartText: String
+    var totalPaid: String
+    var totalReimbursed: String
+    var totalDeductions: String
+    var totalRemaining: String
+    var empty: Bool
+    var synthetic: TableRows?
+    var detailed: TableRows?
+}
+
+/// One payment, act by act.
+struct PaymentPage: PageModel {
+    static let template = Template.paiement
+    struct Line: Sendable {
+        var careDate: String
+        var beneficiary: String
+        var label: String
+        var professional: String
+        var paid: String
+        var base: String
+        var rate: String
+        var reimbursed: String
+        var remaining: String
+        var transmitted: String
+    }
+
+    var title: String
+    var csrf = ""
+    var date: String
+    var reference: String
+    var payee: String
+    var kind: String
+    var reimbursed: String
+    var explanation =
+        "Remboursé = base × taux pour chaque acte, moins les participations forfaitaires et franchises. Le reste à charge est ce qui n'a pas été remboursé par l'Assurance Maladie."
+    var lines: [Line]
+
+    init(_ payment: Payment, report: PaymentsReport) {
+        title = "Paiement du \(payment.date.formatted)"
+        date = payment.date.formatted
+        reference = payment.reference
+        payee = payment.payee.french
+        kind = payment.kind.french
+        reimbursed = payment.totalReimbursed.formatted
+        lines = payment.lines.map { line in
+            Line(
+                careDate: line.careDate.formatted, beneficiary: report.beneficiaryName(line.beneficiaryRank), label: line.label,
+                professional: line.professional ?? "", paid: line.paid.formatted, base: line.base.formatted,
+                rate: line.rate.formatted, reimbursed: line.reimbursed.formatted, remaining: line.remainingCost.formatted,
+                transmitted: line.transmittedToComplementaire ? "transmis" : "non transmis")
+        }
+    }
+}
+
+/// The archive of monthly statements, and duplicata requests.
+struct StatementsPage: PageModel {
+    static let template = Template.releves
+    struct Statement: Sendable {
+        var month: String
+        var monthLabel: String
+        var payments: String
+        var reimbursed: String
+        var pages: String
+        var fingerprint: String
+    }
+
+    struct Request: Sendable {
+        var month: String
+        var status: String
+    }
+
+    let title = "Mes relevés"
+    var csrf = ""
+    var delivery: String
+    var statements: [Statement]
+    var requests: [Request]
+    // Stored, not computed: Mustache reads a model's stored properties only.
+    var empty: Bool
+    var hasRequests: Bool
+
+    init(statements: [ArchivedStatement], requests: [DuplicataRequest], delivery: DeliveryRule.Mode) {
+        self.delivery = "Votre relevé du mois en cours : \(delivery.explanation)."
+        self.statements = statements.map {
+            Statement(
+                month: $0.month.description, monthLabel: $0.month.formatted, payments: French.number($0.payments),
+                reimbursed: $0.reimbursed.formatted, pages: French.number($0.pages), fingerprint: $0.fingerprint)
+        }
+        self.requests = requests.map { Request(month: $0.month.formatted, status: $0.statusText) }
+        empty = statements.isEmpty
+        hasRequests = !requests.isEmpty
+    }
+}
+
+/// The account: identity, médecin traitant, complémentaires, e-mail and code changes.
+struct AccountOverviewPage: PageModel {
+    static let template = Template.compte
+    struct Beneficiary: Sendable {
+        var name: String
+        var complementaire: String
+    }
+
+    let title = "Mon compte"
+    var csrf = ""
+    var name: String
+    var nir: String
+    var caisse: String
+    var address: String
+    var doctor: String
+    var beneficiaries: [Beneficiary]
+    var delivery: String
+    var email: String
+    var confirmed: Bool
+    var codeLengths = personalCodeLengths
+
+    init(user: AccountService.Authenticated, delivery: DeliveryRule.Mode, today: CivilDate, tariffs: TariffTable = .standard) {
+        let person = user.person.person
+        name = person.fullName
+        nir = person.nir.formatted
+        caisse = "\(person.caisse.name) (\(person.regime.name))"
+        address = "\(person.address.lines.joined(separator: ", ")), \(person.address.postalCode) \(person.address.city)"
+        doctor =
+            person.doctor.map { "\($0.name), déclaré le \($0.since.formatted)." }
+            ?? "Aucun médecin traitant déclaré : vos consultations sont remboursées à \(tariffs.outsidePathwayRates(on: today)). Déclarez-en un avec lui, lors d'une consultation."
+        beneficiaries = person.beneficiaries.map { b in
+            Beneficiary(
+                name: b.firstName,
+                complementaire: b.complementaire.map {
+                    $0.name + ($0.noemieLinkActive ? " (reçoit vos remboursements par NOEMIE)" : " (pas de liaison NOEMIE)")
+                } ?? "pas de complémentaire connue")
+        }
+        self.delivery = "Votre relevé du mois en cours : \(delivery.explanation)."
+        email = user.email
+        confirmed = user.emailConfirmed
+    }
+}
+
+/// Cancelling the account: its consequences, the code to confirm.
+struct CancellationPage: PageModel {
+    static let template = Template.resiliation
+    let title = "Résilier mon compte"
+    var csrf = ""
+    var consequences = AccountService.cancellationConsequences
+    var error: String?
+}

@@ -1,0 +1,115 @@
+import Foundation
+import ReleveDomain
+import ReleveTestSupport
+import Testing
+
+@testable import ReleveService
+@testable import ReleveStore
+@testable import ReleveWeb
+
+/// Every page is a typed model rendered by its own template: the template reads only names the
+/// model has (a typo renders nothing in Mustache; here it fails), and every template renders.
+@Suite("Page models")
+struct PageModelTests {
+    /// One fully populated model per page (every optional set, every list non-empty).
+    static var samples: [any PageModel] {
+        let statement = ArchivedStatement(
+            id: .init(1), personID: .init(1), month: try! Month(parsing: "2026-10"), reference: "REL-1",
+            issuedOn: Fixtures.date("2026-11-01"), file: "f.pdf", sha256: "s", fingerprint: "F", size: 1, pages: 2, payments: 3,
+            reimbursed: Cents(1900))
+        let request = DuplicataRequest(
+            letterID: .init(1), month: try! Month(parsing: "2026-10"), reference: "REL-1", status: .pending, requestedAt: 0,
+            printedAt: nil, postedAt: nil)
+        var home = HomePage(nir: "1", error: "e")
+        home.demoAccounts = .init(accounts: [.init(name: "n", nir: "1", code: "2")])
+        var codeRequest = CodeRequestPage(policy: .standard)
+        codeRequest.error = "e"
+        return [
+            home, codeRequest,
+            MessagePage(title: "t", heading: "h", paragraphs: ["p"], link: LinkModel(href: "/", label: "l")),
+            OpeningPage(nir: "1", error: "e"),
+            OpeningStep2Page(
+                nir: "1", provisional: "2", summary: OpeningSummary(kind: .recovery, fullName: "Jean", question: .firstPet),
+                state: "s", error: "e"),
+            EmailConfirmationPage(token: "t"), AccessHelpPage(policy: .standard), ErrorPage(title: "t", text: "x"),
+            PaymentsPage(
+                period: "p", switchHref: "/", switchLabel: "s", view: "detail",
+                monthChoices: [Choice(value: "1", label: "1 mois", selected: true)],
+                beneficiaries: [Choice(value: "1", label: "Jean", selected: false)],
+                natures: [Choice(value: "pharmacie", label: "pharmacie", selected: false)], from: "", to: "", error: "e",
+                chart: "<svg></svg>", chartText: "c", totalPaid: "1", totalReimbursed: "1", totalDeductions: "1",
+                totalRemaining: "1", empty: true, synthetic: TableRows(rows: "<tr></tr>"), detailed: TableRows(rows: "<tr></tr>")),
+            PaymentPage(
+                Fixtures.consultation(),
+                report: PaymentsReport(
+                    person: Fixtures.person(), from: Fixtures.date("2026-10-01"), to: Fixtures.date("2026-10-31"),
+                    payments: [Fixtures.consultation()], filtered: false)),
+            StatementsPage(statements: [statement], requests: [request], delivery: .online),
+            CancellationPage(error: "e"),
+            AccountOverviewPage(
+                user: AccountService.Authenticated(
+                    person: StoredPerson(id: .init(1), person: Fixtures.person(doctor: false)),
+                    account: StoredAccount(
+                        personID: .init(1), status: .active, codeHash: "", question: 1, answerHash: "", email: "j@exemple.fr",
+                        emailConfirmed: true, createdAt: 0, updatedAt: 0, closedAt: nil), tokenHash: []),
+                delivery: .online, today: Fixtures.date("2026-11-30")),
+        ]
+    }
+
+    /// The names a template reads (`{{x}}`, `{{{x}}}`, `{{#x}}`, `{{^x}}`), partials excepted.
+    static func names(in template: String) -> Set<String> {
+        let regex = try! NSRegularExpression(pattern: #"\{\{\{?\s*([#^/]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}?\}\}"#)
+        let text = template as NSString
+        var names = Set<String>()
+        for match in regex.matches(in: template, range: NSRange(location: 0, length: text.length)) {
+            names.insert(text.substring(with: match.range(at: 2)))
+        }
+        return names
+    }
+
+    /// Every stored property name reachable from a value (through lists and optionals).
+    static func labels(of value: Any) -> Set<String> {
+        var labels = Set<String>()
+        for child in Mirror(reflecting: value).children {
+            if let label = child.label { labels.insert(label) }
+            let mirror = Mirror(reflecting: child.value)
+            switch mirror.displayStyle {
+            case .collection?: for element in mirror.children { labels.formUnion(Self.labels(of: element.value)) }
+            case .optional?: if let wrapped = mirror.children.first { labels.formUnion(Self.labels(of: wrapped.value)) }
+            case .struct?: labels.formUnion(Self.labels(of: child.value))
+            default: break
+            }
+        }
+        return labels
+    }
+
+    @Test("every page template reads only names its model has, and renders")
+    func templatesMatchModels() throws {
+        let views = try Views(demo: false)
+        var covered = Set<Template>()
+        for page in Self.samples {
+            let template = type(of: page).template
+            covered.insert(template)
+            var source = template.source
+            if source.contains("{{> etapes}}") { source += Template.etapes.source }
+            if source.contains("{{> csrf}}") { source += Template.csrf.source }
+            let missing = Self.names(in: source).subtracting(Self.labels(of: page))
+            #expect(missing.isEmpty, "\(template.rawValue) reads \(missing.sorted()), which \(type(of: page)) lacks")
+            let body = views.body(page)
+            #expect(body?.isEmpty == false, "\(template.rawValue) does not render")
+        }
+        let pages = Set(Template.allCases).subtracting([.layout, .etapes, .csrf])
+        #expect(covered == pages, "pages without a sample: \(pages.subtracting(covered).map(\.rawValue))")
+        let layout = LayoutModel(
+            title: "t", body: "b", csrf: "c", demo: true,
+            user: .init(name: "n", navPaiements: true, navReleves: false, navCompte: false), flash: .init(text: "f", kind: "k"))
+        #expect(Self.names(in: Template.layout.source + Template.csrf.source).subtracting(Self.labels(of: layout)).isEmpty)
+    }
+
+    @Test("a name the model lacks is caught")
+    func missingNameIsCaught() {
+        let names = Self.names(in: "<p>{{heading}} {{{oops}}} {{#link}}{{href}}{{/link}}</p>")
+        let page = MessagePage(title: "t", heading: "h", paragraphs: [], link: LinkModel(href: "/", label: "l"))
+        #expect(names.subtracting(Self.labels(of: page)) == ["oops"])
+    }
+}
