@@ -131,6 +131,21 @@ extension TariffTable {
         return "pour une consultation à \(French.euros(consultation.base)), \(outside.formatted) au lieu de \(inside.formatted)"
     }
 
+    /// What the médecin traitant changes, for an assuré who has one.
+    public func inCarePathwayNote(on date: CivilDate) -> String {
+        let inPathway = consultation(on: date)?.rate ?? Rate(percent: 70)
+        return
+            "Vous êtes dans le parcours de soins coordonnés : vos consultations sont remboursées à \(inPathway.formatted) de la base (\(Self.outsideCarePathwayRate.formatted) seulement hors parcours, par exemple chez un autre médecin sans être orienté)."
+    }
+
+    /// What the médecin traitant changes, for an assuré who has none.
+    public func outsideCarePathwayNote(on date: CivilDate) -> String {
+        let inPathway = consultation(on: date)?.rate ?? Rate(percent: 70)
+        let example = outsidePathwayExample(on: date).map { " : \($0)" } ?? ""
+        return
+            "Hors parcours de soins, vos consultations sont remboursées à \(Self.outsideCarePathwayRate.formatted) de la base au lieu de \(inPathway.formatted)\(example). Déclarez un médecin traitant : il fait la déclaration en ligne lors d'une consultation."
+    }
+
     /// The statement's note on what stays at the assuré's charge, as the rules stood at the end
     /// of `month`: amounts, the dates they took effect, the yearly cap.
     public func deductionsNote(for month: Month) -> String {

@@ -47,6 +47,11 @@ public struct Tariff: Sendable, Hashable {
 public struct DatedAmount: Sendable, Hashable {
     public let effective: CivilDate
     public let amount: Cents
+
+    public init(effective: CivilDate, amount: Cents) {
+        self.effective = effective
+        self.amount = amount
+    }
 }
 
 /// The tariffs and deductions of DOMAIN.md §4 by effective date (metropolitan France,
@@ -56,6 +61,13 @@ public struct TariffTable: Sendable {
     public let tariffs: [Tariff]
     public let flatParticipation: [DatedAmount]
     public let franchisePerUnit: [DatedAmount]
+
+    /// `flatParticipation` and `franchisePerUnit` in order of effective date.
+    public init(tariffs: [Tariff], flatParticipation: [DatedAmount], franchisePerUnit: [DatedAmount]) {
+        self.tariffs = tariffs
+        self.flatParticipation = flatParticipation
+        self.franchisePerUnit = franchisePerUnit
+    }
 
     /// Rate outside the coordinated care pathway (no médecin traitant), since 31 Jan 2009.
     public static let outsideCarePathwayRate = Rate(percent: 30)

@@ -22,7 +22,9 @@ extension Releve.Compte {
                 if let doctor = person.doctor {
                     lines.append("  Médecin traitant : \(doctor.name), déclaré le \(doctor.since.formatted)")
                 } else {
-                    lines.append("  Médecin traitant : aucun déclaré (consultations remboursées à 30 % au lieu de 70 %)")
+                    lines.append(
+                        "  Médecin traitant : aucun déclaré (consultations remboursées à \(TariffTable.standard.outsidePathwayRates(on: .today)))"
+                    )
                 }
                 for beneficiary in person.beneficiaries.dropFirst() {
                     lines.append("  Bénéficiaire : \(beneficiary.firstName), né(e) le \(beneficiary.birthDate.formatted)")

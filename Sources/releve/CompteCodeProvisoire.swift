@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReleveDomain
 import ReleveService
 
 extension Releve.Compte {
@@ -9,8 +10,8 @@ extension Releve.Compte {
             abstract: "Commande un code provisoire, envoyé par courrier (pour ouvrir un compte ou en retrouver l'accès).",
             discussion: """
                 Les informations doivent correspondre à celles de votre caisse. Par confidentialité, la \
-                réponse est la même qu'elles correspondent ou non. Le code arrive par courrier sous 7 à 12 \
-                jours, vaut 15 jours et ne sert qu'une fois. Sans option, les informations sont demandées.
+                réponse est la même qu'elles correspondent ou non. Le code arrive par courrier sous \
+                \(AccessPolicy.postalDelay), vaut \(AccessPolicy.standard.provisionalCodeValidity) et ne sert qu'une fois. Sans option, les informations sont demandées.
                 """)
 
         @OptionGroup var options: AccountOptions

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReleveDomain
 import ReleveService
 
 extension Releve {
@@ -9,7 +10,7 @@ extension Releve {
             abstract: "Se connecter avec son numéro de sécurité sociale et son code personnel.",
             discussion: """
                 Le code personnel est lu sans écho sur un terminal, ou sur la première ligne de l'entrée \
-                standard. La session dure 15 minutes sans activité et 12 heures au plus ; elle est gardée \
+                standard. La session dure \(AccessPolicy.standard.sessionLimits) ; elle est gardée \
                 dans $XDG_CONFIG_HOME/releve/session (droits 0600).
                 """)
 

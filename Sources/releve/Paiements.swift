@@ -72,17 +72,15 @@ extension Releve {
                 let person = user.person.person
                 if let doctor = person.doctor {
                     print("Médecin traitant : \(doctor.name), déclaré le \(doctor.since.formatted).")
-                    print(
-                        "Vous êtes dans le parcours de soins coordonnés : vos consultations sont remboursées à 70 % de la base (30 % seulement hors parcours, par exemple chez un autre médecin sans être orienté)."
-                    )
+                    print(TariffTable.standard.inCarePathwayNote(on: .today))
                 } else {
                     print("Aucun médecin traitant déclaré.")
-                    print(
-                        "Hors parcours de soins, vos consultations sont remboursées à 30 % de la base au lieu de 70 % : pour une consultation à 30 €, 9,00 € au lieu de 21,00 €. Déclarez un médecin traitant : il fait la déclaration en ligne lors d'une consultation."
-                    )
+                    print(TariffTable.standard.outsideCarePathwayNote(on: .today))
                 }
                 if person.longTermCondition {
-                    print("Affection de longue durée (ALD) : les soins liés à votre affection sont remboursés à 100 %.")
+                    print(
+                        "Affection de longue durée (ALD) : les soins liés à votre affection sont remboursés à \(TariffTable.longTermConditionRate.formatted)."
+                    )
                 }
             }
         }

@@ -106,6 +106,16 @@ struct PageModelTests {
         #expect(Self.names(in: Template.layout.source + Template.csrf.source).subtracting(Self.labels(of: layout)).isEmpty)
     }
 
+    @Test("pages state the access policy in force")
+    func pagesFollowThePolicy() throws {
+        let policy = try AccessPolicy(provisionalCodeDays: 10, provisionalRequestsPerDay: 2)
+        let views = try Views(demo: false)
+        let request = try #require(views.body(CodeRequestPage(policy: policy)))
+        #expect(request.contains("valable 10 jours") && !request.contains("15 jours"))
+        let help = try #require(views.body(AccessHelpPage(policy: policy)))
+        #expect(help.contains("2 demandes par jour au plus"))
+    }
+
     @Test("a name the model lacks is caught")
     func missingNameIsCaught() {
         let names = Self.names(in: "<p>{{heading}} {{{oops}}} {{#link}}{{href}}{{/link}}</p>")
