@@ -1,8 +1,5 @@
-/// A monthly statement in the archive: issued once, never rewritten.
-public struct ArchivedStatement: Sendable, Equatable {
-    public typealias ID = ReleveDomain.ID<ArchivedStatement>
-
-    public var id: ID
+/// What a monthly statement is once rendered: whose, which month, which file, how big.
+public struct StatementFile: Sendable, Equatable {
     public var personID: InsuredPerson.ID
     public var month: Month
     public var reference: String
@@ -15,14 +12,12 @@ public struct ArchivedStatement: Sendable, Equatable {
     public var fingerprint: String
     public var size: Int
     public var pages: Int
-    public var payments: Int
     public var reimbursed: Cents
 
     public init(
-        id: ID, personID: InsuredPerson.ID, month: Month, reference: String, issuedOn: CivilDate, file: String, sha256: String,
-        fingerprint: String, size: Int, pages: Int, payments: Int, reimbursed: Cents
+        personID: InsuredPerson.ID, month: Month, reference: String, issuedOn: CivilDate, file: String, sha256: String,
+        fingerprint: String, size: Int, pages: Int, reimbursed: Cents
     ) {
-        self.id = id
         self.personID = personID
         self.month = month
         self.reference = reference
@@ -32,7 +27,26 @@ public struct ArchivedStatement: Sendable, Equatable {
         self.fingerprint = fingerprint
         self.size = size
         self.pages = pages
-        self.payments = payments
         self.reimbursed = reimbursed
     }
+}
+
+/// A monthly statement in the archive: issued once, never rewritten. Its file's facts read
+/// as its own (`archived.month`).
+@dynamicMemberLookup
+public struct ArchivedStatement: Sendable, Equatable {
+    public typealias ID = ReleveDomain.ID<ArchivedStatement>
+
+    public var id: ID
+    public var statement: StatementFile
+    /// How many payments it covers.
+    public var payments: Int
+
+    public init(id: ID, statement: StatementFile, payments: Int) {
+        self.id = id
+        self.statement = statement
+        self.payments = payments
+    }
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<StatementFile, T>) -> T { statement[keyPath: keyPath] }
 }

@@ -101,10 +101,6 @@ public struct CivilDate: Hashable, Comparable, Sendable, LosslessStringConvertib
         CivilDate(daysSinceEpoch: daysSinceEpoch + days)
     }
 
-    public func days(until other: CivilDate) -> Int {
-        other.daysSinceEpoch - daysSinceEpoch
-    }
-
     public var calendarMonth: Month {
         // Safe: a valid date has a valid month.
         Month(validYear: year, month: month)

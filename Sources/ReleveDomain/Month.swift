@@ -51,10 +51,6 @@ public struct Month: Hashable, Comparable, Sendable, LosslessStringConvertible, 
         return Month(validYear: index / 12, month: index % 12 + 1)
     }
 
-    public func months(until other: Month) -> Int {
-        (other.year * 12 + other.month) - (year * 12 + month)
-    }
-
     public static func < (lhs: Month, rhs: Month) -> Bool {
         (lhs.year, lhs.month) < (rhs.year, rhs.month)
     }

@@ -83,11 +83,5 @@ enum FeedWriter {
         return s + "\""
     }
 
-    /// An RFC 4180 field: quoted when it holds a comma, a quote or edge spaces.
-    static func csv(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 }) || text.hasPrefix(" ") || text.hasSuffix(" ") else {
-            return text
-        }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func csv(_ text: String) -> String { CSVField.quoted(text) }
 }

@@ -90,15 +90,14 @@ public struct InsurerExportService: Sendable {
         String(code.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" }) + ".csv"
     }
 
-    static func row(_ line: ExportLine) -> [String] {
+    static func row(_ export: ExportLine) -> [String] {
         let text = PaymentsExport.text
+        let line = export.line
         return [
-            text(line.paymentReference), line.paymentDate.description, line.nir, String(line.beneficiaryRank),
-            text(line.beneficiaryFirstName), line.careDate.description, line.kind, text(line.actCode), text(line.label),
-            text(line.professional ?? ""), String(line.quantity), PaymentsExport.euros(line.paid),
-            PaymentsExport.euros(line.base),
-            (try? Rate(basisPoints: line.rateBasisPoints)).map(PaymentsExport.rate) ?? String(line.rateBasisPoints),
-            PaymentsExport.euros(line.reimbursed),
+            text(export.paymentReference), export.paymentDate.description, export.nir, String(line.beneficiaryRank),
+            text(export.beneficiaryFirstName), line.careDate.description, line.kind.rawValue, text(line.actCode),
+            text(line.label), text(line.professional ?? ""), String(line.quantity), PaymentsExport.euros(line.paid),
+            PaymentsExport.euros(line.base), PaymentsExport.rate(line.rate), PaymentsExport.euros(line.reimbursed),
         ]
     }
 }

@@ -173,12 +173,5 @@ public enum PaymentsExport {
 
     /// A text cell: a leading `=`, `+`, `-`, `@`, tab, CR or NUL (a spreadsheet formula) gets a
     /// `'` in front; then RFC 4180 quoting when needed.
-    public static func text(_ value: String) -> String {
-        var value = value
-        if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r", "\0"].contains(first) {
-            value = "'" + value
-        }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    public static func text(_ value: String) -> String { CSVField.spreadsheetSafe(value) }
 }

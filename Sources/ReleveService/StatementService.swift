@@ -126,14 +126,16 @@ public struct StatementService: Sendable {
     }
 
     /// Sends the e-mail notices still due (including those of an interrupted run), then marks
-    /// them sent. A crash between the two may send a notice twice, never lose one.
+    /// them sent. A crash between the two may send a notice twice, never lose one; a service
+    /// built without a mailer (`notices` nil) leaves them due for the next one that has one.
     func sendNotices(now: Date) async throws -> Int {
+        guard let (mail, url) = notices else { return 0 }
         var sent = 0
         while true {
             let due = try await store.pendingNotices(limit: 256)
             if due.isEmpty { return sent }
             for notice in due {
-                guard let (mail, url) = notices, let email = notice.email.flatMap({ try? EmailAddress($0) }) else { continue }
+                guard let email = notice.email.flatMap({ try? EmailAddress($0) }) else { continue }
                 let message = Letters.statementNotice(
                     firstNames: notice.firstNames, lastName: notice.lastName, month: notice.month, link: "\(url)/releves")
                 _ = try mail.send(to: email, subject: message.subject, body: message.body, now: now)
@@ -167,9 +169,11 @@ public struct StatementService: Sendable {
             }
         }
         return IssuedStatement(
-            personID: input.person.id, month: month, reference: reference, issuedOn: issuedOn, file: file, sha256: sha256(bytes),
-            fingerprint: document.fingerprint, size: bytes.count, pages: pages, paymentIDs: input.payments.map(\.id),
-            reimbursed: input.payments.reduce(.zero) { $0 + $1.payment.totalReimbursed })
+            StatementFile(
+                personID: input.person.id, month: month, reference: reference, issuedOn: issuedOn, file: file,
+                sha256: sha256(bytes), fingerprint: document.fingerprint, size: bytes.count, pages: pages,
+                reimbursed: input.payments.reduce(.zero) { $0 + $1.payment.totalReimbursed }),
+            paymentIDs: input.payments.map(\.id))
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {

@@ -2,24 +2,14 @@ import Foundation
 import GRDB
 import ReleveDomain
 
-/// One payment line transmitted to a complementary insurer.
+/// One payment line transmitted to a complementary insurer, with the payment it belongs to.
 public struct ExportLine: Sendable, Equatable {
     public var paymentID: Payment.ID
     public var paymentReference: String
     public var paymentDate: CivilDate
     public var nir: String
-    public var beneficiaryRank: Int
     public var beneficiaryFirstName: String
-    public var careDate: CivilDate
-    public var kind: String
-    public var actCode: String
-    public var label: String
-    public var professional: String?
-    public var quantity: Int
-    public var paid: Cents
-    public var base: Cents
-    public var rateBasisPoints: Int
-    public var reimbursed: Cents
+    public var line: PaymentLine
 }
 
 extension SQLiteStore {
@@ -94,11 +84,13 @@ extension SQLiteStore {
             let lines = try rows.map { r in
                 ExportLine(
                     paymentID: Payment.ID(r["id"]), paymentReference: r["reference"],
-                    paymentDate: try CivilDate(parsing: r["payment_date"]),
-                    nir: r["nir"], beneficiaryRank: r["beneficiary_rank"], beneficiaryFirstName: r["first_name"],
-                    careDate: try CivilDate(parsing: r["care_date"]), kind: r["kind"], actCode: r["act_code"], label: r["label"],
-                    professional: r["professional"], quantity: r["quantity"], paid: Cents(r["paid"]), base: Cents(r["base"]),
-                    rateBasisPoints: r["rate_bp"], reimbursed: Cents(r["reimbursed"]))
+                    paymentDate: try CivilDate(parsing: r["payment_date"]), nir: r["nir"], beneficiaryFirstName: r["first_name"],
+                    line: try PaymentLine(
+                        careDate: try CivilDate(parsing: r["care_date"]), beneficiaryRank: r["beneficiary_rank"],
+                        kind: try StoreError.decode(r["kind"], column: "payment_line.kind"), actCode: r["act_code"],
+                        label: r["label"], professional: r["professional"], quantity: r["quantity"], paid: Cents(r["paid"]),
+                        base: Cents(r["base"]), rate: try Rate(basisPoints: r["rate_bp"]), reimbursed: Cents(r["reimbursed"]),
+                        transmittedToComplementaire: true))
             }
             return (lines, Payment.ID(last))
         }

@@ -100,15 +100,6 @@ extension SQLiteStore {
             try chunk.commit()
         }
     }
-
-    /// Every imported file, oldest first.
-    public func importLedger() async throws -> [ImportLedgerEntry] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT sha256, file_name, imported_at FROM import_ledger ORDER BY id").map {
-                ImportLedgerEntry(sha256: $0["sha256"], fileName: $0["file_name"], importedAt: $0["imported_at"])
-            }
-        }
-    }
 }
 
 /// Manual transactions on the writer connection, each under the write lock file: taken at

@@ -260,16 +260,4 @@ extension SQLiteStore {
 extension SQLiteStore {
     // MARK: Settings
 
-    public func setting(_ key: String) async throws -> String? {
-        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key]) }
-    }
-
-    public func setSetting(_ key: String, _ value: String, audit: AuditEvent) async throws {
-        try await write { db in
-            try db.execute(
-                sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                arguments: [key, value])
-            try Self.insert(audit, db)
-        }
-    }
 }

@@ -15,18 +15,10 @@ public struct StatementInput: Sendable {
 }
 
 /// A rendered statement, its file already durable on disk, to be recorded.
+@dynamicMemberLookup
 public struct IssuedStatement: Sendable {
-    public var personID: InsuredPerson.ID
-    public var month: Month
-    public var reference: String
-    public var issuedOn: CivilDate
-    public var file: String
-    public var sha256: String
-    public var fingerprint: String
-    public var size: Int
-    public var pages: Int
+    public var statement: StatementFile
     public var paymentIDs: [Payment.ID]
-    public var reimbursed: Cents
     /// How it is delivered; nil leaves the column empty.
     public var delivery: DeliveryRule.Mode?
     /// The letter to put in the postal outbox, when it goes by post.
@@ -35,25 +27,17 @@ public struct IssuedStatement: Sendable {
     public var notice: Bool
 
     public init(
-        personID: InsuredPerson.ID, month: Month, reference: String, issuedOn: CivilDate, file: String, sha256: String,
-        fingerprint: String, size: Int, pages: Int, paymentIDs: [Payment.ID], reimbursed: Cents,
-        delivery: DeliveryRule.Mode? = nil, postalLetter: NewLetter? = nil, notice: Bool = false
+        _ statement: StatementFile, paymentIDs: [Payment.ID], delivery: DeliveryRule.Mode? = nil,
+        postalLetter: NewLetter? = nil, notice: Bool = false
     ) {
+        self.statement = statement
+        self.paymentIDs = paymentIDs
         self.delivery = delivery
         self.postalLetter = postalLetter
         self.notice = notice
-        self.personID = personID
-        self.month = month
-        self.reference = reference
-        self.issuedOn = issuedOn
-        self.file = file
-        self.sha256 = sha256
-        self.fingerprint = fingerprint
-        self.size = size
-        self.pages = pages
-        self.paymentIDs = paymentIDs
-        self.reimbursed = reimbursed
     }
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<StatementFile, T>) -> T { statement[keyPath: keyPath] }
 }
 
 extension SQLiteStore {
@@ -223,10 +207,12 @@ extension SQLiteStore {
 
     static func statement(_ r: Row) throws -> ArchivedStatement {
         ArchivedStatement(
-            id: ArchivedStatement.ID(r["id"]), personID: InsuredPerson.ID(r["person_id"]), month: try Month(parsing: r["month"]),
-            reference: r["reference"],
-            issuedOn: try CivilDate(parsing: r["issued_on"]), file: r["file"], sha256: r["sha256"], fingerprint: r["fingerprint"],
-            size: r["size"], pages: r["pages"], payments: r["payments"], reimbursed: Cents(r["reimbursed"]))
+            id: ArchivedStatement.ID(r["id"]),
+            statement: StatementFile(
+                personID: InsuredPerson.ID(r["person_id"]), month: try Month(parsing: r["month"]), reference: r["reference"],
+                issuedOn: try CivilDate(parsing: r["issued_on"]), file: r["file"], sha256: r["sha256"],
+                fingerprint: r["fingerprint"], size: r["size"], pages: r["pages"], reimbursed: Cents(r["reimbursed"])),
+            payments: r["payments"])
     }
 }
 

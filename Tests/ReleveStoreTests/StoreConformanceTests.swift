@@ -264,10 +264,11 @@ struct StoreConformanceTests {
         #expect(input.person.id == person && input.payments.map(\.payment.reference) == ["751-S-1"])
 
         let issued = IssuedStatement(
-            personID: person, month: october, reference: "REL-2026-10-0001", issuedOn: Fixtures.date("2026-11-01"),
-            file: "2026-10/REL-2026-10-0001.pdf", sha256: "abc", fingerprint: "f", size: 1000, pages: 1,
-            paymentIDs: input.payments.map(\.id), reimbursed: Cents(1900), delivery: .online,
-            postalLetter: Self.letter(.monthlyStatement), notice: true)
+            StatementFile(
+                personID: person, month: october, reference: "REL-2026-10-0001", issuedOn: Fixtures.date("2026-11-01"),
+                file: "2026-10/REL-2026-10-0001.pdf", sha256: "abc", fingerprint: "f", size: 1000, pages: 1,
+                reimbursed: Cents(1900)),
+            paymentIDs: input.payments.map(\.id), delivery: .online, postalLetter: Self.letter(.monthlyStatement), notice: true)
         try await store.recordStatements([issued], at: Self.t0)
         try await store.completeStatementRun(month: october, at: Self.t0)
         #expect(try await store.personsToState(month: october).isEmpty, "its payments now belong to a statement")
@@ -299,8 +300,10 @@ struct StoreConformanceTests {
         try await store.recordStatements(
             [
                 IssuedStatement(
-                    personID: person, month: october, reference: "REL-P", issuedOn: Fixtures.date("2026-11-01"), file: "f.pdf",
-                    sha256: "s", fingerprint: "f", size: 1, pages: 1, paymentIDs: input.payments.map(\.id), reimbursed: .zero)
+                    StatementFile(
+                        personID: person, month: october, reference: "REL-P", issuedOn: Fixtures.date("2026-11-01"),
+                        file: "f.pdf", sha256: "s", fingerprint: "f", size: 1, pages: 1, reimbursed: .zero),
+                    paymentIDs: input.payments.map(\.id))
             ], at: Self.t0)
         let statement = try #require(try await store.statements(of: person).first)
 

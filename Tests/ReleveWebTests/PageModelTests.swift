@@ -14,9 +14,11 @@ struct PageModelTests {
     /// One fully populated model per page (every optional set, every list non-empty).
     static var samples: [any PageModel] {
         let statement = ArchivedStatement(
-            id: .init(1), personID: .init(1), month: try! Month(parsing: "2026-10"), reference: "REL-1",
-            issuedOn: Fixtures.date("2026-11-01"), file: "f.pdf", sha256: "s", fingerprint: "F", size: 1, pages: 2, payments: 3,
-            reimbursed: Cents(1900))
+            id: .init(1),
+            statement: StatementFile(
+                personID: .init(1), month: try! Month(parsing: "2026-10"), reference: "REL-1",
+                issuedOn: Fixtures.date("2026-11-01"), file: "f.pdf", sha256: "s", fingerprint: "F", size: 1, pages: 2,
+                reimbursed: Cents(1900)), payments: 3)
         let request = DuplicataRequest(
             letterID: .init(1), month: try! Month(parsing: "2026-10"), reference: "REL-1", status: .pending, requestedAt: 0,
             printedAt: nil, postedAt: nil)
