@@ -1,6 +1,7 @@
 import Foundation
 import ReleveDomain
 import ReleveStore
+import Synchronization
 
 /// Imports insurer feeds (docs/feed-format.md) into the store.
 ///
@@ -47,10 +48,8 @@ public struct FeedImporter: Sendable {
         let (records, counts) = try await wrapStore {
             try await store.importFile(entry) { session in
                 let run = ImportRun(
-                    session: session, path: path, fileName: name, totalBytes: totalBytes, maxIssues: maxIssues,
-                    progress: progress)
-                try run.run(format: format, expectedIdentity: identity)
-                return run.records
+                    path: path, fileName: name, totalBytes: totalBytes, maxIssues: maxIssues, progress: progress)
+                return try await run.run(format: format, expectedIdentity: identity, into: session)
             }
         }
         return ImportReport(file: path, outcome: .imported(counts), records: records, seconds: Date().timeIntervalSince(started))
@@ -118,9 +117,16 @@ public struct ImportReport: Sendable {
     public var seconds: Double
 }
 
-/// One file's import, inside the store's transaction.
-private final class ImportRun {
-    let session: ImportSession
+/// One file's import: the file is read and parsed on a thread of its own, which hands records
+/// in batches of `batchSize` to the store's session, at most two batches ahead of the writes
+/// (so reading, parsing and writing overlap, in bounded memory). Problems found while parsing
+/// and while writing are reported together, in line order.
+///
+/// Sendable by hand-over: the parsing thread alone touches the parsing state until it finishes
+/// the batch stream; the writing side reads it only after that.
+private final class ImportRun: @unchecked Sendable {
+    static let batchSize = 1024
+
     let path: String
     let fileName: String
     let totalBytes: Int64
@@ -131,11 +137,14 @@ private final class ImportRun {
     var records = 0
     private let decoder = JSONDecoder()
 
+    /// Filled by the parsing thread: the batch being built, and what ended the parse.
+    private var batch: [(line: Int, record: ImportRecord)] = []
+    private var pipe: BatchPipe?
+    private var failure: (any Error)?
+
     init(
-        session: ImportSession, path: String, fileName: String, totalBytes: Int64, maxIssues: Int,
-        progress: (@Sendable (ImportProgress) -> Void)?
+        path: String, fileName: String, totalBytes: Int64, maxIssues: Int, progress: (@Sendable (ImportProgress) -> Void)?
     ) {
-        self.session = session
         self.path = path
         self.fileName = fileName
         self.totalBytes = totalBytes
@@ -148,7 +157,72 @@ private final class ImportRun {
         if issues.count < maxIssues { issues.append(FeedIssue(file: fileName, line: line, message: message)) }
     }
 
-    func run(format: FeedImporter.Format, expectedIdentity: FileIdentity) throws {
+    /// Parses on a thread, writes here; throws `rejectedFile` with every problem found.
+    func run(format: FeedImporter.Format, expectedIdentity: FileIdentity, into session: any ImportSession) async throws
+        -> Int
+    {
+        let pipe = BatchPipe(capacity: 2)
+        self.pipe = pipe
+        let parser = Thread { [self] in
+            do {
+                try parse(format: format, expectedIdentity: expectedIdentity)
+                if !batch.isEmpty { try pipe.send(batch) }
+            } catch {
+                failure = error
+            }
+            pipe.finish()
+        }
+        parser.name = "releve-import"
+        parser.start()
+        var writeIssues: [FeedIssue] = []
+        var writeIssueCount = 0
+        var writeFailure: (any Error)?
+        for await batch in pipe.batches {
+            guard writeFailure == nil else { continue }  // drain: the parser stops at its next send
+            do {
+                let outcomes = try await session.write(batch.map(\.record))
+                pipe.received()
+                for (entry, outcome) in zip(batch, outcomes) {
+                    guard let message = Self.problem(entry.record, outcome) else { continue }
+                    writeIssueCount += 1
+                    if writeIssues.count < maxIssues {
+                        writeIssues.append(FeedIssue(file: fileName, line: entry.line, message: message))
+                    }
+                }
+            } catch {
+                writeFailure = error
+                pipe.stop()
+            }
+        }
+        // The stream is finished: the parsing thread is done with this object.
+        if let writeFailure { throw writeFailure }
+        if let failure { throw failure }
+        let total = issueCount + writeIssueCount
+        if total > 0 {
+            let all = (issues + writeIssues).enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+            throw ServiceError.rejectedFile(path: path, issues: all.prefix(maxIssues).map(\.element), total: total)
+        }
+        return records
+    }
+
+    /// The problem a write outcome reveals, if any.
+    static func problem(_ record: ImportRecord, _ outcome: ImportOutcome) -> String? {
+        guard case .payment(let payment) = record, case .payment(let result) = outcome else { return nil }
+        switch result {
+        case .inserted, .alreadyPresent:
+            return nil
+        case .conflict:
+            return
+                "la référence « \(payment.reference) » existe déjà avec un autre contenu ; rien n'est écrasé (à régler avec l'émetteur du flux)"
+        case .unknownPerson:
+            return "paiement pour un assuré inconnu (NIR \(payment.nir.masked)) ; l'assuré doit être importé avant"
+        case .unknownBeneficiary(let rank):
+            return "bénéficiaire de rang \(rank) inconnu pour cet assuré"
+        }
+    }
+
+    /// The parsing thread's work: every line read, every record handed over in batches.
+    private func parse(format: FeedImporter.Format, expectedIdentity: FileIdentity) throws {
         let reader = try LineReader(path: path)
         var lastLine = 0
         switch format {
@@ -163,9 +237,6 @@ private final class ImportRun {
             report(lastLine, "le fichier a été modifié pendant l'import ; relancez l'import")
         }
         progress?(ImportProgress(bytesRead: reader.bytesRead, totalBytes: totalBytes, records: records))
-        if issueCount > 0 {
-            throw ServiceError.rejectedFile(path: path, issues: issues, total: issueCount)
-        }
     }
 
     private func tick(_ reader: LineReader) {
@@ -205,26 +276,12 @@ private final class ImportRun {
 
     private func store(_ record: FeedRecord, line: Int) throws {
         switch record {
-        case .person(let person):
-            _ = try session.upsert(person)
-        case .payment(let payment):
-            try store(payment, line: line)
+        case .person(let person): batch.append((line, .person(person)))
+        case .payment(let payment): batch.append((line, .payment(payment)))
         }
-    }
-
-    private func store(_ payment: Payment, line: Int) throws {
-        switch try session.insert(payment) {
-        case .inserted, .alreadyPresent:
-            break
-        case .conflict:
-            report(
-                line,
-                "la référence « \(payment.reference) » existe déjà avec un autre contenu ; rien n'est écrasé (à régler avec l'émetteur du flux)"
-            )
-        case .unknownPerson:
-            report(line, "paiement pour un assuré inconnu (NIR \(payment.nir.masked)) ; l'assuré doit être importé avant")
-        case .unknownBeneficiary(let rank):
-            report(line, "bénéficiaire de rang \(rank) inconnu pour cet assuré")
+        if batch.count >= Self.batchSize {
+            try pipe?.send(batch)
+            batch.removeAll(keepingCapacity: true)
         }
     }
 
@@ -321,6 +378,46 @@ private final class ImportRun {
             report(pending.firstLine, error.message)
             return
         }
-        try store(payment, line: pending.firstLine)
+        try store(.payment(payment), line: pending.firstLine)
+    }
+}
+
+/// Batches from the parsing thread to the writing task: an `AsyncStream` for the writer, a
+/// semaphore that blocks the parser (a thread of its own, never a task) when `capacity`
+/// batches wait, and a stop switch for when the writer fails.
+private final class BatchPipe: Sendable {
+    typealias Batch = [(line: Int, record: ImportRecord)]
+
+    let batches: AsyncStream<Batch>
+    private let continuation: AsyncStream<Batch>.Continuation
+    private let slots: DispatchSemaphore
+    private let capacity: Int
+    private let stopped = Mutex(false)
+
+    struct Stopped: Error {}
+
+    init(capacity: Int) {
+        (batches, continuation) = AsyncStream.makeStream(of: Batch.self)
+        slots = DispatchSemaphore(value: capacity)
+        self.capacity = capacity
+    }
+
+    /// Parser side: waits for a free slot, then hands the batch over.
+    func send(_ batch: Batch) throws {
+        slots.wait()
+        if stopped.withLock({ $0 }) { throw Stopped() }
+        continuation.yield(batch)
+    }
+
+    /// Parser side: no more batches.
+    func finish() { continuation.finish() }
+
+    /// Writer side: a batch is written, its slot is free.
+    func received() { slots.signal() }
+
+    /// Writer side: the import failed; the parser stops at its next send.
+    func stop() {
+        stopped.withLock { $0 = true }
+        for _ in 0...capacity { slots.signal() }
     }
 }

@@ -3,15 +3,26 @@ import GRDB
 import ReleveDomain
 
 /// What an import writes through, inside `PaymentStore.importFile`: all of a file or nothing
-/// as readers and a crash see it, committed in chunks.
-public protocol ImportSession: AnyObject {
-    /// Inserts or updates an assuré (the registry's newest record wins); beneficiaries are replaced.
-    func upsert(_ person: InsuredPerson) throws -> PersonImportOutcome
-    /// Inserts a payment and its lines, unless its reference is already there.
-    func insert(_ payment: Payment) throws -> PaymentImportOutcome
-    /// Commits what was written so far (still invisible to readers); any record boundary.
-    func commitChunk() throws
-    var counts: ImportCounts { get }
+/// as readers and a crash see it, though written in batches, each committed (and invisible to
+/// readers until the import completes) before `write` returns. Between two batches, other
+/// writers (a login, another process) get their turn.
+public protocol ImportSession: Sendable {
+    /// Writes `records` in order: an assuré is inserted or updated (the registry's newest record
+    /// wins, beneficiaries replaced); a payment is inserted with its lines unless its reference
+    /// is already there. Returns the outcome of each record, in the same order.
+    func write(_ records: [ImportRecord]) async throws -> [ImportOutcome]
+}
+
+/// One record of a feed.
+public enum ImportRecord: Sendable {
+    case person(InsuredPerson)
+    case payment(Payment)
+}
+
+/// What writing one record did.
+public enum ImportOutcome: Sendable, Equatable {
+    case person(PersonImportOutcome)
+    case payment(PaymentImportOutcome)
 }
 
 public enum PersonImportOutcome: Sendable, Equatable {
@@ -28,15 +39,19 @@ public enum PaymentImportOutcome: Sendable, Equatable {
     case unknownBeneficiary(rank: Int)
 }
 
-/// What an import writes: all of a file, or nothing, as readers and a crash see it, though it
-/// commits in short chunks (see `SQLiteStore.importFile`).
+/// The SQLite engine's import session (see `SQLiteStore.importFile`). Each `write` is one call
+/// to the writer connection, committed in chunks of about `chunkSeconds` and always before it
+/// returns; what must outlive a batch (the counts, the assuré last seen, the beneficiaries of
+/// staged updates) lives here.
 ///
-/// Handed to the closure of `SQLiteStore.importFile`; usable only there (it is not Sendable
-/// and holds the writer connection).
-public final class SQLiteImportSession: ImportSession {
-    private let db: Database
+/// Sendable by discipline: its state is touched only inside the writer's closures, which GRDB
+/// runs one at a time, and the importer awaits each `write` before the next.
+final class SQLiteImportSession: ImportSession, @unchecked Sendable {
+    private let store: SQLiteStore
+    /// The writer connection and the chunk of the batch being written (nil between batches).
+    private var db: Database!
+    private var chunk: ChunkedWriter?
     private let ledgerID: Int64
-    private let chunk: ChunkedWriter?
     private let chunkNanoseconds: UInt64
     private var chunkStarted = DispatchTime.now().uptimeNanoseconds
     private var personCache: (nir: String, id: Int64, ranks: Set<Int>)?
@@ -44,13 +59,36 @@ public final class SQLiteImportSession: ImportSession {
     private var stagedRanks: [String: Set<Int>] = [:]
     private var insertPayment: BoundStatement?
     private var insertLine: BoundStatement?
-    public private(set) var counts = ImportCounts()
+    private(set) var counts = ImportCounts()
 
-    init(db: Database, ledgerID: Int64, chunk: ChunkedWriter? = nil, chunkSeconds: Double = 0.1) {
-        self.db = db
+    init(store: SQLiteStore, ledgerID: Int64, chunkSeconds: Double = 0.1) {
+        self.store = store
         self.ledgerID = ledgerID
-        self.chunk = chunk
         self.chunkNanoseconds = UInt64(max(0.001, chunkSeconds) * 1e9)
+    }
+
+    func write(_ records: [ImportRecord]) async throws -> [ImportOutcome] {
+        try await store.writeBatch { db, chunk in
+            self.db = db
+            self.chunk = chunk
+            self.chunkStarted = DispatchTime.now().uptimeNanoseconds
+            defer {
+                // Prepared statements belong to this call's connection handle.
+                self.insertPayment = nil
+                self.insertLine = nil
+                self.db = nil
+                self.chunk = nil
+            }
+            var outcomes: [ImportOutcome] = []
+            outcomes.reserveCapacity(records.count)
+            for record in records {
+                switch record {
+                case .person(let person): outcomes.append(.person(try self.upsert(person)))
+                case .payment(let payment): outcomes.append(.payment(try self.insert(payment)))
+                }
+            }
+            return outcomes
+        }
     }
 
     /// Before each record's writes: ends the current chunk when it has lasted long enough,
@@ -69,9 +107,7 @@ public final class SQLiteImportSession: ImportSession {
         try chunk.ensureOpen()
     }
 
-    /// Commits what was written so far (still invisible to readers) and frees the write lock
-    /// until the next record; the importer may call it at any record boundary.
-    public func commitChunk() throws {
+    private func commitChunk() throws {
         try chunk?.commit()
     }
 
@@ -79,7 +115,7 @@ public final class SQLiteImportSession: ImportSession {
     /// replaced. A new assuré is written at once (its payments stay invisible until the import
     /// completes; a failed import removes it); an update of a known one is staged and applied
     /// when the import completes.
-    public func upsert(_ person: InsuredPerson) throws -> PersonImportOutcome {
+    func upsert(_ person: InsuredPerson) throws -> PersonImportOutcome {
         try chunkBoundary()
         let hash = ContentHash.of(person)
         let existing = try Row.fetchOne(
@@ -160,7 +196,7 @@ public final class SQLiteImportSession: ImportSession {
     }
 
     /// Inserts a payment and its lines, unless its reference is already there.
-    public func insert(_ payment: Payment) throws -> PaymentImportOutcome {
+    func insert(_ payment: Payment) throws -> PaymentImportOutcome {
         try chunkBoundary()
         guard let person = try person(nir: payment.nir.body) else { return .unknownPerson }
         for line in payment.lines where !person.ranks.contains(line.beneficiaryRank) {
@@ -254,7 +290,7 @@ public final class SQLiteImportSession: ImportSession {
 
     /// The last chunk: staged updates applied, staging cleared, the ledger row `done` with its
     /// counts. From this commit on, readers see the whole file.
-    func complete() throws {
+    func complete(_ db: Database) throws {
         let id = ledgerID
         try db.execute(
             sql: """
@@ -281,5 +317,25 @@ public final class SQLiteImportSession: ImportSession {
                 counts.personsInserted + counts.personsUpdated, counts.paymentsInserted, counts.linesInserted,
                 counts.paymentsAlreadyPresent, ledgerID,
             ])
+    }
+}
+
+extension ImportSession {
+    /// One assuré, as a batch of one.
+    @discardableResult
+    public func upsert(_ person: InsuredPerson) async throws -> PersonImportOutcome {
+        guard case .person(let outcome)? = try await write([.person(person)]).first else {
+            throw StoreError.database("import: no outcome for an assuré")
+        }
+        return outcome
+    }
+
+    /// One payment, as a batch of one.
+    @discardableResult
+    public func insert(_ payment: Payment) async throws -> PaymentImportOutcome {
+        guard case .payment(let outcome)? = try await write([.payment(payment)]).first else {
+            throw StoreError.database("import: no outcome for a payment")
+        }
+        return outcome
     }
 }

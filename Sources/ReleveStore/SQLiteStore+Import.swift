@@ -20,46 +20,77 @@ extension SQLiteStore {
     /// Runs `body` as one import with the ledger row of `entry`, all or nothing for readers
     /// and for a crash, without holding the write lock for its whole length (issue 10, class 7):
     ///
-    /// - Imports run one at a time (`<base>.import.lock`); an import left pending by a crash
-    ///   or a failure is removed first.
-    /// - The ledger row is written `pending`; `body` writes through `session`, which commits
-    ///   in chunks of about `chunkSeconds` and releases the write lock between chunks, so a
-    ///   login or another writer waits for one chunk at most, not for the file.
-    /// - Until the last chunk marks the ledger `done`, readers see none of its payments
+    /// - Imports run one at a time (`<base>.import.lock`, held from start to end); an import
+    ///   left pending by a crash or a failure is removed first.
+    /// - The ledger row is written `pending`; `body` writes through the session in batches,
+    ///   each one call to the writer, committed in chunks of about `chunkSeconds`: a login or
+    ///   another writer, in this process or another, waits for one chunk at most.
+    /// - Until the last step marks the ledger `done`, readers see none of its payments
     ///   (`visible`), updates of known assurés wait in staging tables, and new assurés are
     ///   recorded so that a failed import removes them.
     /// - When `body` throws, what it wrote is removed (also in chunks), and the error rethrown.
     public func importFile<T: Sendable>(
-        _ entry: ImportLedgerEntry, chunkSeconds: Double = 0.1, _ body: @escaping @Sendable (any ImportSession) throws -> T
+        _ entry: ImportLedgerEntry, chunkSeconds: Double = 0.1,
+        _ body: @escaping @Sendable (any ImportSession) async throws -> T
     ) async throws -> (T, ImportCounts) {
         let lock = self.lock
         let importLock = self.importLock
         if damage.isSet { throw StoreError.corrupt("écritures suspendues : la base a été trouvée endommagée") }
         do {
-            return try await writer.writeWithoutTransaction { db in
+            let ledgerID = try await writer.writeWithoutTransaction { db in
+                // Taken here, on the writer's thread (flock may wait for another import), and
+                // released at the end of this import, whichever thread ends it.
                 try importLock?.lock()
-                defer { importLock?.unlock() }
-                let chunk = ChunkedWriter(db: db, lock: lock)
-                try Self.removePendingImports(chunk)
-                try chunk.begin()
-                let ledgerID: Int64
                 do {
-                    ledgerID = try SQLiteImportSession.openLedger(entry, in: db)
-                    try chunk.commit()
+                    let chunk = ChunkedWriter(db: db, lock: lock)
+                    try Self.removePendingImports(chunk)
+                    try chunk.begin()
+                    do {
+                        let id = try SQLiteImportSession.openLedger(entry, in: db)
+                        try chunk.commit()
+                        return id
+                    } catch {
+                        chunk.rollback()
+                        throw error
+                    }
                 } catch {
-                    chunk.rollback()
+                    importLock?.unlock()
                     throw error
                 }
-                let session = SQLiteImportSession(db: db, ledgerID: ledgerID, chunk: chunk, chunkSeconds: chunkSeconds)
+            }
+            defer { importLock?.unlock() }
+            let session = SQLiteImportSession(store: self, ledgerID: ledgerID, chunkSeconds: chunkSeconds)
+            do {
+                let value = try await body(session)
+                try await writeBatch { db, _ in try session.complete(db) }
+                return (value, session.counts)
+            } catch {
+                _ = try? await writer.writeWithoutTransaction { db in
+                    try Self.removePendingImports(ChunkedWriter(db: db, lock: lock))
+                }
+                throw error
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// One batch of an import: `body` runs in the writer with a chunk open (it may commit and
+    /// reopen chunks as it goes); what it leaves open is committed before this returns, or
+    /// rolled back if it throws.
+    func writeBatch<T: Sendable>(_ body: @escaping @Sendable (Database, ChunkedWriter) throws -> T) async throws -> T {
+        let lock = self.lock
+        if damage.isSet { throw StoreError.corrupt("écritures suspendues : la base a été trouvée endommagée") }
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                let chunk = ChunkedWriter(db: db, lock: lock)
                 do {
-                    let value = try body(session)
-                    try chunk.ensureOpen()
-                    try session.complete()
+                    try chunk.begin()
+                    let value = try body(db, chunk)
                     try chunk.commit()
-                    return (value, session.counts)
+                    return value
                 } catch {
                     chunk.rollback()
-                    try? Self.removePendingImports(chunk)
                     throw error
                 }
             }

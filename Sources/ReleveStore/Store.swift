@@ -69,10 +69,11 @@ public protocol PaymentStore: Sendable {
     func payments(of nir: NIR, from: CivilDate, to: CivilDate) async throws -> [StoredPayment]
     func paymentOwner(reference: String) async throws -> InsuredPerson.ID?
     func importedFile(sha256: String) async throws -> ImportLedgerEntry?
-    /// Runs `body` as one import, all or nothing for readers and for a crash, committing in
-    /// chunks of about `chunkSeconds` so that other writers wait for one chunk at most.
+    /// Runs `body` as one import, all or nothing for readers and for a crash; the session writes
+    /// in batches committed in chunks of about `chunkSeconds`, so that other writers wait for
+    /// one chunk at most.
     func importFile<T: Sendable>(
-        _ entry: ImportLedgerEntry, chunkSeconds: Double, _ body: @escaping @Sendable (any ImportSession) throws -> T
+        _ entry: ImportLedgerEntry, chunkSeconds: Double, _ body: @escaping @Sendable (any ImportSession) async throws -> T
     ) async throws -> (T, ImportCounts)
     /// The highest payment id (the insurer exports' horizon).
     func lastPaymentID() async throws -> Payment.ID?
@@ -159,7 +160,7 @@ extension PaperStore {
 
 extension PaymentStore {
     public func importFile<T: Sendable>(
-        _ entry: ImportLedgerEntry, _ body: @escaping @Sendable (any ImportSession) throws -> T
+        _ entry: ImportLedgerEntry, _ body: @escaping @Sendable (any ImportSession) async throws -> T
     ) async throws -> (T, ImportCounts) {
         try await importFile(entry, chunkSeconds: 0.1, body)
     }

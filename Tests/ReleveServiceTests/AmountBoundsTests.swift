@@ -101,11 +101,11 @@ struct AmountBoundsTests {
         let other = Fixtures.person(nir: "2850375112045", birthDate: "1985-03-01", lastName: "Durand")
         var store = try await SQLiteStore.open(path: path)
         _ = try await store.importFile(ImportLedgerEntry(sha256: "a", fileName: "a", importedAt: "x")) { session in
-            _ = try session.upsert(Fixtures.person())
-            _ = try session.upsert(other)
-            _ = try session.insert(Fixtures.consultation(reference: "751-A-1"))
-            _ = try session.insert(Fixtures.consultation(reference: "751-A-2"))
-            _ = try session.insert(Fixtures.consultation(reference: "751-B-1", nir: "2850375112045"))
+            _ = try await session.upsert(Fixtures.person())
+            _ = try await session.upsert(other)
+            _ = try await session.insert(Fixtures.consultation(reference: "751-A-1"))
+            _ = try await session.insert(Fixtures.consultation(reference: "751-A-2"))
+            _ = try await session.insert(Fixtures.consultation(reference: "751-B-1", nir: "2850375112045"))
         }
         try store.close()
         // As the unbounded importer left them: two lines of Int64.max for Jean Martin.

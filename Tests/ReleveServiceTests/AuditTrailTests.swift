@@ -44,7 +44,7 @@ struct AuditTrailTests {
         let world = try await AccountWorld()
         try await world.openAccount()
         _ = try await world.store.importFile(ImportLedgerEntry(sha256: "p", fileName: "p", importedAt: "x")) { session in
-            _ = try session.insert(
+            _ = try await session.insert(
                 Fixtures.consultation(
                     reference: "591-OTHER-1", nir: "1480599999356", careDate: "2026-10-03", paidOn: "2026-10-07"))
         }

@@ -85,7 +85,7 @@ struct PaperTests {
 
         func addPayments(_ payments: [Payment], ledger: String) async throws {
             _ = try await store.importFile(ImportLedgerEntry(sha256: ledger, fileName: ledger, importedAt: "x")) { session in
-                for payment in payments { _ = try session.insert(payment) }
+                for payment in payments { _ = try await session.insert(payment) }
             }
         }
     }
@@ -244,7 +244,7 @@ struct PaperTests {
                 Beneficiary(rank: 1, firstName: "Jean-Claude", birthDate: CivilDate(parsing: "1960-04-21"), complementaire: nil)
             ])
         _ = try await world.store.importFile(ImportLedgerEntry(sha256: "long", fileName: "long", importedAt: "x")) { session in
-            _ = try session.upsert(long)
+            _ = try await session.upsert(long)
         }
         _ = try await world.service.requestProvisionalCode(
             nir: "1600497411005", lastName: "Hoarau", birthDate: "21/04/1960", postalCode: "97400", channel: .cli,
@@ -358,7 +358,7 @@ struct PaperTests {
         world.at("2026-11-27T12:00:00Z")
         _ = try await world.store.importFile(ImportLedgerEntry(sha256: "nolink", fileName: "nolink", importedAt: "x")) {
             session in
-            _ = try session.upsert(Fixtures.person(noemie: false))
+            _ = try await session.upsert(Fixtures.person(noemie: false))
         }
         #expect(try await world.exports.export(date: Fixtures.date("2026-11-27"), now: world.accounts.now).isEmpty)
     }

@@ -78,8 +78,8 @@ struct PaymentsServiceTests {
         let store = try await SQLiteStore.inMemory()
         _ = try await store.importFile(ImportLedgerEntry(sha256: "t", fileName: "t", importedAt: "2026-11-28T00:00:00Z")) {
             session in
-            _ = try session.upsert(Fixtures.person())
-            for payment in Self.payments { _ = try session.insert(payment) }
+            _ = try await session.upsert(Fixtures.person())
+            for payment in Self.payments { _ = try await session.insert(payment) }
         }
         return try await PaymentsService(store: store).report(for: Fixtures.person(), filter: filter, today: Self.today)
     }
@@ -151,8 +151,8 @@ struct PaymentsServiceTests {
         built.append(Self.deduction(.flatParticipation, "2026-10-01", amount: 200, label: "Participation forfaitaire"))
         let lines = built
         _ = try await store.importFile(ImportLedgerEntry(sha256: "t", fileName: "t", importedAt: "x")) { session in
-            _ = try session.upsert(Fixtures.person())
-            _ = try session.insert(Self.payment("R-1", "2026-10-20", lines))
+            _ = try await session.upsert(Fixtures.person())
+            _ = try await session.insert(Self.payment("R-1", "2026-10-20", lines))
         }
         let r = try await PaymentsService(store: store).report(for: Fixtures.person(), filter: .init(), today: Self.today)
         let csv = PaymentsExport.csv(r, detailed: true)

@@ -47,9 +47,9 @@ struct StatementServiceTests {
 
         func importPayments(_ payments: [Payment], ledger: String) async throws {
             _ = try await store.importFile(ImportLedgerEntry(sha256: ledger, fileName: ledger, importedAt: "x")) { session in
-                _ = try session.upsert(Fixtures.person())
-                _ = try session.upsert(StatementServiceTests.hoarau)
-                for payment in payments { _ = try session.insert(payment) }
+                _ = try await session.upsert(Fixtures.person())
+                _ = try await session.upsert(StatementServiceTests.hoarau)
+                for payment in payments { _ = try await session.insert(payment) }
             }
         }
 

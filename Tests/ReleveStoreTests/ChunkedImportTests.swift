@@ -19,7 +19,7 @@ struct ChunkedImportTests {
     /// A file base holding one assuré (Durand), and its content digest.
     func baseWithKnownPerson(in directory: URL) async throws -> (SQLiteStore, String) {
         let store = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        _ = try await store.importFile(entry("base")) { session in _ = try session.upsert(Self.known) }
+        _ = try await store.importFile(entry("base")) { session in _ = try await session.upsert(Self.known) }
         return (store, try await store.contentDigest())
     }
 
@@ -45,13 +45,17 @@ struct ChunkedImportTests {
         let renamedPerson = renamed
         let importing = Task {
             try await store.importFile(entry("gros"), chunkSeconds: 0) { session in
-                _ = try session.upsert(Fixtures.person())
-                _ = try session.upsert(renamedPerson)
-                for n in 1...20 { _ = try session.insert(Fixtures.consultation(reference: "751-CHUNK-\(n)")) }
-                try session.commitChunk()
+                _ = try await session.upsert(Fixtures.person())
+                _ = try await session.upsert(renamedPerson)
+                for n in 1...20 { _ = try await session.insert(Fixtures.consultation(reference: "751-CHUNK-\(n)")) }
                 midway.signal()
-                resume.wait()
-                _ = try session.insert(Fixtures.consultation(reference: "751-CHUNK-21"))
+                await withCheckedContinuation { continuation in
+                    DispatchQueue.global().async {
+                        resume.wait()
+                        continuation.resume()
+                    }
+                }
+                _ = try await session.insert(Fixtures.consultation(reference: "751-CHUNK-21"))
                 return 21
             }
         }
@@ -85,11 +89,11 @@ struct ChunkedImportTests {
         struct Refused: Error {}
         await #expect(throws: Refused.self) {
             _ = try await store.importFile(entry("mauvais"), chunkSeconds: 0) { session in
-                _ = try session.upsert(Fixtures.person())
+                _ = try await session.upsert(Fixtures.person())
                 var renamed = Self.known
                 renamed.lastName = "Autre"
-                _ = try session.upsert(renamed)
-                for n in 1...50 { _ = try session.insert(Fixtures.consultation(reference: "751-BAD-\(n)")) }
+                _ = try await session.upsert(renamed)
+                for n in 1...50 { _ = try await session.insert(Fixtures.consultation(reference: "751-BAD-\(n)")) }
                 throw Refused()
             }
         }
@@ -97,8 +101,8 @@ struct ChunkedImportTests {
         #expect(try await store.importedFile(sha256: "mauvais") == nil)
         // The same file can be imported again, and completes.
         _ = try await store.importFile(entry("mauvais"), chunkSeconds: 0) { session in
-            _ = try session.upsert(Fixtures.person())
-            _ = try session.insert(Fixtures.consultation(reference: "751-BAD-1"))
+            _ = try await session.upsert(Fixtures.person())
+            _ = try await session.insert(Fixtures.consultation(reference: "751-BAD-1"))
         }
         #expect(try await store.statistics().payments == 1)
         try store.close()

@@ -15,11 +15,11 @@ struct ImportSessionTests {
     func idempotence() async throws {
         let store = try await SQLiteStore.inMemory()
         let (outcomes, counts) = try await store.importFile(entry("1")) { session in
-            _ = try session.upsert(Fixtures.person())
+            _ = try await session.upsert(Fixtures.person())
             return [
-                try session.insert(Fixtures.consultation()),
-                try session.insert(Fixtures.consultation()),
-                try session.insert(Fixtures.consultation(base: 2650)),
+                try await session.insert(Fixtures.consultation()),
+                try await session.insert(Fixtures.consultation()),
+                try await session.insert(Fixtures.consultation(base: 2650)),
             ]
         }
         #expect(outcomes == [.inserted(lines: 2), .alreadyPresent, .conflict])
@@ -34,14 +34,14 @@ struct ImportSessionTests {
     func unknowns() async throws {
         let store = try await SQLiteStore.inMemory()
         let (outcomes, _) = try await store.importFile(entry("1")) { session in
-            _ = try session.upsert(Fixtures.person())
+            _ = try await session.upsert(Fixtures.person())
             let stranger = Fixtures.consultation(reference: "X1", nir: "285032A004117")
             var line = Fixtures.consultation(reference: "X2").lines[0]
             line.beneficiaryRank = 7
             let unknownRank = try Payment(
                 reference: "X2", nir: Fixtures.nir("1701275112034"), date: Fixtures.date("2026-10-06"), payee: .insured,
                 kind: .care, lines: [line])
-            return [try session.insert(stranger), try session.insert(unknownRank)]
+            return [try await session.insert(stranger), try await session.insert(unknownRank)]
         }
         #expect(outcomes == [.unknownPerson, .unknownBeneficiary(rank: 7)])
         #expect(try await store.statistics().payments == 0)
@@ -53,8 +53,8 @@ struct ImportSessionTests {
         let store = try await SQLiteStore.inMemory()
         await #expect(throws: Boom.self) {
             _ = try await store.importFile(entry("1")) { session in
-                _ = try session.upsert(Fixtures.person())
-                _ = try session.insert(Fixtures.consultation())
+                _ = try await session.upsert(Fixtures.person())
+                _ = try await session.insert(Fixtures.consultation())
                 throw Boom()
             }
         }
@@ -68,8 +68,8 @@ struct ImportSessionTests {
         let store = try await SQLiteStore.inMemory()
         let (outcomes, _) = try await store.importFile(entry("1")) { session in
             [
-                try session.upsert(Fixtures.person()), try session.upsert(Fixtures.person()),
-                try session.upsert(Fixtures.person(lastName: "Martin-Durand")),
+                try await session.upsert(Fixtures.person()), try await session.upsert(Fixtures.person()),
+                try await session.upsert(Fixtures.person(lastName: "Martin-Durand")),
             ]
         }
         #expect(outcomes == [.inserted, .unchanged, .updated])
@@ -85,9 +85,9 @@ struct ImportSessionTests {
         let early = Fixtures.consultation(reference: "A", careDate: "2026-03-02", paidOn: "2026-03-05")
         let late = Fixtures.consultation(reference: "B", careDate: "2026-10-02", paidOn: "2026-10-06")
         _ = try await store.importFile(entry("1")) { session in
-            _ = try session.upsert(Fixtures.person())
-            _ = try session.insert(early)
-            _ = try session.insert(late)
+            _ = try await session.upsert(Fixtures.person())
+            _ = try await session.insert(early)
+            _ = try await session.insert(late)
         }
         let nir = Fixtures.nir("1701275112034")
         let all = try await store.payments(of: nir, from: Fixtures.date("2026-01-01"), to: Fixtures.date("2026-12-31"))

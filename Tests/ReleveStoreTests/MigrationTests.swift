@@ -23,8 +23,8 @@ struct MigrationTests {
         let store = try await SQLiteStore.open(path: path)
         _ = try await store.importFile(ImportLedgerEntry(sha256: "a", fileName: "f", importedAt: "2026-11-28T00:00:00Z")) {
             session in
-            _ = try session.upsert(Fixtures.person())
-            return try session.insert(Fixtures.consultation())
+            _ = try await session.upsert(Fixtures.person())
+            return try await session.insert(Fixtures.consultation())
         }
         let digest = try await store.contentDigest()
         try store.close()

@@ -19,8 +19,8 @@ struct StoreConformanceTests {
         let (store, dispose) = try await engine.open()
         _ = try await store.importFile(ImportLedgerEntry(sha256: "registre", fileName: "registre.jsonl", importedAt: "x")) {
             session in
-            _ = try session.upsert(Fixtures.person())
-            for payment in payments { _ = try session.insert(payment) }
+            _ = try await session.upsert(Fixtures.person())
+            for payment in payments { _ = try await session.insert(payment) }
         }
         let person = try #require(try await store.person(nir: jean))
         return (store, dispose, person.id)
@@ -212,10 +212,11 @@ struct StoreConformanceTests {
             ImportLedgerEntry(sha256: "second", fileName: "second.jsonl", importedAt: "y")
         ) { session in
             [
-                try session.insert(first),
-                try session.insert(Fixtures.consultation(reference: "751-C-1", base: 2500)),
-                try session.insert(Fixtures.consultation(reference: "751-X", nir: "2850375111042")),
-                try session.insert(Fixtures.consultation(reference: "751-C-2", careDate: "2026-11-02", paidOn: "2026-11-05")),
+                try await session.insert(first),
+                try await session.insert(Fixtures.consultation(reference: "751-C-1", base: 2500)),
+                try await session.insert(Fixtures.consultation(reference: "751-X", nir: "2850375111042")),
+                try await session.insert(
+                    Fixtures.consultation(reference: "751-C-2", careDate: "2026-11-02", paidOn: "2026-11-05")),
             ]
         }
         #expect(outcomes == [.alreadyPresent, .conflict, .unknownPerson, .inserted(lines: 2)])
@@ -225,8 +226,7 @@ struct StoreConformanceTests {
         await #expect(throws: Refused.self) {
             _ = try await store.importFile(ImportLedgerEntry(sha256: "failed", fileName: "failed.jsonl", importedAt: "z")) {
                 session in
-                _ = try session.insert(Fixtures.consultation(reference: "751-C-3", paidOn: "2026-10-20"))
-                try session.commitChunk()
+                _ = try await session.insert(Fixtures.consultation(reference: "751-C-3", paidOn: "2026-10-20"))
                 throw Refused()
             }
         }

@@ -49,8 +49,8 @@ public final class AccountWorld: @unchecked Sendable {
             ImportLedgerEntry(sha256: "fixtures", fileName: "fixtures", importedAt: "2026-11-27T00:00:00Z")
         ) {
             session in
-            _ = try session.upsert(Fixtures.person())
-            _ = try session.upsert(msa)
+            _ = try await session.upsert(Fixtures.person())
+            _ = try await session.upsert(msa)
         }
     }
 

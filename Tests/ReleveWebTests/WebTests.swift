@@ -26,8 +26,9 @@ struct WebTests {
             accounts = try await AccountWorld()
             self.configuration = configuration
             _ = try await accounts.store.importFile(ImportLedgerEntry(sha256: "p", fileName: "p", importedAt: "x")) { session in
-                _ = try session.insert(Fixtures.consultation(reference: "751-W-1", careDate: "2026-10-02", paidOn: "2026-10-06"))
-                _ = try session.insert(
+                _ = try await session.insert(
+                    Fixtures.consultation(reference: "751-W-1", careDate: "2026-10-02", paidOn: "2026-10-06"))
+                _ = try await session.insert(
                     Fixtures.consultation(
                         reference: "591-W-1", nir: "1480599999356", careDate: "2026-10-03", paidOn: "2026-10-07"))
             }
@@ -354,7 +355,7 @@ struct WebTests {
                     reimbursed: Cents(2100), transmittedToComplementaire: true)
             ])
         _ = try await world.accounts.store.importFile(ImportLedgerEntry(sha256: "h", fileName: "h", importedAt: "x")) { session in
-            _ = try session.insert(payment)
+            _ = try await session.insert(payment)
         }
         try await world.test { client in
             let visitor = Visitor(client)
