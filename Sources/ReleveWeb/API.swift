@@ -193,8 +193,9 @@ extension Web {
             demandeLe: Self.date(r.requestedAt), imprimeLe: r.printedAt.map(Self.date), posteLe: r.postedAt.map(Self.date))
     }
 
-    func addAPI(to router: Router<WebContext>) {
-        let api = router.group("/api/v1")
+    /// The API's routes, under `/api/v1` (see `APIController`).
+    func addAPI(to routes: RouteCollection<WebContext>) {
+        let api = routes.group("/api/v1")
         api.get("/openapi.yaml") { _, _ in
             API.raw(String(decoding: PackageResources.openapi_yaml, as: UTF8.self), type: "application/yaml; charset=utf-8")
         }

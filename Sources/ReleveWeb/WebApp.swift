@@ -88,7 +88,7 @@ public struct Web: Sendable {
         }
         router.addRoutes(PublicController(web: self).routes)
         router.addRoutes(AccountController(web: self).routes)
-        addAPI(to: router)
+        router.addRoutes(APIController(web: self).routes)
         return router
     }
 

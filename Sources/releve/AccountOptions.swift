@@ -61,8 +61,6 @@ struct AccountOptions: ParsableArguments {
             publicURL: publicURL, policy: try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock))
     }
 
-    var archivePath: String { (try? settings())?.archive ?? archive ?? "" }
-
     /// Builds the services, runs `body`, closes them; errors become French messages and exit
     /// codes. With `check`, a damaged base exits 74 before anything is written.
     func withServices<T>(check: Bool = false, _ body: (ReleveServices) async throws -> T) async throws -> T {

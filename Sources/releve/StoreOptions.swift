@@ -11,8 +11,6 @@ struct StoreOptions: ParsableArguments {
             valueName: "CHEMIN"))
     var path: String?
 
-    var resolvedPath: String { settings().basePath ?? "" }
-
     /// The installation's settings: the base, and everything else beside it.
     func settings() -> ReleveSettings {
         ReleveSettings.beside(base: path)
