@@ -54,7 +54,7 @@ public struct OperationsService: Sendable {
     public static func restore(from source: String, to destination: String) async throws -> (
         backup: Snapshot, restored: Snapshot
     ) {
-        let (backup, restored) = try await SQLiteStore.restore(from: source, to: destination)
+        let (backup, restored) = try await ReleveServices.restoreEngine(from: source, to: destination)
         return (Snapshot(backup), Snapshot(restored))
     }
 

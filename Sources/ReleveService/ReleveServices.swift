@@ -76,6 +76,14 @@ public struct ReleveServices: Sendable {
         operations = other.operations
     }
 
+    /// A backup made by `OperationsService.backup`, restored as a new base by the engine that
+    /// wrote it (backups are engine files; the embedded engine's today).
+    static func restoreEngine(from source: String, to destination: String) async throws -> (
+        backup: BackupReport, restored: BackupReport
+    ) {
+        try await SQLiteStore.restore(from: source, to: destination)
+    }
+
     /// Which engine, which version, where: for the operator's log.
     public var engineDescription: String { store.engineDescription }
 
