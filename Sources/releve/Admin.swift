@@ -24,7 +24,7 @@ extension Releve.Admin {
 
         @OptionGroup var options: AccountOptions
 
-        @Argument(help: "on ou off.")
+        @Argument(help: ArgumentHelp("on ou off.", valueName: "ETAT"))
         var state: String
 
         @Option(name: .customLong("message"), help: "Message montré aux assurés (avec « on »).")

@@ -58,7 +58,7 @@ extension Releve.Admin.Courriers {
 
         @OptionGroup var store: StoreOptions
 
-        @Argument(help: "Le numéro du courrier.")
+        @Argument(help: ArgumentHelp("Le numéro du courrier.", valueName: "NUMERO"))
         var id: Int64
 
         func run() async throws {

@@ -32,7 +32,8 @@ struct Releve: AsyncParsableCommand {
             Demo.self,
             Servir.self,
             Admin.self,
-        ]
+        ],
+        helpNames: [.short, .customLong("aide")]
     )
 
     /// Before any command: every file Releve creates is private (0600, folders 0700) whatever
@@ -41,7 +42,16 @@ struct Releve: AsyncParsableCommand {
     static func main() async {
         umask(0o077)
         signal(SIGXFSZ, SIG_IGN)
-        await main(nil)
+        do {
+            var command = try await asyncParseAsRoot(FrenchCLI.arguments(Array(CommandLine.arguments.dropFirst())))
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            FrenchCLI.exit(Self.self, for: error)
+        }
     }
 }
 
