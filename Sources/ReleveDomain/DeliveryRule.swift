@@ -87,7 +87,7 @@ public enum DeliveryRule {
             let names = unlinked.map(\.firstName).joined(separator: ", ")
             return .onlineAndPost(
                 reason:
-                    "la complémentaire de \(names) (\(complementaire.name)) ne reçoit pas vos remboursements par voie électronique (NOEMIE) ; le relevé papier vous permet de le lui envoyer"
+                    "la complémentaire \(French.de(names)) (\(complementaire.name)) ne reçoit pas vos remboursements par voie électronique (NOEMIE) ; le relevé papier vous permet de le lui envoyer"
             )
         }
         return .online

@@ -47,9 +47,22 @@ public enum French {
         amount.rawValue % 100 == 0 ? "\(number(amount.rawValue / 100))\u{00A0}€" : amount.formatted
     }
 
-    /// `n courrier` / `n courriers`, the number grouped.
+    /// `0 courrier`, `1 courrier`, `2 courriers`, the number grouped (French: singular below 2).
     public static func count(_ value: Int, _ singular: String, _ plural: String? = nil) -> String {
-        "\(number(value)) \(value > 1 ? plural ?? singular + "s" : singular)"
+        "\(number(value)) \(value >= 2 ? plural ?? singular + "s" : singular)"
+    }
+
+    /// `de Jean`, `d'Anna`, `d'Émile`: « de » with elision before a vowel sound (a mute « h »
+    /// cannot be told from an aspirated one by spelling, so « h » keeps « de »).
+    public static func de(_ word: String) -> String {
+        guard let first = word.first else { return "de" }
+        let vowels = "aeiouyàâäéèêëîïôöùûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ"
+        return vowels.contains(first) ? "d'" + word : "de " + word
+    }
+
+    /// `1 paiement`, `0 paiement`, `2 paiements`: French counts take the singular below 2.
+    public static func plural(_ value: Int, _ singular: String, _ plural: String) -> String {
+        value >= 2 ? plural : singular
     }
 
     /// The signature closing every postal letter to an assuré.

@@ -112,6 +112,9 @@ extension AccountService {
     public struct OpeningResult: Sendable, Equatable {
         public let kind: OpeningKind
         public let maskedEmail: String
+        /// Whether the e-mail carries a confirmation link (not when the address was already
+        /// confirmed, as after a recovery with the same address).
+        public let confirmationSent: Bool
 
         /// What happened, for the assuré (the same words on every face).
         public var message: String {
@@ -123,9 +126,11 @@ extension AccountService {
             }
         }
 
-        /// The message and what to do next with the e-mail sent.
+        /// What the e-mail sent asks of the assuré.
         public var nextStep: String {
-            "Un e-mail a été envoyé à \(maskedEmail) : ouvrez le lien qu'il contient pour confirmer votre adresse."
+            confirmationSent
+                ? "Un e-mail a été envoyé à \(maskedEmail) : ouvrez le lien qu'il contient pour confirmer votre adresse."
+                : "Un e-mail de confirmation a été envoyé à \(maskedEmail) (adresse déjà confirmée : rien d'autre à faire)."
         }
     }
 
@@ -198,7 +203,7 @@ extension AccountService {
         let message = Letters.openingEmail(
             kind: check.kind, person: person, link: token.map(confirmationLink), policy: policy)
         try mail.send(to: email, subject: message.subject, body: message.body, now: now)
-        return OpeningResult(kind: check.kind, maskedEmail: email.masked)
+        return OpeningResult(kind: check.kind, maskedEmail: email.masked, confirmationSent: token != nil)
     }
 
     func confirmationLink(_ token: String) -> String {

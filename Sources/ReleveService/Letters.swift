@@ -159,7 +159,7 @@ enum Letters {
     ) {
         (
             "Votre relevé \(month.withDe) est disponible",
-            "Bonjour \(firstNames) \(lastName),\n\nVotre relevé mensuel de remboursements \(month.withDe) est disponible dans votre espace Releve :\n\(link)\n\n(En ligne de commande : releve releves telecharger \(month).)\n\nPour des raisons de confidentialité, il n'est pas joint à ce message.\n\n\(French.emailSignature)"
+            "Bonjour \(firstNames) \(lastName),\n\nVotre relevé mensuel de remboursements \(month.withDe) est disponible dans votre espace Releve :\n\(link)\n\n(En ligne de commande : releve releves telecharger \(month) --sortie releve-\(month).pdf)\n\nPour des raisons de confidentialité, il n'est pas joint à ce message.\n\n\(French.emailSignature)"
         )
     }
 

@@ -120,7 +120,9 @@ public struct PrintService: Sendable {
             letterIDs: chosen.map(\.0.letter.id), pages: pages, at: at,
             audit: AuditEvent(
                 at: at, kind: "print_batch", outcome: "printed", channel: AccountService.Channel.operator.rawValue,
-                detail: "\(reference): \(chosen.count) courriers, \(pages) pages, \(volumes.count) fichier(s)"))
+                detail:
+                    "\(reference): \(French.count(chosen.count, "courrier")), \(French.count(pages, "page")), \(French.count(volumes.count, "fichier"))"
+            ))
         return .created(batch, skipped: skipped, abridged: notices)
     }
 

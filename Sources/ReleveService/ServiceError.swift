@@ -68,7 +68,7 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case .rejectedFile(let path, let issues, let total):
             var text = "Fichier « \(path) » refusé : \(total) erreur\(total > 1 ? "s" : ""), rien n'a été importé."
             for issue in issues { text += "\n  \(issue)" }
-            if total > issues.count { text += "\n  … et \(total - issues.count) autre(s)." }
+            if total > issues.count { text += "\n  … et \(French.count(total - issues.count, "autre"))." }
             return text
         case .inputUnreadable(let path, let reason):
             return "Impossible de lire « \(path) » : \(reason)"

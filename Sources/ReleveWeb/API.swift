@@ -51,6 +51,10 @@ enum API {
         let erreur: Detail
     }
 
+    /// The API's answer without a valid bearer session (the pages' wording speaks of pages).
+    static let loginRequired =
+        "Session absente, expirée ou fermée : ouvrez-en une (POST /api/v1/sessions) et envoyez son jeton (Authorization: Bearer)."
+
     static func error(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
         var response = json(ErrorBody(erreur: .init(code: code, message: message)), status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"releve\"" }
@@ -196,7 +200,7 @@ extension Web {
     /// The API's routes, under `/api/v1` (see `APIController`).
     func addAPI(to routes: RouteCollection<WebContext>) {
         let api = routes.group("/api/v1")
-        api.get("/openapi.yaml") { _, _ in
+        api.getAndHead("/openapi.yaml") { _, _ in
             API.raw(String(decoding: PackageResources.openapi_yaml, as: UTF8.self), type: "application/yaml; charset=utf-8")
         }
         api.post("/sessions") { request, context -> Response in
@@ -237,13 +241,13 @@ extension Web {
             let body = try await API.body(request, as: EmailConfirmationBody.self)
             return API.json(Message(message: try await accounts.confirmEmail(linkOrToken: body.jeton, channel: .api, now: now())))
         }
-        api.get("/paiements") { request, _ -> Response in
+        api.getAndHead("/paiements") { request, _ -> Response in
             let (user, _) = try await apiUser(request)
             let (filter, detailed) = try paymentsFilter(Form.query(request))
             let report = try await payments.report(for: user.person.person, filter: filter, today: today)
             return API.raw(try PaymentsExport.json(report, detailed: detailed))
         }
-        api.get("/releves") { request, _ -> Response in
+        api.getAndHead("/releves") { request, _ -> Response in
             let (user, _) = try await apiUser(request)
             return API.json(
                 try await statements.statements(of: user).map {
@@ -253,12 +257,12 @@ extension Web {
                         empreinte: $0.fingerprint, sha256: $0.sha256)
                 })
         }
-        api.get("/releves/:mois") { request, context -> Response in
+        api.getAndHead("/releves/:mois") { request, context -> Response in
             let (user, _) = try await apiUser(request)
             guard let month = try? Month(parsing: context.parameters.get("mois") ?? "") else { throw WebError.notFound }
             return try await pdfResponse(user: user, month: month)
         }
-        api.get("/duplicatas") { request, _ -> Response in
+        api.getAndHead("/duplicatas") { request, _ -> Response in
             let (user, _) = try await apiUser(request)
             return API.json(try await accounts.duplicatas(user).map(duplicataEntry))
         }
@@ -274,7 +278,7 @@ extension Web {
             case .alreadyRequested(let r): return API.json(duplicataEntry(r), status: .ok)
             }
         }
-        api.get("/compte") { request, _ -> Response in
+        api.getAndHead("/compte") { request, _ -> Response in
             let (user, _) = try await apiUser(request)
             let person = user.person.person
             let (_, mode) = try await accounts.delivery(user, now: now())

@@ -230,7 +230,7 @@ enum Templates {
         <li class="carte">
         <h2>{{monthLabel}}</h2>
         <img src="/releves/{{month}}/vignette.png" alt="Première page du relevé de {{monthLabel}}" width="300" height="424">
-        <p>{{payments}} paiement(s), {{reimbursed}} remboursés, {{pages}} page(s).</p>
+        <p>{{payments}}, {{reimbursed}} remboursés, {{pages}}.</p>
         <p><a class="bouton" href="/releves/{{month}}.pdf">Télécharger le PDF<span class="visuellement-cache"> du relevé de {{monthLabel}}</span></a></p>
         <p class="empreinte">Empreinte : {{fingerprint}}</p>
         <form method="post" action="/releves/{{month}}/duplicata">{{> csrf}}<button type="submit" class="secondaire">Demander un duplicata papier<span class="visuellement-cache"> du relevé de {{monthLabel}}</span></button></form>

@@ -73,15 +73,16 @@ public struct Web: Sendable {
     /// Every route, behind the security, error and maintenance middleware.
     public func router() -> Router<WebContext> {
         let router = Router(context: WebContext.self)
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityMiddleware())
         router.add(middleware: ErrorMiddleware(views: views))
         router.add(middleware: MaintenanceMiddleware(accounts: accounts, views: views))
-        router.get("/sante") { _, _ in
+        router.getAndHead("/sante") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
-        router.get("/static/releve.css") { _, _ in
+        router.getAndHead("/static/releve.css") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=86400"],
                 body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
@@ -173,7 +174,7 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             var response =
                 request.uri.path.hasPrefix("/api/")
-                ? API.error(status, code: code, message: message)
+                ? API.error(status, code: code, message: code == "non_connecte" ? API.loginRequired : message)
                 : views.page(ErrorPage(title: ErrorPages.title(status), text: message), status: status)
             if code == "surcharge" { response.headers[.retryAfter] = "5" }
             return response

@@ -20,22 +20,33 @@ extension Releve.Admin {
     struct Maintenance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "maintenance",
-            abstract: "Suspend (on) ou rétablit (off) les opérations des assurés ; les commandes d'exploitation continuent.")
+            abstract: "Suspend (on) ou rétablit (off) les opérations des assurés ; les commandes d'exploitation continuent.",
+            discussion: "Sans argument : affiche l'état actuel.")
 
         @OptionGroup var options: AccountOptions
 
-        @Argument(help: ArgumentHelp("on ou off.", valueName: "ETAT"))
-        var state: String
+        @Argument(help: ArgumentHelp("on ou off ; sans argument, l'état actuel est affiché.", valueName: "ETAT"))
+        var state: String?
 
         @Option(name: .customLong("message"), help: "Message montré aux assurés (avec « on »).")
         var message = "Une opération de maintenance est en cours. Veuillez nous excuser pour la gêne occasionnée."
 
         func validate() throws {
-            guard state == "on" || state == "off" else { throw ValidationError("Indiquez « on » ou « off ».") }
+            guard state == nil || state == "on" || state == "off" else {
+                throw ValidationError("Indiquez « on » ou « off » (ou rien, pour voir l'état actuel).")
+            }
         }
 
         func run() async throws {
             try await options.withService { service in
+                guard let state else {
+                    if let current = try await service.maintenanceMessage() {
+                        print("Maintenance en cours : « \(current) »")
+                    } else {
+                        print("Pas de maintenance : le service est ouvert aux assurés.")
+                    }
+                    return
+                }
                 try await service.setMaintenance(state == "on" ? message : nil, now: Date())
                 print(state == "on" ? "Maintenance activée : « \(message) »" : "Maintenance terminée : le service est rétabli.")
             }

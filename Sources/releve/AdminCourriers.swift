@@ -111,7 +111,7 @@ extension Releve.Admin.Courriers {
                 }
             case .existing(let batch):
                 print(
-                    "Le lot \(batch.reference) du \(batch.date.formattedLong) existe déjà (\(batch.letters) courriers, \(batch.pages) pages, \(batch.volumes) fichier(s) dans \(directory)), vérifié. Rien de nouveau n'a été imprimé."
+                    "Le lot \(batch.reference) du \(batch.date.formattedLong) existe déjà (\(French.count(batch.letters, "courrier")), \(French.count(batch.pages, "page")), \(French.count(batch.volumes, "fichier")) dans \(directory)), vérifié. Rien de nouveau n'a été imprimé."
                 )
             case .empty(let skipped):
                 print("Aucun courrier à imprimer au \(date.formattedLong) : pas de lot produit.")

@@ -58,7 +58,9 @@ extension Releve.Compte {
                         answer: answer, answerConfirmation: answerAgain, email: email), channel: .cli, now: Date())
                 print(result.message)
                 print(
-                    "\(result.nextStep) (En ligne de commande : releve compte confirmer-email.) Connectez-vous avec « releve connexion »."
+                    result.confirmationSent
+                        ? "\(result.nextStep) (En ligne de commande : releve compte confirmer-email.) Connectez-vous avec « releve connexion »."
+                        : "\(result.nextStep) Connectez-vous avec « releve connexion »."
                 )
             }
         }

@@ -27,7 +27,7 @@ extension Releve.Compte {
                 let confirmation = try Input.line("Pour confirmer, tapez RESILIER")
                 let message = try await service.cancelAccount(
                     token: token, code: code,
-                    confirmed: confirmation.trimmingCharacters(in: .whitespaces).uppercased() == "RESILIER", channel: .cli,
+                    confirmed: confirmation.trimmingCharacters(in: .whitespaces) == "RESILIER", channel: .cli,
                     now: Date())
                 SessionFile.remove()
                 print(message)

@@ -23,11 +23,14 @@ extension Releve {
             try await options.withService { service in
                 let nir = try self.nir ?? Input.line("Numéro de sécurité sociale (13 caractères)")
                 let code = try Input.line("Code personnel", secret: true)
-                if let previous = try SessionFile.read() {
-                    try? await service.logout(token: previous, channel: .cli, now: Date())
-                }
+                // The current session ends only once the new one is open: a typo, a lockout or
+                // maintenance leave the assuré logged in as before.
+                let previous = try SessionFile.read()
                 let session = try await service.login(nir: nir, code: code, channel: .cli, now: Date())
                 try SessionFile.write(session.token)
+                if let previous, previous != session.token {
+                    try? await service.logout(token: previous, channel: .cli, now: Date())
+                }
                 print("Bienvenue, \(session.fullName). Vous êtes connecté(e).")
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReleveDomain
 import ReleveService
 
 extension Releve {
@@ -69,11 +70,12 @@ extension Releve {
             case .imported(let counts):
                 var text = "\(report.file) : importé en \(CLI.duration(report.seconds)) — "
                 text +=
-                    "\(CLI.number(counts.personsInserted)) assuré(s) ajouté(s), \(CLI.number(counts.personsUpdated)) mis à jour, "
+                    "\(French.count(counts.personsInserted, "assuré ajouté", "assurés ajoutés")), \(French.number(counts.personsUpdated)) mis à jour, "
                 text +=
-                    "\(CLI.number(counts.paymentsInserted)) paiement(s) et \(CLI.number(counts.linesInserted)) ligne(s) ajoutés"
+                    "\(French.count(counts.paymentsInserted, "paiement")) et \(French.count(counts.linesInserted, "ligne")) \(French.plural(counts.paymentsInserted + counts.linesInserted, "ajouté", "ajoutés"))"
                 if counts.paymentsAlreadyPresent > 0 {
-                    text += ", \(CLI.number(counts.paymentsAlreadyPresent)) paiement(s) déjà présent(s) à l'identique"
+                    text +=
+                        ", \(French.count(counts.paymentsAlreadyPresent, "paiement déjà présent", "paiements déjà présents")) à l'identique"
                 }
                 if report.seconds > 0 && counts.linesInserted > 0 {
                     text += " (\(CLI.number(Int(Double(counts.linesInserted) / report.seconds))) lignes/s)"

@@ -63,7 +63,7 @@ extension Releve.Releves {
                     user, month: month, today: CivilDate.today)
                 try AtomicFile.write(bytes, to: output)
                 print(
-                    "Relevé \(statement.month.withDe) écrit dans \(output) (\(bytes.count / 1024) Ko, \(statement.pages) page(s))."
+                    "Relevé \(statement.month.withDe) écrit dans \(output) (\(French.number(bytes.count / 1024)) Ko, \(French.count(statement.pages, "page"))))."
                 )
             }
         }
@@ -143,7 +143,7 @@ extension Releve.Admin.Releves {
             }
             display.finish()
             print(
-                "Relevés \(month.withDe) : \(CLI.number(summary.issued)) émis (\(CLI.number(summary.pages)) pages), \(CLI.number(summary.alreadyIssued)) déjà émis auparavant ; \(CLI.number(summary.byPost)) mis au courrier, \(CLI.number(summary.notices)) avis envoyés par e-mail. Archives : \(archive)"
+                "Relevés \(month.withDe) : \(French.number(summary.issued)) émis (\(French.count(summary.pages, "page"))), \(French.number(summary.alreadyIssued)) déjà émis auparavant ; \(French.number(summary.byPost)) mis au courrier, \(French.count(summary.notices, "avis envoyé", "avis envoyés")) par e-mail. Archives : \(archive)"
             )
             if !summary.skipped.isEmpty {
                 CLI.printError(

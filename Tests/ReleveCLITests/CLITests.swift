@@ -50,7 +50,7 @@ struct CLITests {
             try Run.releve(["echantillon", "--assures", "20", "--mois", "6", "--fin", "2026-10", "--sortie", feed]).status == 0)
         let first = try Run.releve(["importer", "--base", base, feed])
         #expect(first.status == 0)
-        #expect(first.stdout.contains("20 assuré(s) ajouté(s)"))
+        #expect(first.stdout.contains("20 assurés ajoutés"))
         let again = try Run.releve(["importer", feed], environment: ["RELEVE_BASE": base])
         #expect(again.status == 0)
         #expect(again.stdout.contains("déjà importé"))

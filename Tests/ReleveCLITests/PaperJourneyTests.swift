@@ -87,7 +87,7 @@ struct PaperJourneyTests {
         // October: the account was open from 1 October through issuing → paperless, with an e-mail notice.
         let october = try box.issue("2026-10", at: "2026-11-02 06:00:00")
         #expect(october.status == 0, "\(october.stderr)")
-        #expect(october.stdout.contains("1 avis envoyés"), "\(october.stdout)")
+        #expect(october.stdout.contains("1 avis envoyé par e-mail"), "\(october.stdout)")
         #expect(try box.pendingStatementLetters(at: "2026-11-02 06:10:00") == 0)
         let rule = try box.run(["compte", "courrier"], at: "2026-11-02 08:00:00")
         #expect(rule.status != 0)  // not logged in yet

@@ -282,6 +282,22 @@ struct WebTests {
         }
     }
 
+    @Test("HEAD answers wherever GET does: same status and headers, no body")
+    func headLikeGet() async throws {
+        let world = try await World()
+        try await world.test { client in
+            for path in ["/", "/code-provisoire", "/static/releve.css", "/sante", "/paiements", "/api/v1/openapi.yaml"] {
+                let get = try await client.execute(uri: path, method: .get)
+                let head = try await client.execute(uri: path, method: .head)
+                #expect(head.status == get.status, "\(path)")
+                #expect(head.body.readableBytes == 0, "\(path)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "\(path)")
+            }
+            let missing = try await client.execute(uri: "/nexiste-pas", method: .head)
+            #expect(missing.status == .notFound)
+        }
+    }
+
     @Test("forms validate: each bad input gets its French message, its status, and changes nothing")
     func formsValidate() async throws {
         let world = try await World()

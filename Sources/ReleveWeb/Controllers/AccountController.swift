@@ -11,16 +11,16 @@ struct AccountController: Sendable {
 
     var routes: RouteCollection<WebContext> {
         let routes = RouteCollection(context: WebContext.self)
-        routes.get("/paiements", use: paymentsList)
-        routes.get("/paiements/:reference", use: payment)
-        routes.get("/releves", use: statementsList)
-        routes.get("/releves/:mois", use: statementPDF)
-        routes.get("/releves/:mois/vignette.png", use: thumbnail)
+        routes.getAndHead("/paiements", use: paymentsList)
+        routes.getAndHead("/paiements/:reference", use: payment)
+        routes.getAndHead("/releves", use: statementsList)
+        routes.getAndHead("/releves/:mois", use: statementPDF)
+        routes.getAndHead("/releves/:mois/vignette.png", use: thumbnail)
         routes.post("/releves/:mois/duplicata", use: requestDuplicata)
-        routes.get("/compte", use: account)
+        routes.getAndHead("/compte", use: account)
         routes.post("/compte/email", use: changeEmail)
         routes.post("/compte/code", use: changeCode)
-        routes.get("/compte/resiliation", use: cancellationForm)
+        routes.getAndHead("/compte/resiliation", use: cancellationForm)
         routes.post("/compte/resiliation", use: cancel)
         return routes
     }
@@ -124,7 +124,9 @@ struct AccountController: Sendable {
                 ? "Passer à la vue synthétique (un paiement par ligne)" : "Passer à la vue détaillée (un acte par ligne)",
             view: detailed ? "detail" : "synthese",
             monthChoices: [1, 3, 6, 12, 18, 24, 27].map {
-                Choice(value: String($0), label: "\($0) derniers mois", selected: $0 == selection.filter.months)
+                Choice(
+                    value: String($0), label: $0 == 1 ? "le dernier mois" : "les \($0) derniers mois",
+                    selected: $0 == selection.filter.months)
             },
             beneficiaries: person.beneficiaries.map {
                 Choice(value: String($0.rank), label: $0.firstName, selected: $0.rank == wantedRank)

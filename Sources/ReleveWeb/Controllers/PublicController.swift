@@ -11,17 +11,17 @@ struct PublicController: Sendable {
 
     var routes: RouteCollection<WebContext> {
         let routes = RouteCollection(context: WebContext.self)
-        routes.get("/", use: home)
+        routes.getAndHead("/", use: home)
         routes.post("/connexion", use: login)
         routes.post("/deconnexion", use: logout)
-        routes.get("/code-provisoire", use: codeRequestForm)
+        routes.getAndHead("/code-provisoire", use: codeRequestForm)
         routes.post("/code-provisoire", use: requestCode)
-        routes.get("/ouverture", use: openingForm)
+        routes.getAndHead("/ouverture", use: openingForm)
         routes.post("/ouverture", use: checkProvisionalCode)
         routes.post("/ouverture/valider", use: openAccount)
-        routes.get("/compte/email/confirmer", use: emailConfirmationForm)
+        routes.getAndHead("/compte/email/confirmer", use: emailConfirmationForm)
         routes.post("/compte/email/confirmer", use: confirmEmail)
-        routes.get("/probleme-acces", use: accessHelp)
+        routes.getAndHead("/probleme-acces", use: accessHelp)
         return routes
     }
 

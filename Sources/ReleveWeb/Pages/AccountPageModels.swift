@@ -106,8 +106,8 @@ struct StatementsPage: PageModel {
         self.delivery = "Votre relevé du mois en cours : \(delivery.explanation)."
         self.statements = statements.map {
             Statement(
-                month: $0.month.description, monthLabel: $0.month.formatted, payments: French.number($0.payments),
-                reimbursed: $0.reimbursed.formatted, pages: French.number($0.pages), fingerprint: $0.fingerprint)
+                month: $0.month.description, monthLabel: $0.month.formatted, payments: French.count($0.payments, "paiement"),
+                reimbursed: $0.reimbursed.formatted, pages: French.count($0.pages, "page"), fingerprint: $0.fingerprint)
         }
         self.requests = requests.map { Request(month: $0.month.formatted, status: $0.statusText) }
         empty = statements.isEmpty
