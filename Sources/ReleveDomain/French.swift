@@ -179,3 +179,36 @@ extension TariffTable {
             + " restent à votre charge ; quand vous n'avez rien avancé (tiers payant), elles sont déduites d'un remboursement suivant."
     }
 }
+
+/// Audit events as the operator reads them; `kind` and `outcome` stay the stable English keys
+/// of the trail (and of `admin audit --format json`).
+extension AuditEvent {
+    static let kinds: [String: String] = [
+        "account_opening": "ouverture de compte", "account_reopening": "réouverture de compte",
+        "recovery": "réinitialisation du code", "authz_fail": "accès refusé à un objet d'un autre assuré",
+        "cancellation": "résiliation", "code_change": "changement de code", "duplicata": "duplicata",
+        "email_change": "changement d'e-mail", "email_confirmation": "confirmation d'e-mail",
+        "excess_rate_limit_exceeded": "trop de tentatives depuis une adresse", "insurer_export": "export complémentaire",
+        "lockout": "blocage", "login": "connexion", "logout": "déconnexion", "maintenance": "maintenance",
+        "print_batch": "lot d'impression", "provisional_code_check": "vérification de code provisoire",
+        "provisional_code_request": "demande de code provisoire", "setting": "réglage",
+    ]
+
+    static let outcomes: [String: String] = [
+        "success": "réussite", "failure": "échec", "issued": "code émis", "no_match": "informations non reconnues",
+        "other_regime": "autre régime", "rate_limited": "trop de demandes", "refused_closed": "refusé (compte résilié)",
+        "refused_locked": "refusé (compte bloqué)", "wrong_code": "code incorrect",
+        "wrong_secret_answer": "réponse secrète incorrecte", "too_many_attempts": "trop d'essais",
+        "no_active_code": "aucun code provisoire actif", "code_check_refused": "vérification refusée",
+        "expired_token": "lien expiré", "reused_token": "lien déjà utilisé", "superseded_token": "lien remplacé",
+        "unknown_token": "lien inconnu", "temporary": "temporaire", "until_recovery": "jusqu'à un code provisoire",
+        "success_after_code_change": "réussite (code changé)", "duplicata_quota": "quota atteint",
+        "foreign_payment": "paiement d'un autre assuré", "printed": "imprimé", "posted": "posté", "written": "écrit",
+        "already_pending": "déjà demandé", "over_quota": "quota atteint", "requested": "demandé",
+    ]
+
+    /// `connexion`, `demande de code provisoire`… (the key itself when this Releve has no label).
+    public var frenchKind: String { Self.kinds[kind] ?? kind }
+    /// `réussite`, `code incorrect`…
+    public var frenchOutcome: String { outcome.isEmpty ? "" : Self.outcomes[outcome] ?? outcome }
+}

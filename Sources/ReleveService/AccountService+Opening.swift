@@ -214,7 +214,11 @@ extension AccountService {
     public func confirmEmail(linkOrToken: String, channel: Channel, now: Date) async throws -> String {
         try await checkMaintenance()
         var token = linkOrToken.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let range = token.range(of: "jeton=") { token = String(token[range.upperBound...]) }
+        // The link, the token alone, or the whole e-mail: the token is what follows "jeton=".
+        if let range = token.range(of: "jeton=") {
+            token = String(
+                token[range.upperBound...].prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        }
         let rejected = "Lien de confirmation inconnu. Copiez le lien complet reçu par e-mail."
         guard Token.isWellFormed(token) else { throw ServiceError.emailLinkRejected(rejected) }
         switch try await store.confirmEmail(tokenHash: Token.hash(token), at: Self.seconds(now), channel: channel.rawValue) {
@@ -223,7 +227,8 @@ extension AccountService {
         case .unknown:
             throw ServiceError.emailLinkRejected(rejected)
         case .alreadyUsed:
-            throw ServiceError.emailLinkRejected("Ce lien a déjà servi : votre adresse est confirmée, rien d'autre à faire.")
+            // Clicking twice is not a mistake: the address is confirmed.
+            return "Ce lien a déjà servi : votre adresse est confirmée, rien d'autre à faire."
         case .superseded:
             throw ServiceError.emailLinkRejected(
                 "Lien expiré ou déjà utilisé : l'adresse e-mail du compte a changé depuis son envoi. Utilisez le lien du dernier e-mail reçu."

@@ -55,20 +55,51 @@ extension Releve.Admin {
 
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "audit", abstract: "Affiche le journal d'audit (UTC ; NIR masqués ; jamais de code ni de jeton).")
+            commandName: "audit", abstract: "Affiche le journal d'audit (UTC ; NIR masqués ; jamais de code ni de jeton).",
+            discussion: """
+                Une ligne par événement, du plus ancien au plus récent : date, événement, résultat, NIR masqué, canal, \
+                détail. Avec --format json, un objet JSON par ligne avec les clés stables du journal (at en secondes \
+                Unix, kind, outcome, subject, channel, detail).
+                """)
 
         @OptionGroup var store: StoreOptions
 
         @Option(name: .customLong("nombre"), help: "Nombre d'événements, les plus récents.")
         var count = 50
 
+        @Option(name: .customLong("format"), help: "texte ou json.")
+        var format = "texte"
+
+        func validate() throws {
+            guard format == "texte" || format == "json" else { throw ValidationError("Format attendu : texte ou json.") }
+        }
+
+        struct Line: Encodable {
+            let at: Int64
+            let kind: String
+            let outcome: String
+            let subject: String?
+            let channel: String?
+            let detail: String?
+        }
+
         func run() async throws {
             try await store.withServices(check: true) { services in
                 let formatter = ISO8601DateFormatter()
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 for event in try await services.accounts.auditTrail(limit: count) {
+                    if format == "json" {
+                        let line = Line(
+                            at: event.at, kind: event.kind, outcome: event.outcome, subject: event.subject,
+                            channel: event.channel, detail: event.detail)
+                        print(String(decoding: try encoder.encode(line), as: UTF8.self))
+                        continue
+                    }
                     let when = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(event.at)))
                     let fields = [
-                        when, event.kind, event.outcome, event.subject ?? "-", event.channel ?? "-", event.detail ?? "",
+                        when, event.frenchKind, event.frenchOutcome, event.subject ?? "-", event.channel ?? "-",
+                        event.detail ?? "",
                     ].map { $0.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r") }
                     print(fields.joined(separator: "  "))
                 }

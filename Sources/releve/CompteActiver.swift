@@ -33,7 +33,13 @@ extension Releve.Compte {
                 let accepted = try Input.line("Acceptez-vous les conditions d'utilisation ? (oui/non)").lowercased()
                     .trimmingCharacters(in: .whitespaces)
                 let acceptedTerms = accepted == "oui" || accepted == "o"
-                guard acceptedTerms else { throw ServiceError.termsRefused }
+                guard acceptedTerms else {
+                    // A choice, not an error: nothing is opened, and the same code serves later.
+                    print(
+                        "Conditions d'utilisation non acceptées : votre compte n'est pas ouvert et rien n'a été modifié. Votre code provisoire reste valable : relancez « releve compte activer » quand vous le souhaitez."
+                    )
+                    return
+                }
                 CLI.printError("\nÉtape 2/4 — Votre code personnel")
                 let again = try Input.line("Code provisoire, à nouveau", secret: true)
                 let code = try Input.line("Code personnel de votre choix (8 à 13 chiffres)", secret: true)

@@ -33,6 +33,8 @@ extension Releve.Compte {
                     birthDate: try birthDate ?? Input.line("Date de naissance (JJ/MM/AAAA)"),
                     postalCode: try postalCode ?? Input.line("Code postal de votre domicile"), channel: .cli, now: Date())
                 print(answer.message(service.policy))
+                // No account here for another régime: its own exit code, documented.
+                if case .otherRegime = answer { throw ExitCode(67) }
             }
         }
     }

@@ -73,9 +73,11 @@ struct AccountJourneyTests {
         let nir = "1701275112034"
         let code = try box.orderCode(nir: nir, name: "Martin", birth: "03/12/1970", postalCode: "75012")
         #expect(code.count == 8)
+        // Refusing the terms is a choice, not an error: exit 0, a clear sentence, nothing opened.
         let refused = try box.activate(nir: nir, code: code, personal: "39451827", accept: "non")
-        #expect(refused.status == 65)
-        #expect(refused.stderr.contains("aucun compte n'a été créé"))
+        #expect(refused.status == 0)
+        #expect(refused.stdout.contains("votre compte n'est pas ouvert et rien n'a été modifié"))
+        #expect(try box.run(["compte"]).status == 77)
         let opened = try box.activate(nir: nir, code: code, personal: "39451827")
         #expect(opened.status == 0, "\(opened.stderr)")
         #expect(opened.stdout.contains("Votre compte est ouvert"))
@@ -96,11 +98,30 @@ struct AccountJourneyTests {
         let after = try box.run(["compte"])
         #expect(after.status == 77)
         #expect(after.stderr.contains("releve connexion"))
-        let audit = try box.run(["admin", "audit"]).stdout
-        for kind in ["provisional_code_request", "account_opening", "email_confirmation", "login  success", "logout"] {
+        let audit = try box.run(["admin", "audit", "--format", "json"]).stdout
+        for kind in [
+            #""kind":"provisional_code_request""#, #""kind":"account_opening""#, #""kind":"email_confirmation""#,
+            #""kind":"login","outcome":"success""#, #""kind":"logout""#,
+        ] {
             #expect(audit.contains(kind), "\(kind) not audited")
         }
         #expect(!audit.contains("39451827") && !audit.contains(nir))
+        // For people, the same trail in French.
+        let text = try box.run(["admin", "audit"]).stdout
+        #expect(text.contains("connexion  réussite") && text.contains("demande de code provisoire  code émis"), "\(text)")
+        #expect(!text.contains("39451827") && !text.contains(nir))
+    }
+
+    @Test("another régime: told whom to contact, with its own exit code (67), and no letter")
+    func otherRegime() throws {
+        let box = try Sandbox()
+        let answer = try box.run([
+            "compte", "code-provisoire", "--nir", "1480599999356", "--nom", "Duval", "--naissance", "30/05/1948",
+            "--code-postal", "59000",
+        ])
+        #expect(answer.status == 67, "\(answer.status): \(answer.stderr)")
+        #expect(answer.stdout.contains("Adressez-vous à"))
+        #expect(try box.run(["admin", "courriers"]).stdout.contains("Aucun courrier en attente."))
     }
 
     @Test("problème d'accès: code forgotten, code never received, account locked — each solved by a new provisional code")

@@ -98,12 +98,21 @@ struct PublicController: Sendable {
         let form = try await web.postedForm(request)
         do {
             let answer = try await web.requestCode(form: form, context: context, channel: .web)
-            return render(
-                request,
-                MessagePage(
-                    title: "Demande enregistrée", heading: "Demande enregistrée",
-                    paragraphs: [answer.message(web.accounts.policy)],
-                    link: LinkModel(href: "/ouverture", label: "J'ai reçu mon code : ouvrir mon compte")))
+            switch answer {
+            case .requested:
+                return render(
+                    request,
+                    MessagePage(
+                        title: "Demande enregistrée", heading: "Demande enregistrée",
+                        paragraphs: [answer.message(web.accounts.policy)],
+                        link: LinkModel(href: "/ouverture", label: "J'ai reçu mon code : ouvrir mon compte")))
+            case .otherRegime:
+                return render(
+                    request,
+                    MessagePage(
+                        title: "Pas de compte Releve pour votre régime", heading: "Pas de compte Releve pour votre régime",
+                        paragraphs: [answer.message(web.accounts.policy)], link: LinkModel(href: "/", label: "Accueil")))
+            }
         } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
             var page = CodeRequestPage(policy: web.accounts.policy)
             page.nir = form["nir"] ?? ""
