@@ -56,6 +56,15 @@ public struct PaymentsService: Sendable {
             throw ServiceError.invalidValue(.invalid(field: "mois", reason: "de 1 à \(Self.maxMonths) mois"))
         }
         let windowStart = today.calendarMonth.adding(months: -(filter.months - 1)).firstDay
+        let earliest = today.calendarMonth.adding(months: -(Self.maxMonths - 1)).firstDay
+        if let wanted = filter.from, wanted < earliest {
+            throw ServiceError.invalidValue(
+                .invalid(
+                    field: "date de début",
+                    reason:
+                        "les paiements sont consultables sur \(Self.maxMonths) mois : pas avant le \(earliest.formattedLong) (reçu : \(wanted.formattedLong))"
+                ))
+        }
         let from = filter.from ?? windowStart
         let to = filter.to ?? today
         guard from <= to else {

@@ -49,6 +49,18 @@ public final class SQLiteStore: Sendable {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw StoreError.cannotOpen(path: path, reason: "c'est un dossier")
         }
+        // Lock files this call creates go away again if the base cannot be opened (a wrong
+        // `--base` leaves nothing behind).
+        let lockFiles = [path + ".lock", path + ".import.lock"].filter { !FileManager.default.fileExists(atPath: $0) }
+        do {
+            return try await openChecked(path: path, settings: settings)
+        } catch {
+            for file in lockFiles { try? FileManager.default.removeItem(atPath: file) }
+            throw error
+        }
+    }
+
+    private static func openChecked(path: String, settings: Settings) async throws -> SQLiteStore {
         let lock = try FileLock(path: path + ".lock")
         // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the mode of
         // the base, so none of the three is ever readable by other users (SECURITY.md goal 28).

@@ -36,8 +36,11 @@ struct AccountOptions: ParsableArguments {
     var archive: String?
 
     @Option(
-        name: .customLong("url-publique"), help: ArgumentHelp("Adresse du site, pour les liens des e-mails.", valueName: "URL"))
-    var publicURL = "http://127.0.0.1:8080"
+        name: .customLong("url-publique"),
+        help: ArgumentHelp(
+            "Adresse du site, pour les liens des e-mails (par défaut RELEVE_URL_PUBLIQUE, sinon celle de « servir », sinon http://127.0.0.1:8080).",
+            valueName: "URL"))
+    var publicURL: String?
 
     @Option(name: .customLong("essais-avant-blocage"), help: "Échecs consécutifs avant un blocage temporaire.")
     var softLock = 3
@@ -55,16 +58,20 @@ struct AccountOptions: ParsableArguments {
 
     /// The installation's settings: the base and its neighbours, the key, the outbox, the
     /// public address and the lockout thresholds, from the options and the environment.
-    func settings() throws -> ReleveSettings {
+    /// `servedAt`: the address `servir` listens on, the links' default when none is given.
+    func settings(servedAt: String? = nil) throws -> ReleveSettings {
         ReleveSettings.beside(
             base: store.path, pepperFile: pepperPath, spool: spool, mailCommand: mailCommand, archive: archive,
-            publicURL: publicURL, policy: try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock))
+            publicURL: publicURL ?? ProcessInfo.processInfo.environment["RELEVE_URL_PUBLIQUE"] ?? servedAt,
+            policy: try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock))
     }
 
     /// Builds the services, runs `body`, closes them; errors become French messages and exit
     /// codes. With `check`, a damaged base exits 74 before anything is written.
-    func withServices<T>(check: Bool = false, _ body: (ReleveServices) async throws -> T) async throws -> T {
-        var settings = try CLI.runSync { try self.settings() }
+    func withServices<T>(check: Bool = false, servedAt: String? = nil, _ body: (ReleveServices) async throws -> T)
+        async throws -> T
+    {
+        var settings = try CLI.runSync { try self.settings(servedAt: servedAt) }
         settings.checkOnOpen = check
         return try await CLI.open(settings, body)
     }

@@ -41,7 +41,9 @@ extension Releve {
             var configuration = WebConfiguration()
             configuration.connections = ConnectionLimits(
                 headSeconds: headSeconds, bodySeconds: headSeconds * 3, perAddress: perAddress)
-            try await options.withServices(check: true) { services in
+            // E-mail links point at this server unless --url-publique (or RELEVE_URL_PUBLIQUE) says otherwise.
+            let servedAt = port == 0 ? nil : "http://\(host):\(port)"
+            try await options.withServices(check: true, servedAt: servedAt) { services in
                 try await Self.serve(services, host: host, port: port, configuration: configuration)
             }
         }

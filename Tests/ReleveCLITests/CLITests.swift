@@ -92,3 +92,17 @@ struct CLITests {
         #expect(second.stdout.contains("importé en"))
     }
 }
+
+@Suite("CLI: a wrong --base")
+struct WrongBaseTests {
+    @Test("a file that is not a base: exit 74, a French reason, and no lock file left beside it")
+    func notABase() throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = Fixtures.write("# Notes\n", named: "README.md", in: directory)
+        let result = try Run.releve(["admin", "audit", "--base", file])
+        #expect(result.status == 74)
+        #expect(result.stderr.contains("n'est pas une base Releve"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["README.md"])
+    }
+}
