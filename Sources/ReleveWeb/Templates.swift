@@ -122,7 +122,7 @@ enum Templates {
         <input type="hidden" name="etat" value="{{state}}">
         <fieldset><legend>Conditions d'utilisation</legend>
         <div class="conditions" tabindex="0" role="region" aria-label="Conditions d'utilisation">{{terms}}</div>
-        <p class="case"><input id="cgu" name="cgu" type="checkbox" value="oui" required> <label for="cgu">J'accepte les conditions d'utilisation</label></p>
+        <p class="case"><input id="cgu" name="cgu" type="checkbox" value="oui" required{{#termsAccepted}} checked{{/termsAccepted}}> <label for="cgu">J'accepte les conditions d'utilisation</label></p>
         </fieldset>
         <fieldset><legend>Votre code personnel</legend>
         <label for="code">Code personnel <span class="aide">{{codeLengths}} ; ni suite, ni répétition, ni date de naissance</span></label>
@@ -132,7 +132,7 @@ enum Templates {
         </fieldset>
         <fieldset><legend>Votre question secrète</legend>
         <label for="question">Question</label>
-        <select id="question" name="question">{{#questions}}<option value="{{number}}">{{text}}</option>{{/questions}}</select>
+        <select id="question" name="question">{{#questions}}<option value="{{number}}"{{#selected}} selected{{/selected}}>{{text}}</option>{{/questions}}</select>
         <label for="reponse">Réponse</label>
         <input id="reponse" name="reponse" type="text" autocomplete="off" required>
         <label for="reponse_confirmation">Confirmez la réponse</label>
@@ -140,7 +140,7 @@ enum Templates {
         </fieldset>
         <fieldset><legend>Votre adresse e-mail</legend>
         <label for="email">Adresse e-mail <span class="aide">un lien de confirmation y sera envoyé</span></label>
-        <input id="email" name="email" type="email" autocomplete="email" required>
+        <input id="email" name="email" type="email" autocomplete="email" required value="{{email}}">
         </fieldset>
         <button type="submit">Ouvrir mon compte</button>
         </form>

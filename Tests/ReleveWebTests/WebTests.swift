@@ -271,6 +271,15 @@ struct WebTests {
                 #expect(refused.status == .badRequest && refused.text.contains("name=\"etat\""))
                 #expect(refused.text.contains("Jean MARTIN") || refused.text.contains("Martin"))
             }
+            // What was typed comes back (never a code nor the secret answer).
+            let last = try await visitor.post("/ouverture/valider", fields)
+            #expect(last.text.contains("value=\"jean.martin@exemple.fr\""))
+            #expect(!last.text.contains("58203947") && !last.text.contains("value=\"Dupont\""))
+            var typo = fields
+            typo["cgu"] = "oui"
+            typo["code_confirmation"] = "58203948"
+            let mismatch = try await visitor.post("/ouverture/valider", typo)
+            #expect(mismatch.status == .badRequest && mismatch.text.contains("value=\"oui\" required checked"))
             var forged = fields
             forged["etat"] = state.replacingOccurrences(of: ".", with: ".x")
             let back = try await visitor.post("/ouverture/valider", forged)
@@ -496,8 +505,10 @@ struct WebTests {
             $0.kind == "login" && $0.outcome == "failure"
         }
         // Never more than the limit; fewer when the gate's share for this address was full (503,
-        // nothing counted, the address's reservation given back) while later requests were refused.
-        #expect(evaluated <= 50 && evaluated >= 20, "\(evaluated)")
+        // nothing counted, the address's reservation given back) while later requests were refused
+        // — how many fewer depends on the machine's load (with the other suites running beside
+        // it, under 20 was seen), so only "some, never more than the limit" is asserted.
+        #expect(evaluated <= 50 && evaluated >= 1, "\(evaluated)")
         #expect(statuses.count { $0 == .unauthorized } == evaluated)
         let others = statuses.filter { ![.unauthorized, .tooManyRequests, .serviceUnavailable].contains($0) }
         #expect(others.isEmpty, "\(others)")

@@ -103,11 +103,15 @@ struct AccountController: Sendable {
             let transmitted = payment.transmittedToComplementaire ? "transmis" : "non transmis"
             if detailed {
                 for line in payment.lines {
+                    // A deduction has no amount paid, base or rate: a dash, not "0,00 € | 0 %".
+                    let act = line.kind == .act
+                    let label = act ? e(line.label) : "\(e(line.label)) (déduction)"
                     rows += "<tr><td>\(link)\(payment.date.formatted)</a></td><td>\(line.careDate.formatted)</td>"
-                    rows += "<td>\(e(report.beneficiaryName(line.beneficiaryRank)))</td><td>\(e(line.label))</td>"
-                    rows += "<td class=\"montant\">\(line.paid.formatted)</td><td class=\"montant\">\(line.base.formatted)</td>"
+                    rows += "<td>\(e(report.beneficiaryName(line.beneficiaryRank)))</td><td>\(label)</td>"
+                    rows += "<td class=\"montant\">\(act ? line.paid.formatted : "—")</td>"
+                    rows += "<td class=\"montant\">\(act ? line.base.formatted : "—")</td>"
                     rows +=
-                        "<td class=\"montant\">\(line.rate.formatted)</td><td class=\"montant\">\(line.reimbursed.formatted)</td>"
+                        "<td class=\"montant\">\(act ? line.rate.formatted : "—")</td><td class=\"montant\">\(line.reimbursed.formatted)</td>"
                     rows += "<td>\(line.transmittedToComplementaire ? "transmis" : "non transmis")</td></tr>\n"
                 }
             } else {

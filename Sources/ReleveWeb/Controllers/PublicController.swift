@@ -148,10 +148,14 @@ struct PublicController: Sendable {
         }
     }
 
-    func step2(_ request: Request, nir: String, provisional: String, summary: OpeningSummary, error: String?) -> Response {
+    func step2(
+        _ request: Request, nir: String, provisional: String, summary: OpeningSummary, error: String?,
+        kept: OpeningStep2Page.Kept = .init()
+    ) -> Response {
         let state = web.security.seal(summary.encoded, context: "ouverture|\(nir)|\(provisional)")
         return render(
-            request, OpeningStep2Page(nir: nir, provisional: provisional, summary: summary, state: state, error: error),
+            request,
+            OpeningStep2Page(nir: nir, provisional: provisional, summary: summary, state: state, error: error, kept: kept),
             status: error == nil ? .ok : .badRequest)
     }
 
@@ -183,7 +187,9 @@ struct PublicController: Sendable {
             else {
                 return render(request, OpeningPage(nir: nir, error: error.message), status: .badRequest)
             }
-            return step2(request, nir: nir, provisional: provisional, summary: summary, error: error.message)
+            let kept = OpeningStep2Page.Kept(
+                termsAccepted: form["cgu"] == "oui", question: Int(form["question"] ?? ""), email: form["email"] ?? "")
+            return step2(request, nir: nir, provisional: provisional, summary: summary, error: error.message, kept: kept)
         }
     }
 

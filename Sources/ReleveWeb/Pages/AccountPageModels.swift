@@ -67,10 +67,14 @@ struct PaymentPage: PageModel {
         kind = payment.kind.french
         reimbursed = payment.totalReimbursed.formatted
         lines = payment.lines.map { line in
-            Line(
-                careDate: line.careDate.formatted, beneficiary: report.beneficiaryName(line.beneficiaryRank), label: line.label,
-                professional: line.professional ?? "", paid: line.paid.formatted, base: line.base.formatted,
-                rate: line.rate.formatted, reimbursed: line.reimbursed.formatted, remaining: line.remainingCost.formatted,
+            // A deduction has no amount paid, base or rate: a dash, not "0,00 € | 0 %".
+            let act = line.kind == .act
+            return Line(
+                careDate: line.careDate.formatted, beneficiary: report.beneficiaryName(line.beneficiaryRank),
+                label: act ? line.label : "\(line.label) (déduction)", professional: line.professional ?? "",
+                paid: act ? line.paid.formatted : "—", base: act ? line.base.formatted : "—",
+                rate: act ? line.rate.formatted : "—", reimbursed: line.reimbursed.formatted,
+                remaining: line.remainingCost.formatted,
                 transmitted: line.transmittedToComplementaire ? "transmis" : "non transmis")
         }
     }

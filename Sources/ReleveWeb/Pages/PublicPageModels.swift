@@ -70,6 +70,14 @@ struct OpeningStep2Page: PageModel {
     struct Question: Sendable {
         var number: Int
         var text: String
+        var selected: Bool
+    }
+
+    /// What the assuré typed, kept after a refusal (never the codes nor the secret answer).
+    struct Kept: Sendable {
+        var termsAccepted = false
+        var question: Int?
+        var email = ""
     }
 
     var title: String
@@ -83,8 +91,12 @@ struct OpeningStep2Page: PageModel {
     var questions: [Question]
     var codeLengths = personalCodeLengths
     var error: String?
+    var termsAccepted: Bool
+    var email: String
 
-    init(nir: String, provisional: String, summary: OpeningSummary, state: String, error: String?) {
+    init(
+        nir: String, provisional: String, summary: OpeningSummary, state: String, error: String?, kept: Kept = Kept()
+    ) {
         title = "Ouvrir mon compte — \(summary.fullName)"
         kindLabel =
             switch summary.kind {
@@ -96,9 +108,11 @@ struct OpeningStep2Page: PageModel {
         self.provisional = provisional
         self.state = state
         questions = (summary.question.map { [$0] } ?? SecretQuestion.allCases).map {
-            Question(number: $0.rawValue, text: $0.french)
+            Question(number: $0.rawValue, text: $0.french, selected: $0.rawValue == kept.question)
         }
         self.error = error
+        termsAccepted = kept.termsAccepted
+        email = kept.email
     }
 }
 
