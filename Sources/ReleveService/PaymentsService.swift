@@ -146,6 +146,19 @@ public struct PaymentsReport: Sendable {
         return order.map { MonthTotal(month: $0, payments: totals[$0]!.0, reimbursed: totals[$0]!.1) }
     }
 
+    /// Every month of the period, oldest first, those without a payment at zero (the chart of
+    /// the pages, as the PDF's).
+    public var everyMonthTotal: [MonthTotal] {
+        let known = Dictionary(monthTotals.map { ($0.month, $0) }, uniquingKeysWith: { a, _ in a })
+        var months: [MonthTotal] = []
+        var month = from.calendarMonth
+        while month <= to.calendarMonth {
+            months.append(known[month] ?? MonthTotal(month: month, payments: 0, reimbursed: .zero))
+            month = month.adding(months: 1)
+        }
+        return months
+    }
+
     public var totalPaid: Cents { payments.reduce(.zero) { $0 + $1.totalPaid } }
     public var totalBase: Cents { payments.reduce(.zero) { $0 + $1.totalBase } }
     public var totalReimbursed: Cents { payments.reduce(.zero) { $0 + $1.totalReimbursed } }

@@ -291,6 +291,19 @@ struct WebTests {
         }
     }
 
+    @Test("the chart has a bar for every month of the period, empty ones included, like the PDF")
+    func chartShowsEveryMonth() async throws {
+        let world = try await World()
+        try await world.test { client in
+            let visitor = Visitor(client)
+            try await visitor.login()
+            for months in [1, 6, 12] {
+                let page = try await visitor.get("/paiements?mois=\(months)")
+                #expect(page.text.components(separatedBy: "<rect ").count - 1 == months, "\(months) months")
+            }
+        }
+    }
+
     @Test("HEAD answers wherever GET does: same status and headers, no body")
     func headLikeGet() async throws {
         let world = try await World()
