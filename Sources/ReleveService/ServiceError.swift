@@ -1,3 +1,4 @@
+import Foundation
 import ReleveDomain
 import ReleveStore
 
@@ -113,6 +114,13 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case .internal:
             return "Erreur interne ; rien n'a été modifié. Le détail est dans le journal."
         }
+    }
+
+    /// The message for the web view and the API: the same words without the command-line hints
+    /// (« releve … »), which mean nothing on a page.
+    public var webMessage: String {
+        message.replacingOccurrences(of: #" \(releve [^)]*\)"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #" avec « releve [^»]*»"#, with: "", options: .regularExpression)
     }
 
     /// The process exit code (sysexits.h), documented in the README.

@@ -211,7 +211,7 @@ enum ErrorPages {
                     status, "erreur_interne", "Une erreur est survenue de notre côté ; rien n'a été modifié. Réessayez plus tard."
                 )
             }
-            return (status, code(error), error.message)
+            return (status, code(error), error.webMessage)
         case is NIOTooManyBytesError:
             return (.contentTooLarge, "trop_volumineux", "La requête est trop volumineuse.")
         case let error as HTTPError:

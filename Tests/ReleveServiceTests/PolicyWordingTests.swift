@@ -82,3 +82,20 @@ struct PolicyWordingTests {
         #expect(table.outsidePathwayRates(on: Fixtures.date("2026-10-01")) == "30\u{00A0}% au lieu de 70\u{00A0}%")
     }
 }
+
+@Suite("Messages for pages")
+struct WebMessageTests {
+    @Test("the web's messages carry no command-line hint; the CLI's keep theirs")
+    func noCommandLineOnPages() {
+        let errors: [ServiceError] = [
+            .provisionalCodeRejected(validity: "15 jours"), .accountClosed, .locked(.untilRecovery),
+            .notAuthenticated(.none), .notAuthenticated(.expired(limits: "15 minutes")), .notAuthenticated(.revoked),
+        ]
+        for error in errors {
+            #expect(error.message.contains("releve "), "\(error)")
+            #expect(!error.webMessage.contains("releve "), "\(error.webMessage)")
+            #expect(error.webMessage.hasSuffix("."), "\(error.webMessage)")
+        }
+        #expect(ServiceError.notAuthenticated(.none).webMessage == "Vous n'êtes pas connecté(e). Connectez-vous.")
+    }
+}

@@ -77,7 +77,7 @@ struct AccountController: Sendable {
             selection = try web.paymentsFilter(query)
             report = try await web.payments.report(for: person, filter: selection.filter, today: web.today)
         } catch let refusal as ServiceError where ErrorPages.describe(refusal).0 == .badRequest {
-            error = refusal.message
+            error = refusal.webMessage
             status = .badRequest
             selection = (.init(), query.text("vue") == "detail")
             report = try await web.payments.report(for: person, filter: selection.filter, today: web.today)
@@ -214,7 +214,7 @@ struct AccountController: Sendable {
         } catch let error as ServiceError {
             let status = ErrorPages.describe(error).0
             guard status == .badRequest || status == .tooManyRequests else { throw error }
-            return try await statementsPage(user: user, token: token, flash: (error.message, "erreur"), status: status)
+            return try await statementsPage(user: user, token: token, flash: (error.webMessage, "erreur"), status: status)
         }
     }
 
@@ -248,7 +248,7 @@ struct AccountController: Sendable {
             let refreshed = try await accounts.authenticate(token: token, now: now)
             return try await accountOverview(user: refreshed, token: token, flash: (message, "succes"))
         } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
-            return try await accountOverview(user: user, token: token, flash: (error.message, "erreur"), status: .badRequest)
+            return try await accountOverview(user: user, token: token, flash: (error.webMessage, "erreur"), status: .badRequest)
         }
     }
 
@@ -267,7 +267,7 @@ struct AccountController: Sendable {
             response.headers[values: .setCookie].append(web.sessionCookie(session.token))
             return response
         } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
-            return try await accountOverview(user: user, token: token, flash: (error.message, "erreur"), status: .badRequest)
+            return try await accountOverview(user: user, token: token, flash: (error.webMessage, "erreur"), status: .badRequest)
         }
     }
 
@@ -291,7 +291,7 @@ struct AccountController: Sendable {
             return response
         } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
             return render(
-                CancellationPage(error: error.message), section: "compte", user: user, token: token, status: .badRequest)
+                CancellationPage(error: error.webMessage), section: "compte", user: user, token: token, status: .badRequest)
         }
     }
 }

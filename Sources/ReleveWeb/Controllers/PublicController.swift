@@ -119,7 +119,7 @@ struct PublicController: Sendable {
             page.nom = form["nom"] ?? ""
             page.naissance = form["naissance"] ?? ""
             page.codePostal = form["code_postal"] ?? ""
-            page.error = error.message
+            page.error = error.webMessage
             return render(request, page, status: .badRequest)
         }
     }
@@ -144,7 +144,7 @@ struct PublicController: Sendable {
             }
             return step2(request, nir: nir, provisional: provisional, summary: OpeningSummary(check), error: nil)
         } catch let error as ServiceError where [.badRequest, .unauthorized].contains(ErrorPages.describe(error).0) {
-            return render(request, OpeningPage(nir: nir, error: error.message), status: ErrorPages.describe(error).0)
+            return render(request, OpeningPage(nir: nir, error: error.webMessage), status: ErrorPages.describe(error).0)
         }
     }
 
@@ -185,11 +185,11 @@ struct PublicController: Sendable {
             let sealed = web.security.unseal(form["etat"], context: "ouverture|\(nir)|\(provisional)")
             guard case .badRequest = ErrorPages.describe(error).0, let summary = sealed.flatMap(OpeningSummary.init(encoded:))
             else {
-                return render(request, OpeningPage(nir: nir, error: error.message), status: .badRequest)
+                return render(request, OpeningPage(nir: nir, error: error.webMessage), status: .badRequest)
             }
             let kept = OpeningStep2Page.Kept(
                 termsAccepted: form["cgu"] == "oui", question: Int(form["question"] ?? ""), email: form["email"] ?? "")
-            return step2(request, nir: nir, provisional: provisional, summary: summary, error: error.message, kept: kept)
+            return step2(request, nir: nir, provisional: provisional, summary: summary, error: error.webMessage, kept: kept)
         }
     }
 
@@ -211,7 +211,7 @@ struct PublicController: Sendable {
                     link: LinkModel(href: "/", label: "Accueil")))
         } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
             return render(
-                request, MessagePage(title: "Lien refusé", heading: "Lien refusé", paragraphs: [error.message]),
+                request, MessagePage(title: "Lien refusé", heading: "Lien refusé", paragraphs: [error.webMessage]),
                 status: .badRequest)
         }
     }
