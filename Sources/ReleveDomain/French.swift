@@ -212,3 +212,13 @@ extension AuditEvent {
     /// `réussite`, `code incorrect`…
     public var frenchOutcome: String { outcome.isEmpty ? "" : Self.outcomes[outcome] ?? outcome }
 }
+
+extension Beneficiary {
+    /// `Mutuelle X (reçoit vos remboursements par NOEMIE)`, `… (pas de liaison NOEMIE)`, or
+    /// `pas de complémentaire connue`: the same words on the pages and in the CLI.
+    public var complementaireFrench: String {
+        guard let complementaire else { return "pas de complémentaire connue" }
+        return complementaire.name
+            + (complementaire.noemieLinkActive ? " (reçoit vos remboursements par NOEMIE)" : " (pas de liaison NOEMIE)")
+    }
+}

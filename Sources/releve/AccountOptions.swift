@@ -7,47 +7,77 @@ import ReleveService
     import Glibc
 #endif
 
+/// Who sees the operator's options (key, outbox, archive, public address, lockout thresholds)
+/// in a command's help: the operator's commands show them; the assurés' commands accept them
+/// (one installation, one set of settings) but keep them out of their help.
+protocol OptionsAudience {
+    static var operatorOptions: ArgumentVisibility { get }
+}
+
+enum ForOperators: OptionsAudience {
+    static var operatorOptions: ArgumentVisibility { .default }
+}
+
+enum ForAssures: OptionsAudience {
+    static var operatorOptions: ArgumentVisibility { .hidden }
+}
+
+/// The assurés' commands: `--base` in their help, the rest accepted quietly.
+typealias AssureOptions = AccountOptions<ForAssures>
+/// The operator's commands: every option in their help.
+typealias OperatorOptions = AccountOptions<ForOperators>
+
 /// Options of every command that uses accounts: the database, the pepper key, the e-mail
 /// outbox, the public address used in links, and the lockout thresholds.
-struct AccountOptions: ParsableArguments {
+struct AccountOptions<Audience: OptionsAudience>: ParsableArguments {
     @OptionGroup var store: StoreOptions
 
     @Option(
         name: .customLong("cle"),
         help: ArgumentHelp(
             "Fichier de la clé secrète (poivre) des codes, créé au premier usage avec les droits 0600 (par défaut BASE.cle, ou RELEVE_CLE).",
-            valueName: "CHEMIN"))
+            valueName: "CHEMIN", visibility: Audience.operatorOptions))
     var pepperPath: String?
 
     @Option(
         name: .customLong("courriels"),
-        help: ArgumentHelp("Dossier où déposer les e-mails (.eml) ; par défaut BASE.courriels.", valueName: "DOSSIER"))
+        help: ArgumentHelp(
+            "Dossier où déposer les e-mails (.eml) ; par défaut BASE.courriels.", valueName: "DOSSIER",
+            visibility: Audience.operatorOptions))
     var spool: String?
 
     @Option(
         name: .customLong("commande-mail"),
         help: ArgumentHelp(
-            "Commande qui reçoit chaque e-mail sur son entrée, par exemple « sendmail -t ».", valueName: "COMMANDE"))
+            "Commande qui reçoit chaque e-mail sur son entrée, par exemple « sendmail -t ».", valueName: "COMMANDE",
+            visibility: Audience.operatorOptions))
     var mailCommand: String?
 
     @Option(
         name: .customLong("archives"),
-        help: ArgumentHelp("Dossier des relevés émis (PDF et vignettes) ; par défaut BASE.archives.", valueName: "DOSSIER"))
+        help: ArgumentHelp(
+            "Dossier des relevés émis (PDF et vignettes) ; par défaut BASE.archives.", valueName: "DOSSIER",
+            visibility: Audience.operatorOptions))
     var archive: String?
 
     @Option(
         name: .customLong("url-publique"),
         help: ArgumentHelp(
             "Adresse du site, pour les liens des e-mails (par défaut RELEVE_URL_PUBLIQUE, sinon celle de « servir », sinon http://127.0.0.1:8080).",
-            valueName: "URL"))
+            valueName: "URL", visibility: Audience.operatorOptions))
     var publicURL: String?
 
-    @Option(name: .customLong("essais-avant-blocage"), help: "Échecs consécutifs avant un blocage temporaire.")
+    @Option(
+        name: .customLong("essais-avant-blocage"),
+        help: ArgumentHelp(
+            "Échecs consécutifs avant un blocage temporaire.", valueName: "N", visibility: Audience.operatorOptions))
     var softLock = 3
 
     @Option(
         name: .customLong("essais-avant-verrouillage"),
-        help: "Échecs consécutifs avant le verrouillage (jusqu'à un code provisoire ; 20 au plus).")
+        help: ArgumentHelp(
+            "Échecs consécutifs avant le verrouillage (jusqu'à un code provisoire ; 20 au plus).", valueName: "N",
+            visibility: Audience.operatorOptions))
     var hardLock = 10
 
     func validate() throws {

@@ -23,7 +23,7 @@ extension Releve.Admin {
             abstract: "Suspend (on) ou rétablit (off) les opérations des assurés ; les commandes d'exploitation continuent.",
             discussion: "Sans argument : affiche l'état actuel.")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: OperatorOptions
 
         @Argument(help: ArgumentHelp("on ou off ; sans argument, l'état actuel est affiché.", valueName: "ETAT"))
         var state: String?

@@ -22,7 +22,7 @@ struct BatchOptions: ParsableArguments {
     var directory: String?
 
     /// `--lots` over the installation's default.
-    func settings(_ options: AccountOptions) throws -> ReleveSettings {
+    func settings(_ options: OperatorOptions) throws -> ReleveSettings {
         var settings = try options.settings()
         if let directory { settings.printBatches = directory }
         return settings
@@ -82,7 +82,7 @@ extension Releve.Admin.Courriers {
                 lot. Une adresse qui ne tient pas dans la fenêtre laisse son courrier en attente, avec la raison.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: OperatorOptions
         @OptionGroup var batches: BatchOptions
 
         @Option(name: .customLong("date"), help: ArgumentHelp("Date du lot (par défaut aujourd'hui).", valueName: "AAAA-MM-JJ"))
@@ -130,7 +130,7 @@ extension Releve.Admin.Courriers {
         static let configuration = CommandConfiguration(
             commandName: "poste", abstract: "Marque un lot remis à La Poste : ses courriers passent à « posté ».")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: OperatorOptions
         @OptionGroup var batches: BatchOptions
 
         @Argument(help: ArgumentHelp("La référence du lot.", valueName: "LOT-AAAAMMJJ"))
@@ -160,7 +160,7 @@ extension Releve.Admin {
         static let configuration = CommandConfiguration(
             commandName: "reglages", abstract: "Affiche ou change les réglages d'exploitation.")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: OperatorOptions
 
         @Option(name: .customLong("duplicatas-par-mois"), help: "Duplicatas qu'un assuré peut demander par mois (0 à 100).")
         var duplicataQuota: Int?

@@ -14,7 +14,7 @@ extension Releve.Admin {
                 avec la base (dossier BASE.archives). Restauration : releve admin restaurer.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: OperatorOptions
 
         @Option(
             name: .customLong("vers"),

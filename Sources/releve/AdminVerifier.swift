@@ -13,7 +13,7 @@ extension Releve.Admin {
                 (releve admin restaurer).
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: OperatorOptions
 
         func run() async throws {
             try await options.withServices { services in

@@ -18,7 +18,7 @@ extension Releve.Compte {
                 confirmation, e-mail.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         @Option(name: .customLong("nir"), help: ArgumentHelp("Numéro de sécurité sociale (13 caractères).", valueName: "NIR"))
         var nir: String?
@@ -77,7 +77,7 @@ extension Releve.Compte {
             commandName: "confirmer-email",
             abstract: "Confirme votre adresse e-mail avec le lien reçu (collé sur l'entrée standard).")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         func run() async throws {
             try await options.withService { service in

@@ -8,14 +8,14 @@ extension Releve.Compte {
         static let configuration = CommandConfiguration(
             commandName: "afficher", abstract: "Affiche votre compte (nécessite d'être connecté).")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         func run() async throws {
-            try await options.withUser { _, user in
+            try await options.withUser { services, user in
                 let person = user.person.person
                 var lines = [
                     person.fullName, "  NIR : \(person.nir.formatted)",
-                    "  Caisse : \(person.caisse.name) (\(person.regime.name))",
+                    "  Caisse : \(person.caisse.name) — \(person.regime.name)",
                     "  Adresse : \(person.address.lines.joined(separator: ", ")), \(person.address.postalCode) \(person.address.city)",
                     "  E-mail : \(user.email)\(user.emailConfirmed ? " (confirmée)" : " (à confirmer : voir l'e-mail reçu)")",
                 ]
@@ -26,9 +26,14 @@ extension Releve.Compte {
                         "  Médecin traitant : aucun déclaré (consultations remboursées à \(TariffTable.standard.outsidePathwayRates(on: .today)))"
                     )
                 }
-                for beneficiary in person.beneficiaries.dropFirst() {
-                    lines.append("  Bénéficiaire : \(beneficiary.firstName), né(e) le \(beneficiary.birthDate.formatted)")
+                for beneficiary in person.beneficiaries {
+                    let born = beneficiary.rank == 1 ? "" : " (naissance : \(beneficiary.birthDate.formatted))"
+                    lines.append(
+                        "  \(beneficiary.rank == 1 ? "Assuré(e)" : "Bénéficiaire") : \(beneficiary.firstName)\(born) — complémentaire : \(beneficiary.complementaireFrench)"
+                    )
                 }
+                let (month, mode) = try await services.accounts.delivery(user, now: Date())
+                lines.append("  Relevé \(month.withDe) : \(mode.explanation).")
                 print(lines.joined(separator: "\n"))
             }
         }
@@ -43,7 +48,7 @@ extension Releve.Compte {
                 confirmation. Les autres connexions sont fermées ; un e-mail vous prévient.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         func run() async throws {
             try await options.withService { service in
@@ -65,7 +70,7 @@ extension Releve.Compte {
             commandName: "email",
             abstract: "Change votre adresse e-mail (votre code personnel est demandé, sur l'entrée standard hors terminal).")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         @Option(name: .customLong("nouvelle"), help: ArgumentHelp("La nouvelle adresse.", valueName: "ADRESSE"))
         var email: String

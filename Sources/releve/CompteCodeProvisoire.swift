@@ -14,7 +14,7 @@ extension Releve.Compte {
                 \(AccessPolicy.postalDelay), vaut \(AccessPolicy.standard.provisionalCodeValidity) et ne sert qu'une fois. Sans option, les informations sont demandées.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         @Option(name: .customLong("nir"), help: ArgumentHelp("Numéro de sécurité sociale (13 caractères).", valueName: "NIR"))
         var nir: String?

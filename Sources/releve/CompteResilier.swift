@@ -14,7 +14,7 @@ extension Releve.Compte {
                 standard : code personnel, puis RESILIER.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         func run() async throws {
             try await options.withService { service in
@@ -39,7 +39,7 @@ extension Releve.Compte {
         static let configuration = CommandConfiguration(
             commandName: "courrier", abstract: "Indique comment vous recevez vos relevés (en ligne, par courrier) et pourquoi.")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         func run() async throws {
             try await options.withUser { services, user in

@@ -14,7 +14,7 @@ extension Releve {
                 dans $XDG_CONFIG_HOME/releve/session (droits 0600).
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         @Option(name: .customLong("nir"), help: ArgumentHelp("Numéro de sécurité sociale (13 caractères).", valueName: "NIR"))
         var nir: String?
@@ -40,7 +40,7 @@ extension Releve {
         static let configuration = CommandConfiguration(
             commandName: "deconnexion", abstract: "Se déconnecter (ferme la session).")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         func run() async throws {
             try await options.withService { service in

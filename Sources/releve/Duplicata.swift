@@ -13,7 +13,7 @@ extension Releve {
                 votre caisse. Demander deux fois le même relevé avant son impression ne crée qu'une demande.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         @Argument(help: ArgumentHelp("Le mois du relevé.", valueName: "AAAA-MM"))
         var month: Month?

@@ -17,7 +17,7 @@ extension Releve {
                 teleconsultation, pharmacie, acte_technique, soins_infirmiers, indemnites_journalieres.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         @Flag(name: .customLong("detail"), help: "Une ligne par acte : base, taux, remboursé, déductions, reste à charge.")
         var detailed = false
@@ -65,7 +65,7 @@ extension Releve {
             commandName: "medecin-traitant",
             abstract: "Votre médecin traitant déclaré, et ce que cela change pour vos remboursements.")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         func run() async throws {
             try await options.withUser { _, user in
@@ -136,7 +136,9 @@ enum PaymentsTable {
         }
         if let currentMonth, let total = totals[currentMonth] { out += monthLine(total) }
         out += String(repeating: "─", count: width) + "\n"
-        out += wrap("Total remboursé : \(report.totalReimbursed.formatted) (dont déductions \(report.totalDeductions.formatted))")
+        out += wrap(
+            "Total remboursé : \(report.totalReimbursed.formatted) (participations et franchises déduites : \((-report.totalDeductions).formatted))"
+        )
         out += wrap("Reste à charge (pour vous ou votre complémentaire) : \(report.totalRemaining.formatted)")
         return out
     }

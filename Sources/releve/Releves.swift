@@ -17,7 +17,7 @@ extension Releve.Releves {
         static let configuration = CommandConfiguration(
             commandName: "lister", abstract: "Liste vos relevés, du plus récent au plus ancien.")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         func run() async throws {
             try await options.withUser { services, user in
@@ -49,7 +49,7 @@ extension Releve.Releves {
         static let configuration = CommandConfiguration(
             commandName: "telecharger", abstract: "Écrit le PDF d'un relevé (rien de partiel n'est laissé en cas d'erreur).")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         @Argument(help: ArgumentHelp("Le mois du relevé.", valueName: "AAAA-MM"))
         var month: Month
@@ -73,7 +73,7 @@ extension Releve.Releves {
         static let configuration = CommandConfiguration(
             commandName: "verifier", abstract: "Vérifie qu'un fichier PDF est bien l'un de vos relevés, intact.")
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: AssureOptions
 
         @Argument(help: ArgumentHelp("Le fichier PDF à vérifier.", valueName: "FICHIER"))
         var file: String
@@ -118,7 +118,7 @@ extension Releve.Admin.Releves {
                 de son mois figure dans le relevé suivant. Relancer la commande ne fait que ce qui manque.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: OperatorOptions
 
         @Option(name: .customLong("mois"), help: ArgumentHelp("Le mois à émettre.", valueName: "AAAA-MM"))
         var month: Month

@@ -13,7 +13,7 @@ extension Releve {
                 le cookie de session est « Secure ». Arrêt propre avec Ctrl-C (SIGINT) ou SIGTERM.
                 """)
 
-        @OptionGroup var options: AccountOptions
+        @OptionGroup var options: OperatorOptions
 
         @Option(name: .customLong("hote"), help: "Adresse d'écoute.")
         var host = "127.0.0.1"

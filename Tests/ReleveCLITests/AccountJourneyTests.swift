@@ -94,6 +94,8 @@ struct AccountJourneyTests {
         #expect(account.status == 0)
         #expect(account.stdout.contains("M. Jean MARTIN"))
         #expect(account.stdout.contains("(confirmée)"))
+        #expect(account.stdout.contains("complémentaire : Mutuelle des Services Publics (reçoit vos remboursements par NOEMIE)"))
+        #expect(account.stdout.contains("Relevé d"), "\(account.stdout)")
         #expect(try box.run(["deconnexion"]).status == 0)
         let after = try box.run(["compte"])
         #expect(after.status == 77)

@@ -54,6 +54,21 @@ struct FrenchSurfaceTests {
         }
     }
 
+    @Test("an assuré's commands show --base, not the operator's options; the operator's commands show them all")
+    func operatorOptionsStayWithTheOperator() throws {
+        for path in [["paiements"], ["connexion"], ["compte", "afficher"], ["releves", "lister"], ["duplicata"]] {
+            let help = try Run.releve(path + ["--aide"]).stdout
+            #expect(help.contains("--base"), "\(path)")
+            for option in ["--cle", "--courriels", "--commande-mail", "--url-publique", "--essais-avant-blocage"] {
+                #expect(!help.contains(option), "\(path) shows \(option)")
+            }
+        }
+        for path in [["servir"], ["admin", "maintenance"], ["admin", "releves", "emettre"]] {
+            let help = try Run.releve(path + ["--aide"]).stdout
+            #expect(help.contains("--cle") && help.contains("--url-publique"), "\(path)")
+        }
+    }
+
     @Test("usage errors are French, without an Error: prefix, and exit 64")
     func usageErrorsAreFrench() throws {
         let bad: [[String]] = [

@@ -140,7 +140,7 @@ struct AccountController: Sendable {
             },
             from: query.text("du") ?? "", to: query.text("au") ?? "", error: error, chart: chart, chartText: chartText,
             totalPaid: report.totalPaid.formatted, totalReimbursed: report.totalReimbursed.formatted,
-            totalDeductions: report.totalDeductions.formatted, totalRemaining: report.totalRemaining.formatted,
+            totalDeductions: (-report.totalDeductions).formatted, totalRemaining: report.totalRemaining.formatted,
             empty: report.payments.isEmpty, synthetic: detailed ? nil : TableRows(rows: rows),
             detailed: detailed ? TableRows(rows: rows) : nil)
         return render(page, section: "paiements", user: user, token: token, status: status)

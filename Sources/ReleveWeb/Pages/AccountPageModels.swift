@@ -144,18 +144,12 @@ struct AccountOverviewPage: PageModel {
         let person = user.person.person
         name = person.fullName
         nir = person.nir.formatted
-        caisse = "\(person.caisse.name) (\(person.regime.name))"
+        caisse = "\(person.caisse.name) — \(person.regime.name)"
         address = "\(person.address.lines.joined(separator: ", ")), \(person.address.postalCode) \(person.address.city)"
         doctor =
             person.doctor.map { "\($0.name), déclaré le \($0.since.formatted)." }
             ?? "Aucun médecin traitant déclaré : vos consultations sont remboursées à \(tariffs.outsidePathwayRates(on: today)). Déclarez-en un avec lui, lors d'une consultation."
-        beneficiaries = person.beneficiaries.map { b in
-            Beneficiary(
-                name: b.firstName,
-                complementaire: b.complementaire.map {
-                    $0.name + ($0.noemieLinkActive ? " (reçoit vos remboursements par NOEMIE)" : " (pas de liaison NOEMIE)")
-                } ?? "pas de complémentaire connue")
-        }
+        beneficiaries = person.beneficiaries.map { Beneficiary(name: $0.firstName, complementaire: $0.complementaireFrench) }
         self.delivery = "Votre relevé du mois en cours : \(delivery.explanation)."
         email = user.email
         confirmed = user.emailConfirmed
