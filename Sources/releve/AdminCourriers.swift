@@ -39,9 +39,32 @@ extension Releve.Admin.Courriers {
         @Flag(name: .customLong("tous"), help: "Inclure les courriers déjà imprimés ou postés.")
         var all = false
 
+        @OptionGroup var output: FormatOptions
+
+        struct Entry: Encodable {
+            let numero: Int64
+            let type: String
+            let statut: String
+            let destinataire: [String]
+            let nirMasque: String?
+            let creeLe: Int64
+            let releve: Int64?
+            let lot: Int64?
+        }
+
         func run() async throws {
             try await store.withServices { services in
                 let letters = try await services.printing.letters(all: all)
+                if output.json {
+                    try FormatOptions.print(
+                        letters.map {
+                            Entry(
+                                numero: $0.id.rawValue, type: $0.kind.rawValue, statut: $0.status.rawValue,
+                                destinataire: $0.recipient.components(separatedBy: "\n"), nirMasque: $0.nir?.masked,
+                                creeLe: $0.createdAt, releve: $0.statementID?.rawValue, lot: $0.batchID?.rawValue)
+                        })
+                    return
+                }
                 if letters.isEmpty { print("Aucun courrier en attente.") }
                 for letter in letters {
                     let firstLine = letter.recipient.split(separator: "\n").first ?? ""

@@ -21,6 +21,18 @@ extension Releve {
         @Flag(name: .customLong("suivi"), help: "Affiche vos demandes : demandé, imprimé, posté.")
         var follow = false
 
+        @OptionGroup var output: FormatOptions
+
+        struct Entry: Encodable {
+            let numero: Int64
+            let mois: String
+            let reference: String
+            let statut: String
+            let demandeLe: Int64
+            let imprimeLe: Int64?
+            let posteLe: Int64?
+        }
+
         func validate() throws {
             guard (month == nil) == follow else {
                 throw ValidationError("Indiquez un mois (releve duplicata 2026-11) ou --suivi.")
@@ -35,6 +47,16 @@ extension Releve {
                     return
                 }
                 let requests = try await service.duplicatas(user)
+                if output.json {
+                    try FormatOptions.print(
+                        requests.map {
+                            Entry(
+                                numero: $0.letterID.rawValue, mois: $0.month.description, reference: $0.reference,
+                                statut: $0.status.rawValue, demandeLe: $0.requestedAt, imprimeLe: $0.printedAt,
+                                posteLe: $0.postedAt)
+                        })
+                    return
+                }
                 if requests.isEmpty { print("Aucune demande de duplicata.") }
                 for request in requests {
                     print("n°\(request.letterID)  relevé \(request.month.withDe)  \(request.statusText)")

@@ -14,6 +14,43 @@ extension Releve {
         @Argument(help: ArgumentHelp("Le numéro, entre guillemets s'il contient des espaces.", valueName: "NUMERO"))
         var number: String
 
+        @OptionGroup var output: FormatOptions
+
+        struct Description: Encodable {
+            let nir: String
+            let cle: String
+            let sexe: String
+            let provisoire: Bool
+            let immatriculationEnCours: Bool
+            let anneeNaissance: Int
+            let moisNaissance: Int?
+            let departement: String?
+            let commune: String?
+            let pays: String?
+            let ordre: String
+
+            init(_ nir: NIR) {
+                self.nir = nir.body
+                cle = String(nir.withKey.suffix(2))
+                sexe = nir.sex.french
+                provisoire = nir.isProvisional
+                immatriculationEnCours = nir.isTemporary
+                anneeNaissance = nir.birthYearTwoDigits
+                switch nir.birthMonth {
+                case .known(let month), .pseudoFictitious(_, let month): moisNaissance = month
+                case .fictitious: moisNaissance = nil
+                }
+                switch nir.birthPlace {
+                case .mainland(let department, let commune), .corsica(let department, let commune),
+                    .overseas(let department, let commune):
+                    (departement, self.commune, pays) = (department, commune, nil)
+                case .abroad(let country):
+                    (departement, commune, pays) = (nil, nil, country)
+                }
+                ordre = nir.orderNumber
+            }
+        }
+
         func run() async throws {
             let nir: NIR
             do {
@@ -22,7 +59,11 @@ extension Releve {
                 CLI.printError("Numéro invalide — \(error.message)")
                 throw ExitCode(65)
             }
-            print(Self.describe(nir))
+            if output.json {
+                try FormatOptions.print(Description(nir))
+            } else {
+                print(Self.describe(nir))
+            }
         }
 
         static func describe(_ nir: NIR) -> String {

@@ -96,6 +96,22 @@ struct AccountJourneyTests {
         #expect(account.stdout.contains("(confirmée)"))
         #expect(account.stdout.contains("complémentaire : Mutuelle des Services Publics (reçoit vos remboursements par NOEMIE)"))
         #expect(account.stdout.contains("Relevé d"), "\(account.stdout)")
+        // The same, and the listings, for scripts: JSON with stable keys and numeric ids.
+        let json = try box.run(["compte", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["nir"] as? String == nir && object["email_confirme"] as? Bool == true)
+        #expect(
+            (object["beneficiaires"] as? [[String: Any]])?.first?["complementaire"] as? String == "Mutuelle des Services Publics")
+        let letters = try box.run(["admin", "courriers", "lister", "--tous", "--format", "json"])
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(letters.stdout.utf8)) as? [[String: Any]])
+        #expect(list.contains { $0["type"] as? String == "code_provisoire" && $0["numero"] is Int })
+        for listing in [["releves", "lister"], ["duplicata", "--suivi"]] {
+            let output = try box.run(listing + ["--format", "json"])
+            let parsed = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
+            #expect(output.status == 0 && parsed is [Any], "\(listing)")
+        }
+        let described = try box.run(["nir", nir, "--format", "json"])
+        #expect(described.stdout.contains(#""mois_naissance" : 12"#), "\(described.stdout)")
         #expect(try box.run(["deconnexion"]).status == 0)
         let after = try box.run(["compte"])
         #expect(after.status == 77)
