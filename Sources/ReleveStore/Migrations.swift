@@ -308,6 +308,11 @@ enum Migrations {
                     ) WITHOUT ROWID, STRICT;
                     """)
         }
+        migrator.registerMigration("v6: provisional-code letters know their code") { db in
+            // A pending letter whose code has been used is withdrawn (never printed: it would
+            // carry a spent code, in plain text, to the post).
+            try db.execute(sql: "ALTER TABLE letter ADD COLUMN provisional_code_id INTEGER REFERENCES provisional_code(id)")
+        }
         return migrator
     }
 }

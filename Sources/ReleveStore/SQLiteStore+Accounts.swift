@@ -68,7 +68,10 @@ extension SQLiteStore {
                 try db.execute(
                     sql: "INSERT INTO provisional_code (person_id, code_hash, issued_at, expires_at) VALUES (?, ?, ?, ?)",
                     arguments: [issue.personID.rawValue, issue.codeHash, at, issue.expiresAt])
+                let codeID = db.lastInsertedRowID
                 try Self.insert(issue.letter, personID: issue.personID, at: at, db)
+                try db.execute(
+                    sql: "UPDATE letter SET provisional_code_id = ? WHERE id = ?", arguments: [codeID, db.lastInsertedRowID])
             }
             try Self.insert(audit, db)
         }
@@ -83,6 +86,10 @@ extension SQLiteStore {
                 sql: "UPDATE provisional_code SET used_at = ? WHERE id = ? AND used_at IS NULL",
                 arguments: [opening.at, opening.provisionalCodeID])
             guard db.changesCount == 1 else { return .provisionalCodeAlreadyUsed }
+            // Its letter, if not printed yet, is withdrawn: a spent code is never posted.
+            try db.execute(
+                sql: "DELETE FROM letter WHERE provisional_code_id = ? AND status = 'pending'",
+                arguments: [opening.provisionalCodeID])
             try db.execute(
                 sql: """
                     INSERT INTO account (person_id, status, code_hash, question, answer_hash, email, email_confirmed, created_at, updated_at)

@@ -28,7 +28,8 @@ public protocol AccountStore: Sendable {
         nir: NIR, at: Int64, issue: (personID: InsuredPerson.ID, codeHash: String, expiresAt: Int64, letter: NewLetter)?,
         audit: AuditEvent
     ) async throws
-    /// Spends the provisional code and opens (or reopens, or recovers) the account.
+    /// Spends the provisional code and opens (or reopens, or recovers) the account; the code's
+    /// letter, if still waiting to be printed, is withdrawn.
     func openAccount(_ opening: AccountOpening, audit: AuditEvent) async throws -> AccountOpeningOutcome
     func confirmEmail(tokenHash: [UInt8], at: Int64, channel: String) async throws -> EmailConfirmation
     /// Counts an attempt before its check, unless `refuse` says the NIR is locked.

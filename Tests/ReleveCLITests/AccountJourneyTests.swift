@@ -104,7 +104,8 @@ struct AccountJourneyTests {
             (object["beneficiaires"] as? [[String: Any]])?.first?["complementaire"] as? String == "Mutuelle des Services Publics")
         let letters = try box.run(["admin", "courriers", "lister", "--tous", "--format", "json"])
         let list = try #require(try JSONSerialization.jsonObject(with: Data(letters.stdout.utf8)) as? [[String: Any]])
-        #expect(list.contains { $0["type"] as? String == "code_provisoire" && $0["numero"] is Int })
+        // The code was spent: its letter, never printed, was withdrawn.
+        #expect(list.allSatisfy { $0["numero"] is Int } && !list.contains { $0["type"] as? String == "code_provisoire" })
         for listing in [["releves", "lister"], ["duplicata", "--suivi"]] {
             let output = try box.run(listing + ["--format", "json"])
             let parsed = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
