@@ -16,7 +16,7 @@ enum Stylesheet {
         .bandeau nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center}
         .bandeau nav a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
         .bandeau button{background:none;border:1px solid #fff;color:#fff;padding:.2rem .6rem;font:inherit;cursor:pointer;border-radius:3px}
-        main{max-width:62rem;margin:0 auto;padding:1rem}
+        main{max-width:80rem;margin:0 auto;padding:1rem}
         h1{font-size:1.6rem;margin:.5rem 0 1rem}
         h2{font-size:1.25rem;margin:1.5rem 0 .5rem}
         .colonnes{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:1.5rem}
@@ -36,17 +36,26 @@ enum Stylesheet {
         .etapes li[aria-current=step]{background:#0b3b75;color:#fff;border-color:#0b3b75;font-weight:700}
         table{border-collapse:collapse;width:100%;margin:.5rem 0}
         caption{text-align:left;font-weight:600;padding:.25rem 0}
-        th,td{border-bottom:1px solid #bbb;padding:.4rem .5rem;text-align:left;vertical-align:top}
+        th,td{border-bottom:1px solid #bbb;padding:.4rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+        .tableau table{font-size:.95rem}
         th{background:#f0f0f0}
         .montant{text-align:right;white-space:nowrap}
         .tableau{overflow-x:auto}
+        @media (max-width:48rem){
+        .tableau thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+        .tableau table,.tableau tbody,.tableau tr,.tableau td{display:block;width:100%}
+        .tableau tr{border:1px solid #8a8a8a;border-radius:6px;margin:0 0 .75rem;padding:.25rem .5rem}
+        .tableau td{border:0;padding:.15rem 0;text-align:right;display:flex;justify-content:space-between;gap:1rem}
+        .tableau td::before{content:attr(data-label);font-weight:600;text-align:left}
+        .tableau td.montant{white-space:normal}
+        }
         .filtres{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}
         .filtres label{margin-top:.5rem}
         .releves{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1rem}
         .releves img{width:100%;height:auto;border:1px solid #8a8a8a}
         .empreinte{font-family:"DejaVu Sans Mono",monospace;font-size:.75rem;word-break:break-all;color:#3a3a3a}
         .conditions{max-height:20rem;overflow:auto;border:1px solid #8a8a8a;padding:.5rem 1rem;white-space:pre-wrap}
-        footer{max-width:62rem;margin:2rem auto;padding:1rem;border-top:1px solid #bbb;font-size:.9rem;color:#3a3a3a}
+        footer{max-width:80rem;margin:2rem auto;padding:1rem;border-top:1px solid #bbb;font-size:.9rem;color:#3a3a3a}
         .graphique svg{max-width:100%;height:auto}
         .visuellement-cache{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
         @media (max-width:30rem){h1{font-size:1.35rem}main{padding:.75rem}}

@@ -215,7 +215,7 @@ enum Templates {
         <div class="tableau" tabindex="0" role="region" aria-label="Détail des actes"><table>
         <caption>Détail des actes</caption>
         <thead><tr><th scope="col">Soins du</th><th scope="col">Bénéficiaire</th><th scope="col">Nature</th><th scope="col">Professionnel</th><th scope="col" class="montant">Payé</th><th scope="col" class="montant">Base</th><th scope="col" class="montant">Taux</th><th scope="col" class="montant">Remboursé</th><th scope="col" class="montant">Reste à charge</th><th scope="col">Complémentaire</th></tr></thead>
-        <tbody>{{#lines}}<tr><td>{{careDate}}</td><td>{{beneficiary}}</td><td>{{label}}</td><td>{{professional}}</td><td class="montant">{{paid}}</td><td class="montant">{{base}}</td><td class="montant">{{rate}}</td><td class="montant">{{reimbursed}}</td><td class="montant">{{remaining}}</td><td>{{transmitted}}</td></tr>{{/lines}}</tbody>
+        <tbody>{{#lines}}<tr><td data-label="Soins du">{{careDate}}</td><td data-label="Bénéficiaire">{{beneficiary}}</td><td data-label="Nature">{{label}}</td><td data-label="Professionnel">{{professional}}</td><td class="montant" data-label="Payé">{{paid}}</td><td class="montant" data-label="Base">{{base}}</td><td class="montant" data-label="Taux">{{rate}}</td><td class="montant" data-label="Remboursé">{{reimbursed}}</td><td class="montant" data-label="Reste à charge">{{remaining}}</td><td data-label="Complémentaire">{{transmitted}}</td></tr>{{/lines}}</tbody>
         </table></div>
         <p>Total remboursé : <strong>{{reimbursed}}</strong>. {{explanation}}</p>
         <p><a href="/paiements">Retour à mes paiements</a></p>

@@ -164,9 +164,31 @@ def main():
         click(By.PARTIAL_LINK_TEXT, "vue détaillée")
         check("Un acte par ligne" in driver.page_source, "vue détaillée")
         audit("09-paiements-detail")
+        detail_url = driver.current_url
         click(By.CSS_SELECTOR, "table tbody a")
         check("Détail des actes" in driver.page_source, "détail d'un paiement")
         audit("10-paiement")
+        payment_url = driver.current_url
+
+        # The tables fit the window, wide or narrow (stacked rows on a phone): no sideways scroll.
+        def fits(name):
+            widths = driver.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+                " .concat(Array.from(document.querySelectorAll('.tableau')).map(t => t.scrollWidth - t.clientWidth));")
+            check(widths[0] <= widths[1] and all(extra <= 0 for extra in widths[2:]),
+                  f"{name} : pas de défilement horizontal ({widths})")
+        for width, height in ((1280, 900), (360, 780)):
+            driver.set_window_size(width, height)
+            for page, address in (("paiements détaillés", detail_url), ("paiement", payment_url)):
+                driver.get(address)
+                fits(f"{page} à {width} px")
+            if args.captures and width == 360:
+                driver.save_screenshot(os.path.join(args.captures, "10b-paiement-telephone.png"))
+        driver.set_window_size(1280, 900)
+        # The chart: one bar per month of the period (6 by default), empty months included.
+        driver.get(url + "/paiements")
+        bars = len(driver.find_elements(By.CSS_SELECTOR, ".graphique svg rect"))
+        check(bars == 6, f"graphique : une barre par mois de la période ({bars})")
 
         # Statements: download a PDF with the browser's session cookie.
         click(By.LINK_TEXT, "Mes relevés")

@@ -106,19 +106,25 @@ struct AccountController: Sendable {
                     // A deduction has no amount paid, base or rate: a dash, not "0,00 € | 0 %".
                     let act = line.kind == .act
                     let label = act ? e(line.label) : "\(e(line.label)) (déduction)"
-                    rows += "<tr><td>\(link)\(payment.date.formatted)</a></td><td>\(line.careDate.formatted)</td>"
-                    rows += "<td>\(e(report.beneficiaryName(line.beneficiaryRank)))</td><td>\(label)</td>"
-                    rows += "<td class=\"montant\">\(act ? line.paid.formatted : "—")</td>"
-                    rows += "<td class=\"montant\">\(act ? line.base.formatted : "—")</td>"
+                    rows += "<tr><td data-label=\"Paiement\">\(link)\(payment.date.formatted)</a></td>"
+                    rows += "<td data-label=\"Soins du\">\(line.careDate.formatted)</td>"
+                    rows += "<td data-label=\"Bénéficiaire\">\(e(report.beneficiaryName(line.beneficiaryRank)))</td>"
+                    rows += "<td data-label=\"Nature\">\(label)</td>"
+                    rows += "<td class=\"montant\" data-label=\"Payé\">\(act ? line.paid.formatted : "—")</td>"
+                    rows += "<td class=\"montant\" data-label=\"Base\">\(act ? line.base.formatted : "—")</td>"
+                    rows += "<td class=\"montant\" data-label=\"Taux\">\(act ? line.rate.formatted : "—")</td>"
+                    rows += "<td class=\"montant\" data-label=\"Remboursé\">\(line.reimbursed.formatted)</td>"
                     rows +=
-                        "<td class=\"montant\">\(act ? line.rate.formatted : "—")</td><td class=\"montant\">\(line.reimbursed.formatted)</td>"
-                    rows += "<td>\(line.transmittedToComplementaire ? "transmis" : "non transmis")</td></tr>\n"
+                        "<td data-label=\"Complémentaire\">\(line.transmittedToComplementaire ? "transmis" : "non transmis")</td></tr>\n"
                 }
             } else {
                 let names = payment.beneficiaryRanks.map(report.beneficiaryName).joined(separator: ", ")
-                rows += "<tr><td>\(link)\(payment.date.formatted)</a></td><td>\(e(names))</td><td>\(e(payment.payee.french))</td>"
-                rows += "<td class=\"montant\">\(payment.totalPaid.formatted)</td>"
-                rows += "<td class=\"montant\">\(payment.totalReimbursed.formatted)</td><td>\(transmitted)</td></tr>\n"
+                rows += "<tr><td data-label=\"Date\">\(link)\(payment.date.formatted)</a></td>"
+                rows +=
+                    "<td data-label=\"Bénéficiaires\">\(e(names))</td><td data-label=\"Versé à\">\(e(payment.payee.french))</td>"
+                rows += "<td class=\"montant\" data-label=\"Payé\">\(payment.totalPaid.formatted)</td>"
+                rows += "<td class=\"montant\" data-label=\"Remboursé\">\(payment.totalReimbursed.formatted)</td>"
+                rows += "<td data-label=\"Complémentaire\">\(transmitted)</td></tr>\n"
             }
         }
         let page = PaymentsPage(
