@@ -36,7 +36,8 @@ enum Stylesheet {
         .etapes li[aria-current=step]{background:#0b3b75;color:#fff;border-color:#0b3b75;font-weight:700}
         table{border-collapse:collapse;width:100%;margin:.5rem 0}
         caption{text-align:left;font-weight:600;padding:.25rem 0}
-        th,td{border-bottom:1px solid #bbb;padding:.4rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+        th,td{border-bottom:1px solid #bbb;padding:.4rem .45rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+        th{white-space:nowrap}
         .tableau table{font-size:.95rem}
         th{background:#f0f0f0}
         .montant{text-align:right;white-space:nowrap}
