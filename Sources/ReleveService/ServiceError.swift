@@ -112,7 +112,8 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case .store(let error):
             return error.message
         case .internal:
-            return "Erreur interne ; rien n'a été modifié. Le détail est dans le journal."
+            return
+                "Erreur interne ; rien n'a été modifié. Le détail technique suit sur la sortie d'erreur (pour le site : dans le journal de « releve servir ») ; transmettez-le à l'exploitant."
         }
     }
 
@@ -169,8 +170,22 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case let error as ServiceError: error
         case let error as StoreError: .store(error)
         case let error as DomainError: .invalidValue(error)
-        default: .internal(String(describing: error))
+        default: .internal(systemReason(error) ?? String(describing: error))
         }
+    }
+}
+
+extension ServiceError {
+    /// A system error (errno, or Foundation's file errors around one) in French, with its path.
+    static func systemReason(_ error: any Error) -> String? {
+        if let error = error as? POSIXError { return PrivateFiles.french(error.code.rawValue) }
+        let nsError = error as NSError
+        if nsError.domain == NSPOSIXErrorDomain { return PrivateFiles.french(Int32(nsError.code)) }
+        guard let underlying = (nsError.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
+            underlying.domain == NSPOSIXErrorDomain
+        else { return nil }
+        let path = (nsError.userInfo[NSFilePathErrorKey] as? String).map { " (\($0))" } ?? ""
+        return PrivateFiles.french(Int32(underlying.code)) + path
     }
 }
 

@@ -99,3 +99,22 @@ struct WebMessageTests {
         #expect(ServiceError.notAuthenticated(.none).webMessage == "Vous n'êtes pas connecté(e). Connectez-vous.")
     }
 }
+
+@Suite("System errors in French")
+struct SystemErrorTests {
+    @Test("errno and Foundation's file errors become French reasons, with the path when known")
+    func systemErrorsAreFrench() throws {
+        #expect(ServiceError.wrap(POSIXError(.ENOENT)).debugDescription.contains("fichier ou dossier introuvable"))
+        #expect(ServiceError.wrap(POSIXError(.EROFS)).debugDescription.contains("lecture seule"))
+        do {
+            _ = try Data(contentsOf: URL(fileURLWithPath: "/nexiste/pas.txt"))
+            Issue.record("the file should not exist")
+        } catch {
+            let wrapped = ServiceError.wrap(error)
+            #expect(wrapped.debugDescription.contains("introuvable"), "\(wrapped.debugDescription)")
+            #expect(wrapped.debugDescription.contains("/nexiste/pas.txt"))
+            #expect(!wrapped.debugDescription.contains("No such file"))
+        }
+        #expect(ServiceError.internal("x").message.contains("transmettez-le à l'exploitant"))
+    }
+}
