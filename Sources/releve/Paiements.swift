@@ -91,7 +91,21 @@ extension CivilDate: ExpressibleByArgument {}
 
 /// The 80-column terminal table of the payments view.
 enum PaymentsTable {
-    static let width = 80
+    /// The terminal's width (`COLUMNS`, else the terminal itself), 80 when not a terminal;
+    /// kept between 60 and 200.
+    static let width: Int = {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init) {
+            return min(max(columns, 60), 200)
+        }
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            return min(max(Int(size.ws_col), 60), 200)
+        }
+        return 80
+    }()
+
+    /// From this width on, the detailed view puts each act on one line, amounts in columns.
+    static let columnsFrom = 100
 
     static func render(_ report: PaymentsReport, detailed: Bool) -> String {
         var out = wrap(
@@ -101,6 +115,9 @@ enum PaymentsTable {
             return out + "Aucun paiement sur cette période\(report.filtered ? " pour ce filtre" : "").\n"
         }
         out += String(repeating: "─", count: width) + "\n"
+        if detailed && width >= columnsFrom {
+            out += actRow(["Soins du", "Bénéficiaire", "Nature", "Payé", "Base", "Taux", "Remboursé", "Reste"]) + "\n"
+        }
         if !detailed {
             out +=
                 row(
@@ -143,8 +160,24 @@ enum PaymentsTable {
         return out
     }
 
+    /// One act per line, amounts right-aligned in columns (wide terminals).
+    static func actRow(_ cells: [String]) -> String {
+        let fixed = 2 + 10 + 12 + 11 + 11 + 7 + 11 + 11 + 2 * 7
+        return "  "
+            + row(cells, [10, 12, max(8, width - fixed), 11, 11, 7, 11, 11], rightAligned: [3, 4, 5, 6, 7])
+    }
+
     static func detailLines(_ line: PaymentLine, _ report: PaymentsReport) -> String {
         let who = report.beneficiaryName(line.beneficiaryRank)
+        if width >= columnsFrom {
+            let act = line.kind == .act
+            var nature = act ? "\(line.label) (\(line.actCode))" : "\(line.label) (déduction)"
+            if line.quantity > 1 { nature += " ×\(line.quantity)" }
+            return actRow([
+                line.careDate.formatted, who, nature, act ? line.paid.formatted : "—", act ? line.base.formatted : "—",
+                act ? line.rate.formatted : "—", line.reimbursed.formatted, line.remainingCost.formatted,
+            ]) + "\n"
+        }
         if line.kind != .act {
             let text = "  \(line.careDate.formatted)  \(clip(who, 12))  \(line.label)"
             return row([clip(text, 62), line.reimbursed.formatted], [65, 13], rightAligned: [1]) + "\n"
@@ -176,7 +209,14 @@ enum PaymentsTable {
     }
 
     static func monthLine(_ total: PaymentsReport.MonthTotal) -> String {
-        let label = "  Total \(total.month.formatted) (\(total.payments) paiement\(total.payments > 1 ? "s" : ""))"
+        let label = "  Total \(total.month.formatted) (\(French.count(total.payments, "paiement")))"
+        if width >= columnsFrom {
+            // Under the "Remboursé" column of the acts.
+            let fixed = 2 + 10 + 12 + 11 + 11 + 7 + 11 + 11 + 2 * 7
+            let lead = 2 + 10 + 2 + 12 + 2 + max(8, width - fixed) + 2 + 11 + 2 + 11 + 2 + 7 + 2
+            return clip(label, lead - 2) + String(repeating: " ", count: max(2, lead - min(label.count, lead - 2)))
+                + String(repeating: " ", count: max(0, 11 - total.reimbursed.formatted.count)) + total.reimbursed.formatted + "\n"
+        }
         return row([label, total.reimbursed.formatted], [66, 12], rightAligned: [1]) + "\n"
     }
 

@@ -111,6 +111,17 @@ struct AccountJourneyTests {
             let parsed = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
             #expect(output.status == 0 && parsed is [Any], "\(listing)")
         }
+        // On a wide terminal the detailed view puts each act on one line, amounts in columns.
+        var wide = box.environment
+        wide["COLUMNS"] = "120"
+        let detail = try Run.releve(["paiements", "--detail", "--mois", "27"], environment: wide)
+        #expect(detail.status == 0, "\(detail.stderr)")
+        let lines = detail.stdout.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 120 }, "\(lines.map(\.count).max() ?? 0)")
+        #expect(lines.contains { $0.contains("Payé") && $0.contains("Base") && $0.contains("Remboursé") && $0.contains("Reste") })
+        #expect(lines.contains { $0.hasPrefix("  ") && $0.contains("%") && $0.components(separatedBy: "€").count >= 5 })
+        let narrow = try box.run(["paiements", "--detail", "--mois", "27"])
+        #expect(narrow.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
         let described = try box.run(["nir", nir, "--format", "json"])
         #expect(described.stdout.contains(#""mois_naissance" : 12"#), "\(described.stdout)")
         #expect(try box.run(["deconnexion"]).status == 0)
