@@ -257,7 +257,7 @@ enum Templates {
         <form method="post" action="/compte/email" aria-labelledby="titre-email">
         {{> csrf}}
         <label for="email">Nouvelle adresse e-mail</label>
-        <input id="email" name="email" type="email" autocomplete="email" required>
+        <input id="email" name="email" type="email" autocomplete="email" required value="{{newEmail}}">
         <label for="code-email">Code personnel actuel</label>
         <input id="code-email" name="code" type="password" inputmode="numeric" autocomplete="current-password" required>
         <button type="submit" class="secondaire">Changer mon adresse e-mail</button>

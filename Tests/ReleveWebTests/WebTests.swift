@@ -369,6 +369,7 @@ struct WebTests {
             try await visitor.get("/compte")
             let badEmail = try await visitor.post("/compte/email", ["email": "pas-une-adresse", "code": AccountWorld.goodCode])
             #expect(badEmail.status == .badRequest && badEmail.text.contains("e-mail"))
+            #expect(badEmail.text.contains("value=\"pas-une-adresse\""), "the typed address comes back")
             let mismatch = try await visitor.post(
                 "/compte/code", ["actuel": AccountWorld.goodCode, "nouveau": "24681357", "confirmation": "24681358"])
             #expect(mismatch.status == .badRequest && mismatch.text.contains("différentes"))

@@ -233,12 +233,13 @@ struct AccountController: Sendable {
     }
 
     func accountOverview(
-        user: AccountService.Authenticated, token: String, flash: (String, String)?, status: HTTPResponse.Status = .ok
+        user: AccountService.Authenticated, token: String, flash: (String, String)?, status: HTTPResponse.Status = .ok,
+        newEmail: String = ""
     ) async throws -> Response {
         let (_, mode) = try await web.accounts.delivery(user, now: web.now())
-        return render(
-            AccountOverviewPage(user: user, delivery: mode, today: web.today), section: "compte", user: user, token: token,
-            flash: flash, status: status)
+        var page = AccountOverviewPage(user: user, delivery: mode, today: web.today)
+        page.newEmail = newEmail
+        return render(page, section: "compte", user: user, token: token, flash: flash, status: status)
     }
 
     @Sendable func changeEmail(_ request: Request, context: WebContext) async throws -> Response {
@@ -254,7 +255,9 @@ struct AccountController: Sendable {
             let refreshed = try await accounts.authenticate(token: token, now: now)
             return try await accountOverview(user: refreshed, token: token, flash: (message, "succes"))
         } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
-            return try await accountOverview(user: user, token: token, flash: (error.webMessage, "erreur"), status: .badRequest)
+            return try await accountOverview(
+                user: user, token: token, flash: (error.webMessage, "erreur"), status: .badRequest,
+                newEmail: form["email"] ?? "")
         }
     }
 

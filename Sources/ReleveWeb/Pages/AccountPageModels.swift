@@ -139,6 +139,8 @@ struct AccountOverviewPage: PageModel {
     var email: String
     var confirmed: Bool
     var codeLengths = personalCodeLengths
+    /// The new address typed in a refused change, shown again.
+    var newEmail = ""
 
     init(user: AccountService.Authenticated, delivery: DeliveryRule.Mode, today: CivilDate, tariffs: TariffTable = .standard) {
         let person = user.person.person
