@@ -1,20 +1,30 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps build demo test test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login
+.PHONY: deps deps-test build demo test test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login
 
+# The PyPI tools of the web checks live in .build/venv (make deps-test), first on the PATH.
+export PATH := $(CURDIR)/.build/venv/bin:$(PATH)
+
+# What building and running needs (system libraries and fonts).
 deps:
 	bash .ci/install-deps
+
+# What testing needs on top: Chromium and its driver, faketime, poppler's tools, the sqlite3
+# shell, and the PyPI tools in a virtual environment (never the system's Python).
+deps-test:
+	bash .ci/install-test-deps
 
 build:
 	swift build
 
-# Installs the system packages, builds, and loads SampleData into a fresh demo database.
+# Installs the system libraries, builds, and loads SampleData into a fresh demo database
+# (the binary just built: nothing is compiled again).
 demo: deps build
-	swift run releve demo
+	.build/debug/releve demo
 
 # Every target imports only what Package.swift declares (Tests/architecture/imports.py), the
 # Swift Testing suites, then the web checks with the real binary: schemathesis and the
 # browser journey with axe-core (Tests/web/verifier.sh; tools from .ci/requirements.txt).
-test:
+test: deps-test
 	python3 Tests/architecture/imports.py
 	swift test
 	$(MAKE) test-corpus
@@ -30,7 +40,7 @@ test-corpus:
 fuzz:
 	Tests/Fuzz/fuzz.sh 600
 
-test-web:
+test-web: deps-test
 	swift build --product releve
 	Tests/web/verifier.sh
 

@@ -4,13 +4,14 @@
 #     authenticated with a demo account's bearer token (the operations that re-ask the code or
 #     close the session run with a second token, since wrong codes end up locking it);
 #  2. the browser journey with axe-core audits (Tests/web/parcours.py).
-# Needs .ci/packages (chromium, chromium-driver) and .ci/requirements.txt (pip).
+# Needs .ci/packages-test (chromium, chromium-driver) and the PyPI tools of .ci/requirements.txt
+# in .build/venv (`make deps-test`; `make test` and `make test-web` put it first on the PATH).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 releve=.build/debug/releve
 [ -x "$releve" ] || swift build --product releve
 python3 -c "import selenium, selenium_axe_python, schemathesis" 2>/dev/null || {
-    echo "Outils Python absents : python3 -m pip install -r .ci/requirements.txt" >&2
+    echo "Outils Python absents : lancez « make deps-test » (environnement virtuel .build/venv)" >&2
     exit 1
 }
 # shellcheck source=Tests/web/serveur-demo.sh
