@@ -128,26 +128,6 @@ extension Web {
     struct Message: Encodable {
         let message: String
     }
-    struct StatementEntry: Encodable {
-        let mois: String
-        let reference: String
-        let emisLe: String
-        let paiements: Int
-        let rembourse: Int64
-        let pages: Int
-        let taille: Int
-        let empreinte: String
-        let sha256: String
-    }
-    struct DuplicataEntry: Encodable {
-        let numero: Int64
-        let mois: String
-        let reference: String
-        let statut: String
-        let demandeLe: String
-        let imprimeLe: String?
-        let posteLe: String?
-    }
     struct DuplicataBody: Decodable {
         let mois: String
     }
@@ -166,35 +146,6 @@ extension Web {
     }
     struct EmailConfirmationBody: Decodable {
         let jeton: String
-    }
-    struct AccountEntry: Encodable {
-        struct Beneficiary: Encodable {
-            let rang: Int
-            let prenom: String
-            let complementaire: String?
-            let noemie: Bool
-        }
-        let nir: String
-        let nom: String
-        let caisse: String
-        let email: String
-        let emailConfirme: Bool
-        let medecinTraitant: String?
-        let beneficiaires: [Beneficiary]
-        let courrier: String
-        let courrierExplication: String
-    }
-
-    static func date(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-    }
-
-    func duplicataEntry(_ r: DuplicataRequest) -> DuplicataEntry {
-        DuplicataEntry(
-            numero: r.letterID.rawValue, mois: r.month.description, reference: r.reference,
-            statut: r.status == .pending ? "demande" : r.status == .printed ? "imprime" : "poste",
-            demandeLe: Self.date(r.requestedAt), imprimeLe: r.printedAt.map(Self.date), posteLe: r.postedAt.map(Self.date))
     }
 
     /// The API's routes, under `/api/v1` (see `APIController`).
@@ -251,10 +202,7 @@ extension Web {
             let (user, _) = try await apiUser(request)
             return API.json(
                 try await statements.statements(of: user).map {
-                    StatementEntry(
-                        mois: $0.month.description, reference: $0.reference, emisLe: $0.issuedOn.description,
-                        paiements: $0.payments, rembourse: $0.reimbursed.rawValue, pages: $0.pages, taille: $0.size,
-                        empreinte: $0.fingerprint, sha256: $0.sha256)
+                    StatementJSON($0)
                 })
         }
         api.getAndHead("/releves/:mois") { request, context -> Response in
@@ -264,7 +212,7 @@ extension Web {
         }
         api.getAndHead("/duplicatas") { request, _ -> Response in
             let (user, _) = try await apiUser(request)
-            return API.json(try await accounts.duplicatas(user).map(duplicataEntry))
+            return API.json(try await accounts.duplicatas(user).map(DuplicataJSON.init))
         }
         api.post("/duplicatas") { request, _ -> Response in
             let (user, _) = try await apiUser(request)
@@ -274,24 +222,14 @@ extension Web {
             }
             let answer = try await accounts.requestDuplicata(user, month: month, channel: .api, now: now())
             switch answer {
-            case .requested(let r): return API.json(duplicataEntry(r), status: .created)
-            case .alreadyRequested(let r): return API.json(duplicataEntry(r), status: .ok)
+            case .requested(let r): return API.json(DuplicataJSON(r), status: .created)
+            case .alreadyRequested(let r): return API.json(DuplicataJSON(r), status: .ok)
             }
         }
         api.getAndHead("/compte") { request, _ -> Response in
             let (user, _) = try await apiUser(request)
-            let person = user.person.person
             let (_, mode) = try await accounts.delivery(user, now: now())
-            return API.json(
-                AccountEntry(
-                    nir: person.nir.formatted, nom: person.fullName, caisse: person.caisse.name, email: user.email,
-                    emailConfirme: user.emailConfirmed,
-                    medecinTraitant: person.doctor.map { "\($0.name), depuis le \($0.since)" },
-                    beneficiaires: person.beneficiaries.map {
-                        .init(
-                            rang: $0.rank, prenom: $0.firstName, complementaire: $0.complementaire?.name,
-                            noemie: $0.complementaire?.noemieLinkActive ?? false)
-                    }, courrier: mode.code, courrierExplication: mode.explanation))
+            return API.json(AccountJSON(user, delivery: mode))
         }
         api.post("/compte/resiliation") { request, context -> Response in
             let (_, token) = try await apiUser(request)

@@ -11,40 +11,12 @@ extension Releve.Compte {
         @OptionGroup var options: AssureOptions
         @OptionGroup var output: FormatOptions
 
-        struct Account: Encodable {
-            struct Beneficiary: Encodable {
-                let rang: Int
-                let prenom: String
-                let dateNaissance: String
-                let complementaire: String?
-                let noemie: Bool
-            }
-            let nir: String
-            let nom: String
-            let caisse: String
-            let regime: String
-            let email: String
-            let emailConfirme: Bool
-            let medecinTraitant: String?
-            let beneficiaires: [Beneficiary]
-            let releveDuMois: String
-            let modeDuMois: String
-        }
-
         func run() async throws {
             try await options.withUser { services, user in
                 let person = user.person.person
                 if output.json {
-                    let (month, mode) = try await services.accounts.delivery(user, now: Date())
-                    try FormatOptions.print(
-                        Account(
-                            nir: person.nir.body, nom: person.fullName, caisse: person.caisse.name, regime: person.regime.name,
-                            email: user.email, emailConfirme: user.emailConfirmed, medecinTraitant: person.doctor?.name,
-                            beneficiaires: person.beneficiaries.map {
-                                .init(
-                                    rang: $0.rank, prenom: $0.firstName, dateNaissance: $0.birthDate.description,
-                                    complementaire: $0.complementaire?.name, noemie: $0.complementaire?.noemieLinkActive ?? false)
-                            }, releveDuMois: month.description, modeDuMois: mode.explanation))
+                    let (_, mode) = try await services.accounts.delivery(user, now: Date())
+                    try FormatOptions.print(AccountJSON(user, delivery: mode))
                     return
                 }
                 var lines = [

@@ -23,16 +23,6 @@ extension Releve {
 
         @OptionGroup var output: FormatOptions
 
-        struct Entry: Encodable {
-            let numero: Int64
-            let mois: String
-            let reference: String
-            let statut: String
-            let demandeLe: Int64
-            let imprimeLe: Int64?
-            let posteLe: Int64?
-        }
-
         func validate() throws {
             guard (month == nil) == follow else {
                 throw ValidationError("Indiquez un mois (releve duplicata 2026-11) ou --suivi.")
@@ -48,13 +38,7 @@ extension Releve {
                 }
                 let requests = try await service.duplicatas(user)
                 if output.json {
-                    try FormatOptions.print(
-                        requests.map {
-                            Entry(
-                                numero: $0.letterID.rawValue, mois: $0.month.description, reference: $0.reference,
-                                statut: $0.status.rawValue, demandeLe: $0.requestedAt, imprimeLe: $0.printedAt,
-                                posteLe: $0.postedAt)
-                        })
+                    try FormatOptions.print(requests.map(DuplicataJSON.init))
                     return
                 }
                 if requests.isEmpty { print("Aucune demande de duplicata.") }

@@ -20,30 +20,12 @@ extension Releve.Releves {
         @OptionGroup var options: AssureOptions
         @OptionGroup var output: FormatOptions
 
-        struct Entry: Encodable {
-            let mois: String
-            let reference: String
-            let emisLe: String
-            let paiements: Int
-            let rembourseCentimes: Int64
-            let pages: Int
-            let taille: Int
-            let empreinte: String
-            let sha256: String
-        }
-
         func run() async throws {
             try await options.withUser { services, user in
                 let statements = try await services.statements.statements(
                     of: user)
                 if output.json {
-                    try FormatOptions.print(
-                        statements.map {
-                            Entry(
-                                mois: $0.month.description, reference: $0.reference, emisLe: $0.issuedOn.description,
-                                paiements: $0.payments, rembourseCentimes: $0.reimbursed.rawValue, pages: $0.pages,
-                                taille: $0.size, empreinte: $0.fingerprint, sha256: $0.sha256)
-                        })
+                    try FormatOptions.print(statements.map(StatementJSON.init))
                     return
                 }
                 guard !statements.isEmpty else {

@@ -99,7 +99,10 @@ struct AccountJourneyTests {
         // The same, and the listings, for scripts: JSON with stable keys and numeric ids.
         let json = try box.run(["compte", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["nir"] as? String == nir && object["email_confirme"] as? Bool == true)
+        // The API's shape (GET /api/v1/compte): the same keys on both faces.
+        #expect(
+            (object["nir"] as? String)?.filter(\.isNumber).hasPrefix(nir) == true && object["email_confirme"] as? Bool == true)
+        #expect(object["courrier"] is String && object["courrier_explication"] is String)
         #expect(
             (object["beneficiaires"] as? [[String: Any]])?.first?["complementaire"] as? String == "Mutuelle des Services Publics")
         let letters = try box.run(["admin", "courriers", "lister", "--tous", "--format", "json"])
