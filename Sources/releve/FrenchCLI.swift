@@ -18,14 +18,14 @@ enum FrenchCLI {
     }
 
     /// Prints what argument-parser would print for `error`, in French, and exits with its code.
-    static func exit(_ command: Releve.Type, for error: any Error) -> Never {
+    static func fail(_ command: Releve.Type, with error: any Error) -> Never {
         let code = command.exitCode(for: error)
         let text = translate(command.fullMessage(for: error))
         if !text.isEmpty {
             let handle = code == .success ? FileHandle.standardOutput : FileHandle.standardError
             handle.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
         }
-        Glibc.exit(code.rawValue)
+        exit(code.rawValue)
     }
 
     /// Whole phrases first, then words: each pattern and its French form.

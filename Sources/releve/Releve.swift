@@ -51,7 +51,7 @@ struct Releve: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            FrenchCLI.exit(Self.self, for: error)
+            FrenchCLI.fail(Self.self, with: error)
         }
     }
 }
