@@ -27,9 +27,14 @@ let package = Package(
     targets: [
         .target(name: "ReleveDomain"),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
-        .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
+        // pango's pkg-config file adds `-pthread`, which SwiftPM refuses with a warning on every
+        // build: CPango names no pkg-config package; RelevePDF, its only importer (internally),
+        // adds pango's two header directories to cairo's (which bring GLib and FreeType).
+        .systemLibrary(name: "CPango", providers: [.apt(["libpango1.0-dev"])]),
         .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
-        .target(name: "RelevePDF", dependencies: ["ReleveDomain", "CCairo", "CPango", "CPoppler"]),
+        .target(
+            name: "RelevePDF", dependencies: ["ReleveDomain", "CCairo", "CPango", "CPoppler"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/pango-1.0", "-Xcc", "-I/usr/include/harfbuzz"])]),
         .target(
             name: "ReleveStore",
             dependencies: [

@@ -1,5 +1,5 @@
 import CCairo
-import CPango
+internal import CPango
 
 /// A cairo context with pango text: one layout reused for every string, fonts cached.
 /// Coordinates are PDF points from the top left.

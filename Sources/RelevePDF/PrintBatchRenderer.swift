@@ -1,5 +1,5 @@
 import CCairo
-import CPango
+internal import CPango
 import CPoppler
 
 /// One letter of a print batch.

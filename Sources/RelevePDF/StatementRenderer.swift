@@ -1,5 +1,5 @@
 import CCairo
-import CPango
+internal import CPango
 
 /// Renders a `StatementDocument` to PDF bytes: A4, the address block where a window envelope
 /// shows it, the payments grouped by payment date with their lines, totals, a 6-month bar chart,

@@ -79,6 +79,7 @@ extension SQLiteStore {
                     JOIN beneficiary b ON b.person_id = p.person_id AND b.rank = l.beneficiary_rank
                     WHERE p.id BETWEEN ? AND ? AND l.transmitted = 1
                       AND b.complementaire_code = ? AND b.noemie_active = 1
+                      AND pe.regime IN \(Self.servedRegimes)
                     ORDER BY p.id, l.position
                     """, arguments: [first, last, code])
             let lines = try rows.map { r in

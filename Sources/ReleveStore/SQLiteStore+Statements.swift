@@ -47,6 +47,12 @@ extension SQLiteStore {
              OR substr(p.payment_date, 1, 7) IN (SELECT month FROM statement_run WHERE completed_at IS NOT NULL))
         """
 
+    /// The régimes this caisse serves, as an SQL list: people of another régime (the MSA, the
+    /// MGEN…) get their statements and their insurers' feed from their own scheme, never from
+    /// here, even when a feed carries their payments (DOMAIN.md §2.1).
+    static let servedRegimes =
+        "(" + Regime.allCases.filter(\.isEligibleForAccount).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+
     /// Marks the start of a month's batch (idempotent).
     public func beginStatementRun(month: Month, at: Int64) async throws {
         try await write { db in
@@ -74,6 +80,7 @@ extension SQLiteStore {
                     SELECT DISTINCT p.person_id FROM payment p
                     WHERE \(Self.eligibleCondition)
                       AND NOT EXISTS (SELECT 1 FROM statement s WHERE s.person_id = p.person_id AND s.month = :month)
+                      AND p.person_id IN (SELECT id FROM person WHERE regime IN \(Self.servedRegimes))
                     ORDER BY p.person_id
                     """,
                 arguments: ["first": month.firstDay.description, "last": month.lastDay.description, "month": month.description]

@@ -302,7 +302,8 @@ struct PaperTests {
         let world = try await World()
         world.at("2026-11-27T12:00:00Z")
         let first = try await world.exports.export(date: Fixtures.date("2026-11-01"), now: world.accounts.now)
-        // Independent count: lines flagged transmitted whose beneficiary's complémentaire has NOEMIE.
+        // Independent count: lines flagged transmitted whose beneficiary's complémentaire has NOEMIE,
+        // for the régimes this caisse serves (the MSA persona's insurer hears from the MSA).
         let feed = try String(
             contentsOf: Fixtures.packageRoot.appendingPathComponent("SampleData/echantillon.jsonl"), encoding: .utf8)
         var linked: [String: [Int: String]] = [:]  // nir → rank → insurer code
@@ -311,6 +312,7 @@ struct PaperTests {
             let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
             let nir = record["nir"] as! String
             if record["type"] as? String == "assure" {
+                guard Regime(rawValue: record["regime"] as! String)!.isEligibleForAccount else { continue }
                 var ranks: [Int: String] = [:]
                 if let c = record["complementaire"] as? [String: Any], c["noemie"] as? Bool == true {
                     ranks[1] = c["code"] as? String

@@ -370,6 +370,24 @@ struct StoreConformanceTests {
         #expect(try await store.insurerExports(date: Fixtures.date("2026-11-27")) == [export])
     }
 
+    @Test(
+        "other régime: a person of the MSA, with payments in a feed, is neither issued a statement nor exported",
+        arguments: StoreEngine.allCases)
+    func otherRegimeNeitherIssuedNorExported(engine: StoreEngine) async throws {
+        let msa = "1480599999356"
+        let (store, dispose, jean) = try await Self.given(engine, payments: [Fixtures.consultation(reference: "751-R-1")])
+        defer { dispose() }
+        _ = try await store.importFile(ImportLedgerEntry(sha256: "msa", fileName: "msa.jsonl", importedAt: "x")) { session in
+            _ = try await session.upsert(Fixtures.person(nir: msa, birthDate: "1948-05-30", lastName: "Duval", regime: .msa))
+            _ = try await session.insert(Fixtures.consultation(reference: "591-R-1", nir: msa))
+        }
+        let october = try Month(parsing: "2026-10")
+        #expect(try await store.personsToState(month: october) == [jean])
+        let through = try #require(try await store.lastPaymentID())
+        let lines = try await store.exportLines(insurer: "MUT0751", after: nil, through: through, limit: 10).lines
+        #expect(lines.map(\.paymentReference) == ["751-R-1"])
+    }
+
     // MARK: Audit, settings, operations
 
     @Test(

@@ -16,12 +16,12 @@ public enum Fixtures {
     /// A valid assuré: Jean Martin, Paris, with one child (rank 2).
     public static func person(
         nir: String = "1701275112034", birthDate: String = "1970-12-03", lastName: String = "Martin",
-        doctor: Bool = true, noemie: Bool = true
+        doctor: Bool = true, noemie: Bool = true, regime: Regime = .general
     ) -> InsuredPerson {
         let complementaire = try! Complementaire(code: "MUT0751", name: "Mutuelle des Services Publics", noemieLinkActive: noemie)
         return try! InsuredPerson(
             nir: NIR(parsing: nir), lastName: lastName, firstNames: "Jean", birthDate: CivilDate(parsing: birthDate),
-            address: PostalAddress(lines: ["12 rue de Charenton"], postalCode: "75012", city: "Paris"), regime: .general,
+            address: PostalAddress(lines: ["12 rue de Charenton"], postalCode: "75012", city: "Paris"), regime: regime,
             caisse: Caisse(code: "751", name: "CPAM de Paris"),
             doctor: doctor ? DoctorDeclaration(name: "Dr Claire Bernard", since: CivilDate(parsing: "2012-09-14")) : nil,
             longTermCondition: false,

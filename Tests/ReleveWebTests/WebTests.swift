@@ -16,7 +16,8 @@ import Testing
 /// are refused, another assuré's objects answer like missing ones, the API follows its document.
 @Suite("Web view and API")
 struct WebTests {
-    /// Jean Martin with an account and October's statement; Pierre Duval (MSA) with a statement too.
+    /// Jean Martin with an account and October's statement; Pierre Duval (MSA) with a payment (his
+    /// régime issues his statements, not this caisse).
     final class World: @unchecked Sendable {
         let accounts: AccountWorld
         var archive: URL { accounts.archive }
@@ -414,7 +415,7 @@ struct WebTests {
         try await world.test { client in
             let visitor = Visitor(client)
             try await visitor.login()
-            // Pierre Duval has a statement for October and payment 591-W-1; Jean Martin has none of those.
+            // Pierre Duval has payment 591-W-1; Jean Martin has not.
             let theirs = try await visitor.get("/paiements/591-W-1")
             let missing = try await visitor.get("/paiements/000-NOPE")
             #expect(theirs.status == .notFound && theirs.status == missing.status && theirs.text == missing.text)
