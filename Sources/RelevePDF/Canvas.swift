@@ -122,35 +122,105 @@ final class Canvas {
     /// A single line of short text with cairo's own text calls: no shaping or wrapping, many
     /// times cheaper than a pango layout, and enough for dates, amounts and labels in DejaVu
     /// (which has every glyph used: accents, €, no-break spaces). `y` is the top of the line.
+    /// Text wider than `width` is set smaller, down to 70 % of `size`; only beyond that is it
+    /// shortened with an ellipsis (callers that cannot be cut use `cell`, which wraps).
     func line(
         _ text: String, x: Double, y: Double, width: Double, size: Double, bold: Bool = false, italic: Bool = false,
         align: Align = .left, gray: Double = 0
     ) {
-        cairo_select_font_face(
-            cr, "DejaVu Sans", italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
-            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
-        cairo_set_font_size(cr, size)
-        var extents = cairo_text_extents_t()
+        var size = size
+        var advance = self.advance(text, size: size, bold: bold, italic: italic)
         var shown = text
-        cairo_text_extents(cr, shown, &extents)
-        if extents.x_advance > width {
-            // Shorten with an ellipsis rather than overflow the column.
+        if advance > width, let smaller = shrunk(text, width: width, size: size, bold: bold, italic: italic) {
+            size = smaller
+            advance = self.advance(text, size: size, bold: bold, italic: italic)
+        } else if advance > width {
+            size *= 0.7
             var characters = Array(text)
-            while !characters.isEmpty && extents.x_advance > width {
+            while !characters.isEmpty && advance > width {
                 characters.removeLast()
                 shown = String(characters) + "…"
-                cairo_text_extents(cr, shown, &extents)
+                advance = self.advance(shown, size: size, bold: bold, italic: italic)
             }
         }
         let startX: Double
         switch align {
         case .left: startX = x
-        case .right: startX = x + width - extents.x_advance
-        case .center: startX = x + (width - extents.x_advance) / 2
+        case .right: startX = x + width - advance
+        case .center: startX = x + (width - advance) / 2
         }
         cairo_set_source_rgb(cr, gray, gray, gray)
         cairo_move_to(cr, startX, y + size * 0.93)
         cairo_show_text(cr, shown)
+    }
+
+    /// The width of one line of `text` in DejaVu Sans at `size`.
+    private func advance(_ text: String, size: Double, bold: Bool, italic: Bool) -> Double {
+        cairo_select_font_face(
+            cr, "DejaVu Sans", italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
+            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(cr, size)
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(cr, text, &extents)
+        return extents.x_advance
+    }
+
+    /// The largest size, down to 70 % of `size` by quarter points, at which `text` fits `width`.
+    private func shrunk(_ text: String, width: Double, size: Double, bold: Bool, italic: Bool) -> Double? {
+        var candidate = size - 0.25
+        while candidate >= size * 0.7 {
+            if advance(text, size: candidate, bold: bold, italic: italic) <= width { return candidate }
+            candidate -= 0.25
+        }
+        return nil
+    }
+
+    /// How a table cell is set: one line at `size`, one line smaller (`shrink`: amounts and
+    /// dates, which must stay on one line), or wrapped over several lines (words, names).
+    private enum CellFit {
+        case line(Double)
+        case wrapped
+    }
+
+    private func fit(_ text: String, width: Double, size: Double, bold: Bool, italic: Bool, shrink: Bool) -> CellFit {
+        if text.contains("\n") { return .wrapped }
+        if advance(text, size: size, bold: bold, italic: italic) <= width { return .line(size) }
+        if shrink, let smaller = shrunk(text, width: width, size: size, bold: bold, italic: italic) { return .line(smaller) }
+        return .wrapped
+    }
+
+    private static func description(size: Double, bold: Bool, italic: Bool) -> String {
+        "DejaVu Sans" + (bold ? " Bold" : "") + (italic ? " Oblique" : "") + " \(size)"
+    }
+
+    /// The height a table cell takes (see `cell`), without drawing it.
+    func cellHeight(_ text: String, width: Double, size: Double, bold: Bool = false, italic: Bool = false, shrink: Bool = false)
+        -> Double
+    {
+        switch fit(text, width: width, size: size, bold: bold, italic: italic, shrink: shrink) {
+        case .line(let fitted): return fitted * Self.lineHeight
+        case .wrapped:
+            return measure(text, font: Self.description(size: size, bold: bold, italic: italic), width: width)
+        }
+    }
+
+    /// Draws a table cell with its top at `y`, never cut: one line when it fits, smaller when it
+    /// is an amount or a date (`shrink`), else wrapped at word (or, for one long word, character)
+    /// boundaries. Returns its height, as `cellHeight` gives it.
+    @discardableResult
+    func cell(
+        _ text: String, x: Double, y: Double, width: Double, size: Double, bold: Bool = false, italic: Bool = false,
+        shrink: Bool = false, align: Align = .left, gray: Double = 0
+    ) -> Double {
+        switch fit(text, width: width, size: size, bold: bold, italic: italic, shrink: shrink) {
+        case .line(let fitted):
+            line(text, x: x, y: y, width: width, size: fitted, bold: bold, italic: italic, align: align, gray: gray)
+            return fitted * Self.lineHeight
+        case .wrapped:
+            return self.text(
+                text, x: x, y: y, width: width, font: Self.description(size: size, bold: bold, italic: italic), align: align,
+                gray: gray)
+        }
     }
 
     func rectangle(x: Double, y: Double, width: Double, height: Double, gray: Double, fill: Bool = true, lineWidth: Double = 0.5)

@@ -15,7 +15,7 @@ public enum StatementRenderer {
 
     /// Table columns: x and width.
     static let columns: [(x: Double, width: Double)] = [
-        (left, 54), (left + 54, 54), (left + 108, 194), (left + 302, 50), (left + 352, 50), (left + 402, 36), (left + 438, 73),
+        (left, 52), (left + 52, 66), (left + 118, 192), (left + 310, 50), (left + 360, 50), (left + 410, 34), (left + 444, 67),
     ]
 
     enum Item {
@@ -81,11 +81,44 @@ public enum StatementRenderer {
             let mention = canvas.measure(section.mention, font: "DejaVu Sans Oblique 8", width: contentWidth - 364, maxLines: 2)
             return max(header, mention, 10) + 7
         case .row(let row):
-            return max(canvas.measure(row.nature, font: "DejaVu Sans 9", width: columns[2].width - 4), 9.5) + 3
+            var tallest = 9.5
+            for (index, cell) in rowCells(row).enumerated() where !cell.isEmpty {
+                let style = cellStyle(index, row)
+                tallest = max(
+                    tallest,
+                    canvas.cellHeight(
+                        cell, width: columns[index].width - 4, size: style.size, bold: style.bold, italic: style.italic,
+                        shrink: style.shrink))
+            }
+            return tallest + 3
         case .empty(let note): return canvas.measure(note, font: "DejaVu Sans 10.5", width: contentWidth) + 12
-        case .totals: return max(Double(document.totals.count) * 13 + 16, 118)
+        case .totals: return max(totalsHeight(document, canvas) + 16, 118)
         case .explanation: return canvas.measure(document.explanation, font: "DejaVu Sans 8", width: contentWidth) + 8
         }
+    }
+
+    /// A row's cells, in column order.
+    static func rowCells(_ row: StatementDocument.Row) -> [String] {
+        [row.careDate, row.beneficiary, row.nature, row.paid, row.base, row.rate, row.reimbursed]
+    }
+
+    /// How a row's cell is set: the date smaller, the amount reimbursed bold, deductions in
+    /// italics; dates, amounts and rates shrink to stay on one line, words wrap.
+    static func cellStyle(_ index: Int, _ row: StatementDocument.Row) -> (
+        size: Double, bold: Bool, italic: Bool, shrink: Bool
+    ) {
+        (size: index == 0 ? 8 : 9, bold: index == 6, italic: row.isDeduction && index != 6, shrink: index == 0 || index >= 3)
+    }
+
+    static let totalsLabelWidth = 180.0
+
+    /// The height of one line of the totals box: its label may wrap.
+    static func totalsLineHeight(_ label: String, _ canvas: Canvas) -> Double {
+        max(canvas.cellHeight(label, width: totalsLabelWidth, size: 9) + 2.5, 13)
+    }
+
+    static func totalsHeight(_ document: StatementDocument, _ canvas: Canvas) -> Double {
+        document.totals.filter { $0.count == 2 }.reduce(0) { $0 + totalsLineHeight($1[0], canvas) }
     }
 
     /// Where the table starts on page 1: below the address block and the title, however long.
@@ -97,7 +130,8 @@ public enum StatementRenderer {
         }
         let titleTop = max(212, addressBottom + 14)
         let titleHeight = canvas.measure(document.title, font: "DejaVu Sans Bold 15", width: contentWidth, maxLines: 2)
-        return titleTop + titleHeight + 24
+        let beneficiariesHeight = canvas.measure(document.beneficiaries, font: "DejaVu Sans 9", width: contentWidth)
+        return titleTop + titleHeight + 3 + beneficiariesHeight + 10.5
     }
 
     static let addressTop = 140.0
@@ -175,8 +209,7 @@ public enum StatementRenderer {
             document.title, x: left, y: titleTop, width: contentWidth, font: "DejaVu Sans Bold 15", maxLines: 2)
         canvas.text(
             document.beneficiaries, x: left, y: titleTop + titleHeight + 3, width: contentWidth, font: "DejaVu Sans 9",
-            gray: 0.25,
-            maxLines: 1)
+            gray: 0.25)
     }
 
     static func drawContinuationHeader(_ document: StatementDocument, _ canvas: Canvas) {
@@ -214,18 +247,13 @@ public enum StatementRenderer {
                 section.mention, x: left + 364, y: y + 5, width: contentWidth - 364, font: "DejaVu Sans Oblique 8", align: .right,
                 gray: 0.3, maxLines: 2)
         case .row(let row):
-            let cells = [row.careDate, row.beneficiary, row.nature, row.paid, row.base, row.rate, row.reimbursed]
-            for (index, cell) in cells.enumerated() where !cell.isEmpty {
-                if index == 2 {
-                    // The nature may wrap: pango. Every other cell is one short line: cairo's text calls.
-                    canvas.text(
-                        cell, x: columns[2].x + 2, y: y + 1.5, width: columns[2].width - 4,
-                        font: row.isDeduction ? "DejaVu Sans Oblique 9" : "DejaVu Sans 9")
-                } else {
-                    canvas.line(
-                        cell, x: columns[index].x + 2, y: y + 1.5, width: columns[index].width - 4, size: index == 0 ? 8 : 9,
-                        bold: index == 6, italic: row.isDeduction && index != 6, align: index >= 3 ? .right : .left)
-                }
+            // Most cells are one short line (cairo's text calls); a long nature or first name wraps
+            // (pango), and the row's height, computed the same way, leaves room for it.
+            for (index, cell) in rowCells(row).enumerated() where !cell.isEmpty {
+                let style = cellStyle(index, row)
+                canvas.cell(
+                    cell, x: columns[index].x + 2, y: y + 1.5, width: columns[index].width - 4, size: style.size,
+                    bold: style.bold, italic: style.italic, shrink: style.shrink, align: index >= 3 ? .right : .left)
             }
         case .empty(let note):
             canvas.text(note, x: left, y: y + 4, width: contentWidth, font: "DejaVu Sans 10.5", gray: 0.2)
@@ -235,9 +263,9 @@ public enum StatementRenderer {
                 x: left + 240, y: y + 4, width: contentWidth - 240, height: placed.height - 6, gray: 0.6, fill: false)
             var ty = y + 10
             for pair in document.totals where pair.count == 2 {
-                canvas.line(pair[0], x: left + 248, y: ty, width: 180, size: 9)
-                canvas.line(pair[1], x: right - 88, y: ty, width: 80, size: 9, bold: true, align: .right)
-                ty += 13
+                canvas.cell(pair[0], x: left + 248, y: ty, width: totalsLabelWidth, size: 9)
+                canvas.cell(pair[1], x: right - 88, y: ty, width: 80, size: 9, bold: true, shrink: true, align: .right)
+                ty += totalsLineHeight(pair[0], canvas)
             }
         case .explanation:
             canvas.text(document.explanation, x: left, y: y + 3, width: contentWidth, font: "DejaVu Sans 8", gray: 0.25)

@@ -1,3 +1,4 @@
+import CCairo
 import Foundation
 import Testing
 
@@ -67,6 +68,44 @@ struct StatementRendererTests {
             "1 234,56 €", "Participation forfaitaire", "-2,00", "Empreinte SHA-256 : abab", "Transmis à votre organisme",
         ] {
             #expect(text.contains(expected), "missing: \(expected)")
+        }
+    }
+
+    @Test("nothing is cut: long first names and labels wrap, large amounts stay whole, and nothing overlaps")
+    func nothingCut() throws {
+        var document = Self.document(rows: 4)
+        document.sections[0].rows[0].beneficiary = "Marie-Antoinette"
+        document.sections[0].rows[1].beneficiary = "Jean-Christophe-Emmanuel"
+        document.sections[0].rows[1].nature = "Hospitalisation complète en établissement de santé, forfait journalier compris"
+        document.sections[0].rows[1].paid = "123\u{202F}456,78"
+        document.sections[0].rows[1].base = "99\u{202F}999,99"
+        document.sections[0].rows[1].reimbursed = "1\u{202F}234\u{202F}567,89"
+        document.totals.append([
+            "Reste à charge (vous ou votre complémentaire santé, selon votre contrat)", "1\u{202F}234,56\u{00A0}€",
+        ])
+        document.beneficiaries =
+            "Bénéficiaires : Jean-Christophe-Emmanuel (assuré), Marie-Antoinette, Anne-Charlotte, Pierre-Alexandre, "
+            + "Louis-Ferdinand, Marguerite-Éléonore"
+        let reader = try PDFReader(bytes: StatementRenderer.render(document))
+        let raw = reader.pagesText().joined(separator: " ")
+        #expect(!raw.contains("…"), "an ellipsis means something was cut")
+        // Wrapped words come back split across lines (at a hyphen or a space): compare without them.
+        let text = raw.filter { !$0.isWhitespace && $0 != "-" && $0 != "\u{202F}" && $0 != "\u{00A0}" }
+        for expected in [
+            "MarieAntoinette", "JeanChristopheEmmanuel", "forfaitjournaliercompris", "123456,78", "99999,99", "1234567,89",
+            "selonvotrecontrat)", "MargueriteÉléonore",
+        ] {
+            #expect(text.contains(expected), "missing: \(expected)")
+        }
+        // The two-line name makes its row taller: the next row starts below it.
+        let bytes = StatementRenderer.render(document)
+        let canvas = Canvas(context: cairo_create(cairo_pdf_surface_create(nil, 100, 100))!)
+        let tall = StatementRenderer.height(of: .row(document.sections[0].rows[1]), document, canvas)
+        let short = StatementRenderer.height(of: .row(document.sections[0].rows[2]), document, canvas)
+        #expect(tall > short * 1.8, "tall \(tall), short \(short)")
+        #expect(!bytes.isEmpty)
+        if ProcessInfo.processInfo.environment["RELEVE_PNG"] != nil {
+            try Data(reader.thumbnailPNG(width: 1000)).write(to: URL(fileURLWithPath: "/tmp/releve-long.png"))
         }
     }
 
