@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps deps-test build demo test test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login
+.PHONY: deps deps-test build demo test install man test-install test-readme test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login
 
 # The PyPI tools of the web checks live in .build/venv (make deps-test), first on the PATH.
 export PATH := $(CURDIR)/.build/venv/bin:$(PATH)
@@ -22,12 +22,15 @@ demo: deps build
 	.build/debug/releve demo
 
 # Every target imports only what Package.swift declares (Tests/architecture/imports.py), the
-# Swift Testing suites, then the web checks with the real binary: schemathesis and the
-# browser journey with axe-core (Tests/web/verifier.sh; tools from .ci/requirements.txt).
+# Swift Testing suites, the bad-feed corpus, make install's page and completions, the README's
+# examples as written, then the web checks with the real binary: schemathesis and the browser
+# journey with axe-core (Tests/web/verifier.sh; tools from .ci/requirements.txt).
 test: deps-test
 	python3 Tests/architecture/imports.py
 	swift test
 	$(MAKE) test-corpus
+	$(MAKE) test-install
+	$(MAKE) test-readme
 	$(MAKE) test-web
 
 # 1 100 mutated feeds through the real importer: no signal, no exit other than 0 or 65, no
@@ -48,6 +51,40 @@ test-web: deps-test
 screenshots:
 	swift build --product releve
 	CAPTURES=docs/screenshots Tests/web/verifier.sh
+
+# Installs releve, its French manual page (releve.1, generated from the commands' own model by
+# docs/man/generer.py) and its completion for bash, zsh and fish under PREFIX (/usr/local),
+# DESTDIR first when packaging. CONFIG=debug installs the debug build (the tests do).
+PREFIX ?= /usr/local
+CONFIG ?= release
+install:
+	swift build -c $(CONFIG) --product releve
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 .build/$(CONFIG)/releve $(DESTDIR)$(PREFIX)/bin/releve
+	python3 docs/man/generer.py .build/$(CONFIG)/releve > .build/releve.1
+	install -m 644 .build/releve.1 $(DESTDIR)$(PREFIX)/share/man/man1/releve.1
+	.build/$(CONFIG)/releve --generate-completion-script bash > .build/releve.bash
+	.build/$(CONFIG)/releve --generate-completion-script zsh > .build/_releve
+	.build/$(CONFIG)/releve --generate-completion-script fish > .build/releve.fish
+	install -m 644 .build/releve.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/releve
+	install -m 644 .build/_releve $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_releve
+	install -m 644 .build/releve.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/releve.fish
+
+# The manual page alone, to read with `man -l .build/releve.1`.
+man:
+	swift build --product releve
+	python3 docs/man/generer.py .build/debug/releve > .build/releve.1
+
+# make install into a scratch folder: the page renders without a warning and documents every
+# command, bash completes from the installed script (Tests/install/verifier.sh).
+test-install:
+	Tests/install/verifier.sh
+
+# Every command of the README's example blocks, run as written (Tests/readme/exemples.sh).
+test-readme:
+	Tests/readme/exemples.sh
 
 lint:
 	swift format lint --strict --recursive Sources Tests Package.swift

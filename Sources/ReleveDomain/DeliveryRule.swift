@@ -84,10 +84,9 @@ public enum DeliveryRule {
         }
         let unlinked = person.beneficiaries.filter { $0.complementaire.map { !$0.noemieLinkActive } ?? false }
         if let first = unlinked.first, let complementaire = first.complementaire {
-            let names = unlinked.map(\.firstName).joined(separator: ", ")
             return .onlineAndPost(
                 reason:
-                    "la complémentaire \(French.de(names)) (\(complementaire.name)) ne reçoit pas vos remboursements par voie électronique (NOEMIE) ; le relevé papier vous permet de le lui envoyer"
+                    "la complémentaire \(French.de(list: unlinked.map(\.firstName))) (\(complementaire.name)) ne reçoit pas vos remboursements par voie électronique (NOEMIE) ; le relevé papier vous permet de le lui envoyer"
             )
         }
         return .online

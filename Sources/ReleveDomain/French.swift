@@ -60,6 +60,18 @@ public enum French {
         return vowels.contains(first) ? "d'" + word : "de " + word
     }
 
+    /// `Mois : de 1 à 27` from `mois : de 1 à 27`: a message shown on its own starts with a capital.
+    public static func sentence(_ text: String) -> String {
+        text.prefix(1).uppercased() + text.dropFirst()
+    }
+
+    /// `d'Anna`, `d'Anna et de Hugo`, `de Léa, d'Anna et de Hugo`: each name with its « de ».
+    public static func de(list words: [String]) -> String {
+        let each = words.map(de)
+        guard let last = each.last else { return "" }
+        return each.count == 1 ? last : each.dropLast().joined(separator: ", ") + " et " + last
+    }
+
     /// `1 paiement`, `0 paiement`, `2 paiements`: French counts take the singular below 2.
     public static func plural(_ value: Int, _ singular: String, _ plural: String) -> String {
         value >= 2 ? plural : singular

@@ -91,6 +91,9 @@ public struct NIR: Hashable, Sendable, LosslessStringConvertible, Codable {
         case female = "F"
 
         public var french: String { self == .male ? "homme" : "femme" }
+
+        /// "Assuré" or "Assurée", agreed with the person's sex (never "Assuré(e)").
+        public var insuredLabel: String { self == .male ? "Assuré" : "Assurée" }
     }
 
     public var sex: Sex {
@@ -169,7 +172,8 @@ public struct NIR: Hashable, Sendable, LosslessStringConvertible, Codable {
     /// Throws the French reason of the first mismatch.
     public func checkConsistency(birthDate: CivilDate, sex: Sex? = nil) throws(DomainError) {
         if let sex, sex != self.sex {
-            throw Self.error("le premier chiffre indique un(e) \(self.sex.french), la personne est un(e) \(sex.french)")
+            throw Self.error(
+                "le premier chiffre indique le sexe « \(self.sex.french) », la personne est de sexe « \(sex.french) »")
         }
         guard birthYearTwoDigits == birthDate.year % 100 else {
             throw Self.error(

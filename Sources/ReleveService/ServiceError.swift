@@ -65,7 +65,8 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     public var message: String {
         switch self {
         case .invalidValue(let error):
-            return error.message
+            // Shown on its own (a CLI error, a form's message): a sentence, capitalised.
+            return French.sentence(error.message)
         case .rejectedFile(let path, let issues, let total):
             var text = "Fichier « \(path) » refusé : \(total) erreur\(total > 1 ? "s" : ""), rien n'a été importé."
             for issue in issues { text += "\n  \(issue)" }
@@ -212,7 +213,7 @@ public enum SessionProblem: Sendable, Equatable {
 
     public var message: String {
         switch self {
-        case .none: "Vous n'êtes pas connecté(e). Connectez-vous avec « releve connexion »."
+        case .none: "Aucune session ouverte. Connectez-vous avec « releve connexion »."
         case .expired(let limits):
             "Votre session a expiré (\(limits)). Reconnectez-vous avec « releve connexion »."
         case .revoked:

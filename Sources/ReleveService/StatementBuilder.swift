@@ -61,7 +61,8 @@ public enum StatementBuilder {
             addressBlock: (try? WindowAddress.fit(Letters.addressBlock(person)).lines)
                 ?? Letters.addressBlock(person).components(separatedBy: "\n"),
             identity: [
-                ["Assuré(e)", person.fullName], ["N° de sécurité sociale", person.nir.formatted], ["Référence", reference],
+                [person.nir.sex.insuredLabel, person.fullName], ["N° de sécurité sociale", person.nir.formatted],
+                ["Référence", reference],
                 ["Émis le", issuedOn.formatted], ["Paiements", String(payments.count)],
             ], beneficiaries: beneficiaries, sections: sections,
             emptyNote: payments.isEmpty ? "Aucun paiement ce mois-ci." : nil, totals: totals,

@@ -24,7 +24,7 @@ enum Templates {
         <li><a href="/compte"{{#navCompte}} aria-current="page"{{/navCompte}}>Mon compte</a></li>
         <li><form method="post" action="/deconnexion">{{> csrf}}<button type="submit">Se déconnecter</button></form></li>
         </ul></nav>
-        <p class="visuellement-cache">Connecté(e) : {{name}}</p>
+        <p class="visuellement-cache">Session de {{name}}</p>
         {{/user}}
         </header>
         <main id="contenu">

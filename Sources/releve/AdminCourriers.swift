@@ -118,7 +118,7 @@ extension Releve.Admin.Courriers {
             let display = ProgressDisplay(label: "lot \(date)")
             let result = try await CLI.open(settings) { services in
                 try await services.printing.makeBatch(date: date, now: Date()) { done, total in
-                    display.update(fraction: Double(done) / Double(max(total, 1)), count: done, unit: "courriers")
+                    display.update(fraction: Double(done) / Double(max(total, 1)), count: done, unit: "courrier")
                 }
             }
             display.finish()

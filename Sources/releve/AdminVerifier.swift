@@ -20,7 +20,7 @@ extension Releve.Admin {
                 let started = Date()
                 let display = ProgressDisplay(label: "archives")
                 let check = try await services.operations.verify { done in
-                    display.update(fraction: nil, count: done, unit: "relevés")
+                    display.update(fraction: nil, count: done, unit: "relevé")
                 }
                 display.finish()
                 if let damage = check.damage {

@@ -75,14 +75,15 @@ final class ProgressDisplay: @unchecked Sendable {
         self.label = label
     }
 
-    /// `fraction` in 0…1 when known; `count` items done so far, named `unit`.
+    /// `fraction` in 0…1 when known; `count` items done so far, named `unit` (singular; the
+    /// plural takes an « s » from 2 on).
     func update(fraction: Double?, count: Int, unit: String) {
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
         let elapsed = now.timeIntervalSince(started)
         let rate = elapsed > 0 ? Double(count) / elapsed : 0
-        var text = "\(label) : \(CLI.number(count)) \(unit)"
+        var text = "\(label) : \(French.count(count, unit))"
         if rate > 0 && elapsed > 0.5 { text += " · \(CLI.number(Int(rate)))/s" }
         if let fraction, fraction > 0.01, fraction < 1 {
             text += " · reste \(CLI.duration(elapsed * (1 - fraction) / fraction))"

@@ -35,7 +35,7 @@ extension Releve.Compte {
                 for beneficiary in person.beneficiaries {
                     let born = beneficiary.rank == 1 ? "" : " (naissance : \(beneficiary.birthDate.formatted))"
                     lines.append(
-                        "  \(beneficiary.rank == 1 ? "Assuré(e)" : "Bénéficiaire") : \(beneficiary.firstName)\(born) — complémentaire : \(beneficiary.complementaireFrench)"
+                        "  \(beneficiary.rank == 1 ? person.nir.sex.insuredLabel : "Bénéficiaire") : \(beneficiary.firstName)\(born) — complémentaire : \(beneficiary.complementaireFrench)"
                     )
                 }
                 let (month, mode) = try await services.accounts.delivery(user, now: Date())

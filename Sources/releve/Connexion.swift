@@ -31,7 +31,7 @@ extension Releve {
                 if let previous, previous != session.token {
                     try? await service.logout(token: previous, channel: .cli, now: Date())
                 }
-                print("Bienvenue, \(session.fullName). Vous êtes connecté(e).")
+                print("Bienvenue, \(session.fullName). Votre session est ouverte.")
             }
         }
     }
@@ -45,12 +45,12 @@ extension Releve {
         func run() async throws {
             try await options.withService { service in
                 guard let token = try SessionFile.read() else {
-                    print("Vous n'étiez pas connecté(e).")
+                    print("Aucune session n'était ouverte : rien à fermer.")
                     return
                 }
                 try await service.logout(token: token, channel: .cli, now: Date())
                 SessionFile.remove()
-                print("Vous êtes déconnecté(e).")
+                print("Session fermée. À bientôt.")
             }
         }
     }

@@ -55,7 +55,7 @@ extension Releve {
                 try SampleFeed(generator: generator).write(
                     persons: persons, to: output, format: SampleFeed.Format(rawValue: format)!
                 ) {
-                    done in display.update(fraction: Double(done) / Double(total), count: done, unit: "assurés")
+                    done in display.update(fraction: Double(done) / Double(total), count: done, unit: "assuré")
                 }
             }
             display.finish()

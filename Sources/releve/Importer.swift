@@ -52,7 +52,7 @@ extension Releve {
                 report = try await importer.importFile(at: file, now: Date()) { progress in
                     display.update(
                         fraction: progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : nil,
-                        count: progress.records, unit: "enregistrements")
+                        count: progress.records, unit: "enregistrement")
                 }
                 display.finish()
             } catch {

@@ -68,7 +68,7 @@ extension Releve.Releves {
                     user, month: month, today: CivilDate.today)
                 try AtomicFile.write(bytes, to: output)
                 print(
-                    "Relevé \(statement.month.withDe) écrit dans \(output) (\(French.number(bytes.count / 1024)) Ko, \(French.count(statement.pages, "page"))))."
+                    "Relevé \(statement.month.withDe) écrit dans \(output) (\(French.number(bytes.count / 1024)) Ko, \(French.count(statement.pages, "page")))."
                 )
             }
         }
@@ -142,7 +142,7 @@ extension Releve.Admin.Releves {
                 ) { progress in
                     display.update(
                         fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1, count: progress.done,
-                        unit: "relevés")
+                        unit: "relevé")
                 }
                 return (summary, services.settings.archive)
             }

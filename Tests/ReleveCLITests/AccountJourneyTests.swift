@@ -203,7 +203,7 @@ struct AccountJourneyTests {
         for foreign in ["٣٩٤٥١٨٢٧", "３９４５１８２７", "3945182７", String(repeating: "9", count: 10_000)] {
             let result = try box.login(nir: nir, code: foreign)
             #expect(result.status == 65)
-            #expect(result.stderr.contains("code personnel"))
+            #expect(result.stderr.contains("Code personnel"))
         }
         #expect(try box.run(["connexion", "--nir", nir, "--code", "39451827"]).status == 64)
         #expect(try box.run(["compte", "activer", "--code-provisoire", code]).status == 64)

@@ -96,7 +96,7 @@ struct WebMessageTests {
             #expect(!error.webMessage.contains("releve "), "\(error.webMessage)")
             #expect(error.webMessage.hasSuffix("."), "\(error.webMessage)")
         }
-        #expect(ServiceError.notAuthenticated(.none).webMessage == "Vous n'êtes pas connecté(e). Connectez-vous.")
+        #expect(ServiceError.notAuthenticated(.none).webMessage == "Aucune session ouverte. Connectez-vous.")
     }
 }
 

@@ -213,7 +213,7 @@ def main():
         audit("14-resiliation")
         driver.get(url + "/compte")
         click(By.CSS_SELECTOR, "form[action='/deconnexion'] button")
-        check("Vous êtes déconnecté" in driver.page_source, "déconnexion")
+        check("Session fermée" in driver.page_source, "déconnexion")
         driver.get(url + "/paiements")
         check(driver.current_url.endswith("/?message=connexion"), "après déconnexion, Mes paiements renvoie à l'accueil")
 

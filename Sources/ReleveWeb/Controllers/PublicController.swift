@@ -27,7 +27,7 @@ struct PublicController: Sendable {
 
     static let flashMessages: [String: (String, String)] = [
         "connexion": ("Connectez-vous pour accéder à cette page (ou votre session a expiré).", "message"),
-        "deconnexion": ("Vous êtes déconnecté(e).", "succes"),
+        "deconnexion": ("Session fermée. À bientôt.", "succes"),
         "resilie": ("Votre compte est résilié. Vos relevés vous seront de nouveau envoyés par courrier.", "succes"),
         "code": ("Votre code personnel a changé : reconnectez-vous avec le nouveau code.", "succes"),
     ]
