@@ -44,7 +44,7 @@ enum Stylesheet {
         .tableau{overflow-x:auto}
         @media (max-width:48rem){
         .tableau thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-        .tableau table,.tableau tbody,.tableau tr,.tableau td{display:block;width:100%}
+        .tableau table,.tableau caption,.tableau tbody,.tableau tr,.tableau td{display:block;width:100%}
         .tableau tr{border:1px solid #8a8a8a;border-radius:6px;margin:0 0 .75rem;padding:.25rem .5rem}
         .tableau td{border:0;padding:.15rem 0;text-align:right;display:flex;justify-content:space-between;gap:1rem}
         .tableau td::before{content:attr(data-label);font-weight:600;text-align:left}

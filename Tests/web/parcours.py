@@ -23,8 +23,8 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from selenium_axe_python import Axe
 
@@ -95,7 +95,16 @@ def main():
         """Clicks and waits for the next page (a click does not wait for navigation)."""
         page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(by, value).click()
-        WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+        def replaced(_):
+            # Chromium sometimes answers for the old page with an inspector error, not a stale
+            # element: either way the page was replaced.
+            try:
+                page.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        WebDriverWait(driver, 15).until(replaced)
 
     def releve(*command):
         return subprocess.run([args.releve, *command, "--base", base], capture_output=True, text=True).stdout
@@ -112,8 +121,16 @@ def main():
         audit("03-code-provisoire", shot=False)
         driver.find_element(By.ID, "nir").send_keys(NIR)
         driver.find_element(By.ID, "nom").send_keys("Martin")
-        driver.find_element(By.ID, "naissance").send_keys("03/12/1970")
+        driver.find_element(By.ID, "naissance").send_keys("31/02/1970")
         driver.find_element(By.ID, "code_postal").send_keys("75012")
+        click(By.CSS_SELECTOR, "form button[type=submit]")
+        # A refused value: the message, and every other field as typed.
+        check("n'existe pas" in driver.page_source, "code provisoire : date impossible refusée")
+        kept = {f: driver.find_element(By.ID, f).get_attribute("value") for f in ("nir", "nom", "naissance", "code_postal")}
+        check(kept == {"nir": NIR, "nom": "Martin", "naissance": "31/02/1970", "code_postal": "75012"},
+              f"code provisoire : valeurs gardées après un refus ({kept})")
+        driver.find_element(By.ID, "naissance").clear()
+        driver.find_element(By.ID, "naissance").send_keys("03/12/1970")
         click(By.CSS_SELECTOR, "form button[type=submit]")
         check("Demande enregistrée" in driver.page_source, "code provisoire : demande enregistrée")
         audit("03-code-provisoire-demande")
@@ -134,10 +151,21 @@ def main():
         audit("05-ouverture-etape2")
         driver.find_element(By.ID, "cgu").click()
         driver.find_element(By.ID, "code").send_keys(CODE)
-        driver.find_element(By.ID, "code_confirmation").send_keys(CODE)
+        driver.find_element(By.ID, "code_confirmation").send_keys("11112222")
         driver.find_element(By.ID, "reponse").send_keys("Dupont")
         driver.find_element(By.ID, "reponse_confirmation").send_keys("Dupont")
         driver.find_element(By.ID, "email").send_keys("jean.martin@exemple.fr")
+        click(By.CSS_SELECTOR, "form button[type=submit]")
+        # Two different codes: refused; the terms box and the e-mail are kept, the secrets are not.
+        check("Conditions d'utilisation" in driver.page_source, "ouverture : codes différents refusés")
+        check(driver.find_element(By.ID, "cgu").is_selected(), "ouverture : case des conditions gardée après un refus")
+        email = driver.find_element(By.ID, "email").get_attribute("value")
+        check(email == "jean.martin@exemple.fr", f"ouverture : e-mail gardé après un refus ({email})")
+        check(driver.find_element(By.ID, "code").get_attribute("value") == "", "ouverture : code personnel non réaffiché")
+        for field, value in (("code", CODE), ("code_confirmation", CODE), ("reponse", "Dupont"),
+                             ("reponse_confirmation", "Dupont")):
+            driver.find_element(By.ID, field).clear()
+            driver.find_element(By.ID, field).send_keys(value)
         click(By.CSS_SELECTOR, "form button[type=submit]")
         check("Votre compte est ouvert" in driver.page_source, "ouverture : compte ouvert")
         audit("06-ouverture-fin")
@@ -179,11 +207,13 @@ def main():
                   f"{name} : pas de défilement horizontal ({widths})")
         for width, height in ((1280, 900), (360, 780)):
             driver.set_window_size(width, height)
-            for page, address in (("paiements détaillés", detail_url), ("paiement", payment_url)):
+            for page, address, shot in (("paiements détaillés", detail_url, "09b-paiements-detail"),
+                                         ("paiement", payment_url, "10b-paiement")):
                 driver.get(address)
                 fits(f"{page} à {width} px")
-            if args.captures and width == 360:
-                driver.save_screenshot(os.path.join(args.captures, "10b-paiement-telephone.png"))
+                if args.captures and width == 360:
+                    driver.execute_script("document.querySelector('.tableau')?.scrollIntoView()")
+                    driver.save_screenshot(os.path.join(args.captures, f"{shot}-telephone.png"))
         driver.set_window_size(1280, 900)
         # The chart: one bar per month of the period (6 by default), empty months included.
         driver.get(url + "/paiements")
