@@ -105,7 +105,15 @@ enum PaymentsTable {
     }()
 
     /// From this width on, the detailed view puts each act on one line, amounts in columns.
-    static let columnsFrom = 100
+    static let columnsFrom = 110
+
+    /// The act columns of wide terminals: care date, beneficiary, nature (the rest of the
+    /// width), paid, base, rate, reimbursed, remaining cost; two spaces apart, two in front.
+    static var actWidths: [Int] {
+        let others = [10, 12, 10, 10, 6, 10, 10]
+        let nature = max(8, width - 2 - others.reduce(0, +) - 2 * others.count)
+        return [10, 12, nature, 10, 10, 6, 10, 10]
+    }
 
     static func render(_ report: PaymentsReport, detailed: Bool) -> String {
         var out = wrap(
@@ -160,11 +168,33 @@ enum PaymentsTable {
         return out
     }
 
-    /// One act per line, amounts right-aligned in columns (wide terminals).
+    /// One act per line, amounts right-aligned in columns (wide terminals); a nature longer
+    /// than its column continues on the lines below, in the same column (never cut).
     static func actRow(_ cells: [String]) -> String {
-        let fixed = 2 + 10 + 12 + 11 + 11 + 7 + 11 + 11 + 2 * 7
-        return "  "
-            + row(cells, [10, 12, max(8, width - fixed), 11, 11, 7, 11, 11], rightAligned: [3, 4, 5, 6, 7])
+        let widths = actWidths
+        let natureWidth = widths[2]
+        var chunks = [""]
+        // Words longer than the column are broken into pieces that fit.
+        let words = cells[2].split(separator: " ").flatMap { word in
+            stride(from: 0, to: word.count, by: natureWidth).map {
+                String(word.dropFirst($0).prefix(natureWidth))
+            }
+        }
+        for word in words {
+            let last = chunks[chunks.count - 1]
+            if last.isEmpty || last.count + 1 + word.count <= natureWidth {
+                chunks[chunks.count - 1] = last.isEmpty ? String(word) : last + " " + word
+            } else {
+                chunks.append(String(word))
+            }
+        }
+        var first = cells
+        first[2] = chunks[0]
+        var lines = ["  " + row(first, widths, rightAligned: [3, 4, 5, 6, 7])]
+        for chunk in chunks.dropFirst() {
+            lines.append("  " + row(["", "", chunk], Array(widths.prefix(3))))
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func detailLines(_ line: PaymentLine, _ report: PaymentsReport) -> String {
@@ -192,13 +222,16 @@ enum PaymentsTable {
         return wrap(first) + wrap(second) + wrap(third)
     }
 
-    /// Breaks a line longer than the terminal at spaces; continuation lines are indented.
-    static func wrap(_ text: String, indent: String = "      ") -> String {
+    /// Breaks a line longer than the terminal at spaces, keeping its own indentation; the
+    /// continuation lines are indented four more columns.
+    static func wrap(_ text: String) -> String {
+        let lead = String(text.prefix { $0 == " " })
+        let indent = lead + "    "
         var result = ""
-        var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let candidate = line.isEmpty ? String(word) : line + " " + word
-            if candidate.count > width && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        var line = lead
+        for word in text.dropFirst(lead.count).split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = line == lead ? lead + word : line + " " + word
+            if candidate.count > width && line != lead {
                 result += line + "\n"
                 line = indent + word
             } else {
@@ -212,10 +245,11 @@ enum PaymentsTable {
         let label = "  Total \(total.month.formatted) (\(French.count(total.payments, "paiement")))"
         if width >= columnsFrom {
             // Under the "Remboursé" column of the acts.
-            let fixed = 2 + 10 + 12 + 11 + 11 + 7 + 11 + 11 + 2 * 7
-            let lead = 2 + 10 + 2 + 12 + 2 + max(8, width - fixed) + 2 + 11 + 2 + 11 + 2 + 7 + 2
+            let widths = actWidths
+            let lead = 2 + widths.prefix(6).reduce(0, +) + 2 * 6
             return clip(label, lead - 2) + String(repeating: " ", count: max(2, lead - min(label.count, lead - 2)))
-                + String(repeating: " ", count: max(0, 11 - total.reimbursed.formatted.count)) + total.reimbursed.formatted + "\n"
+                + String(repeating: " ", count: max(0, widths[6] - total.reimbursed.formatted.count))
+                + total.reimbursed.formatted + "\n"
         }
         return row([label, total.reimbursed.formatted], [66, 12], rightAligned: [1]) + "\n"
     }
