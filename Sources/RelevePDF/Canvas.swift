@@ -20,9 +20,22 @@ final class Canvas {
         pango_layout_context_changed(layout)
     }
 
+    /// A canvas over a throwaway PDF surface, for measuring (tests, layout).
+    static func scratch() -> Canvas {
+        let surface = cairo_pdf_surface_create(nil, 100, 100)
+        defer { cairo_surface_destroy(surface) }
+        let canvas = Canvas(context: cairo_create(surface)!)
+        canvas.ownsContext = true
+        return canvas
+    }
+
+    /// Whether `deinit` destroys the cairo context (a scratch canvas's own).
+    private var ownsContext = false
+
     deinit {
         for font in fonts.values { pango_font_description_free(font) }
         g_object_unref(UnsafeMutableRawPointer(layout))
+        if ownsContext { cairo_destroy(cr) }
     }
 
     private func font(_ description: String) -> OpaquePointer {

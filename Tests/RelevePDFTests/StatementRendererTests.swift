@@ -1,4 +1,3 @@
-import CCairo
 import Foundation
 import Testing
 
@@ -99,7 +98,7 @@ struct StatementRendererTests {
         }
         // The two-line name makes its row taller: the next row starts below it.
         let bytes = StatementRenderer.render(document)
-        let canvas = Canvas(context: cairo_create(cairo_pdf_surface_create(nil, 100, 100))!)
+        let canvas = Canvas.scratch()
         let tall = StatementRenderer.height(of: .row(document.sections[0].rows[1]), document, canvas)
         let short = StatementRenderer.height(of: .row(document.sections[0].rows[2]), document, canvas)
         #expect(tall > short * 1.8, "tall \(tall), short \(short)")
