@@ -70,6 +70,14 @@ public struct StatementDocument: Sendable, Hashable {
     public var creationDate: String
     /// For a duplicata: the mark printed across the first page.
     public var mark: String?
+    /// The table's seven column titles.
+    public var columnTitles = StatementDocument.statementColumns
+    /// The footer's sentence saying where anyone can check the document.
+    public var verification: String?
+
+    public static let statementColumns = [
+        "Soins du", "Bénéficiaire", "Nature de la prestation", "Payé", "Base", "Taux", "Remboursé",
+    ]
 
     public init(
         caisse: String, title: String, addressBlock: [String], identity: [[String]], beneficiaries: String, sections: [Section],

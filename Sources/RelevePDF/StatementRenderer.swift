@@ -189,7 +189,8 @@ public enum StatementRenderer {
         var y = 86.0
         for pair in document.identity where pair.count == 2 {
             let labelHeight = canvas.text(pair[0], x: left, y: y, width: 104, font: "DejaVu Sans 9", gray: 0.35)
-            let valueHeight = canvas.text(pair[1], x: left + 106, y: y, width: 150, font: "DejaVu Sans 9")
+            // A long reference is set smaller rather than broken (it is copied by hand).
+            let valueHeight = canvas.cell(pair[1], x: left + 106, y: y, width: 166, size: 9, shrink: true)
             y += max(labelHeight, valueHeight) + 3
         }
         // The address block sits where a French window envelope (DL, window on the right) shows it.
@@ -227,6 +228,9 @@ public enum StatementRenderer {
         canvas.line("Référence \(document.reference)", x: left, y: y, width: 300, size: 8, gray: 0.3)
         canvas.line("Page \(page)/\(pages)", x: right - 80, y: y, width: 80, size: 8.5, bold: true, align: .right)
         canvas.line("Empreinte SHA-256 : \(document.fingerprint)", x: left, y: y + 11, width: contentWidth, size: 7, gray: 0.3)
+        if let verification = document.verification {
+            canvas.line(verification, x: left, y: y + 20, width: contentWidth, size: 7, gray: 0.3)
+        }
     }
 
     static func draw(_ placed: Placed, _ document: StatementDocument, _ canvas: Canvas) {
@@ -234,8 +238,7 @@ public enum StatementRenderer {
         switch placed.item {
         case .tableHeader:
             canvas.rectangle(x: left, y: y, width: contentWidth, height: 13, gray: 0.9)
-            let titles = ["Soins du", "Bénéficiaire", "Nature de la prestation", "Payé", "Base", "Taux", "Remboursé"]
-            for (index, title) in titles.enumerated() {
+            for (index, title) in document.columnTitles.prefix(columns.count).enumerated() {
                 canvas.line(
                     title, x: columns[index].x + 2, y: y + 3, width: columns[index].width - 4, size: 7, bold: true,
                     align: index >= 3 ? .right : .left)
@@ -283,13 +286,23 @@ public enum StatementRenderer {
         let slot = chartWidth / Double(bars.count)
         let barWidth = slot * 0.55
         canvas.line(x1: left, y1: baseline, x2: left + chartWidth, y2: baseline, gray: 0.5)
+        // Up to 6 bars each say their amount and month; more (a year, a long period) name every
+        // few months only, and the amounts are in the tables.
+        let labelEvery = bars.count <= 6 ? 1 : Int((Double(bars.count) / 6).rounded(.up))
         for (index, bar) in bars.enumerated() {
             let height = 56 * Double(max(bar.cents, 0)) / Double(maxValue)
             let x = left + slot * Double(index) + (slot - barWidth) / 2
             canvas.rectangle(
                 x: x, y: baseline - height, width: barWidth, height: height, gray: index == bars.count - 1 ? 0.25 : 0.6)
-            canvas.line(bar.valueText, x: x - 8, y: baseline - height - 10, width: barWidth + 16, size: 6, align: .center)
-            canvas.line(bar.label, x: x - 8, y: baseline + 3, width: barWidth + 16, size: 6.5, align: .center, gray: 0.3)
+            if bars.count <= 6 {
+                canvas.line(bar.valueText, x: x - 8, y: baseline - height - 10, width: barWidth + 16, size: 6, align: .center)
+            }
+            if index % labelEvery == 0 {
+                let width = slot * Double(labelEvery)
+                canvas.line(
+                    bar.label, x: x + barWidth / 2 - width / 2, y: baseline + 3, width: width, size: 6.5, align: .center,
+                    gray: 0.3)
+            }
         }
     }
 }

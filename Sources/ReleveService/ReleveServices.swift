@@ -11,6 +11,7 @@ public struct ReleveServices: Sendable {
     public let accounts: AccountService
     public let payments: PaymentsService
     public let statements: StatementService
+    public let documents: DocumentService
     public let printing: PrintService
     public let insurerExports: InsurerExportService
     public let imports: FeedImporter
@@ -53,6 +54,7 @@ public struct ReleveServices: Sendable {
             publicURL: settings.publicURL)
         payments = PaymentsService(store: store)
         statements = StatementService(store: store, archive: settings.archive, notices: (mail, settings.publicURL))
+        documents = DocumentService(store: store, archive: settings.archive, publicURL: settings.publicURL)
         printing = PrintService(store: store, archive: settings.archive, directory: settings.printBatches)
         insurerExports = InsurerExportService(store: store, directory: settings.insurerExports)
         imports = FeedImporter(store: store)
@@ -70,6 +72,7 @@ public struct ReleveServices: Sendable {
         self.accounts = accounts
         payments = other.payments
         statements = other.statements
+        documents = other.documents
         printing = other.printing
         insurerExports = other.insurerExports
         imports = other.imports

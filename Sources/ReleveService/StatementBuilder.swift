@@ -12,11 +12,36 @@ public enum StatementBuilder {
         issuedOn: CivilDate,
         mark: String? = nil, tariffs: TariffTable = .standard
     ) -> StatementDocument {
+        let sections = paymentSections(payments, person: person, lateBefore: month.adding(months: -2))
+        var document = StatementDocument(
+            caisse: person.caisse.name, title: "Relevé mensuel de vos remboursements — \(month.formatted)",
+            addressBlock: addressBlock(person),
+            identity: [
+                [person.nir.sex.insuredLabel, person.fullName], ["N° de sécurité sociale", person.nir.formatted],
+                ["Référence", reference],
+                ["Émis le", issuedOn.formatted], ["Paiements", String(payments.count)],
+            ], beneficiaries: beneficiariesLine(person), sections: sections,
+            emptyNote: payments.isEmpty ? "Aucun paiement ce mois-ci." : nil, totals: totals(payments),
+            explanation:
+                "Le remboursement est égal à la base de remboursement multipliée par le taux. \(tariffs.deductionsNote(for: month)) Le reste à charge est ce que votre complémentaire peut prendre en charge. Conservez ce relevé deux ans.",
+            chartTitle: "Vos remboursements des 6 derniers mois",
+            chart: history.map { entry in
+                StatementDocument.Bar(label: French.shortMonth(entry.0), valueText: entry.1.formatted, cents: entry.1.rawValue)
+            }, reference: reference, fingerprint: "", creationDate: "\(issuedOn)T00:00:00Z", mark: mark)
+        document.fingerprint = fingerprint(of: document)
+        return document
+    }
+
+    /// One section per payment (oldest first), one row per act or deduction.
+    static func paymentSections(_ payments: [Payment], person: InsuredPerson, lateBefore: Month?) -> [StatementDocument.Section] {
         let name = { (rank: Int) in person.beneficiary(rank: rank)?.firstName ?? "bénéficiaire \(rank)" }
         let sorted = payments.sorted { ($0.date, $0.reference) < ($1.date, $1.reference) }
-        let sections = sorted.map { payment -> StatementDocument.Section in
+        return sorted.map { payment -> StatementDocument.Section in
             let payee = payment.payee.sentence
-            let late = payment.lines.contains { $0.kind == .act && $0.careDate.calendarMonth < month.adding(months: -2) }
+            let late =
+                lateBefore.map { limit in
+                    payment.lines.contains { $0.kind == .act && $0.careDate.calendarMonth < limit }
+                } ?? false
             let header =
                 "Paiement du \(payment.date.formatted) — \(payee) — \(payment.totalReimbursed.formatted)\(late ? " (soins anciens, paiement tardif)" : "")"
             let mention =
@@ -37,43 +62,36 @@ public enum StatementBuilder {
             }
             return StatementDocument.Section(header: header, mention: mention, rows: rows)
         }
+    }
+
+    /// The totals box: paid, base, reimbursed for the acts, deductions, total, remaining cost.
+    static func totals(_ payments: [Payment]) -> [[String]] {
         let paid = payments.reduce(Cents.zero) { $0 + $1.totalPaid }
         let base = payments.reduce(Cents.zero) { $0 + $1.totalBase }
         let gross = payments.reduce(Cents.zero) { $0 + $1.totalReimbursedGross }
         let deductions = payments.reduce(Cents.zero) { $0 + $1.totalDeductions }
         let remaining = payments.reduce(Cents.zero) { $0 + $1.remainingCost }
-        let totals = [
+        return [
             ["Montant payé aux professionnels", paid.formatted], ["Base de remboursement", base.formatted],
             ["Remboursé pour les actes", gross.formatted], ["Participations et franchises", deductions.formatted],
             ["Total remboursé", (gross + deductions).formatted],
             ["Reste à charge (vous ou votre complémentaire)", remaining.formatted],
         ]
-        let beneficiaries =
-            "Bénéficiaires : "
+    }
+
+    /// `Bénéficiaires : Jean (assuré), Léa`.
+    static func beneficiariesLine(_ person: InsuredPerson) -> String {
+        "Bénéficiaires : "
             + person.beneficiaries.map {
                 $0.rank == 1 ? "\($0.firstName) (assuré\(person.sex == .female ? "e" : ""))" : $0.firstName
             }
             .joined(separator: ", ")
-        var document = StatementDocument(
-            caisse: person.caisse.name, title: "Relevé mensuel de vos remboursements — \(month.formatted)",
-            // As the window envelope needs it (the print batch checks the same way); an address
-            // that cannot fit is left whole here and its letter is held back by the print batch.
-            addressBlock: (try? WindowAddress.fit(Letters.addressBlock(person)).lines)
-                ?? Letters.addressBlock(person).components(separatedBy: "\n"),
-            identity: [
-                [person.nir.sex.insuredLabel, person.fullName], ["N° de sécurité sociale", person.nir.formatted],
-                ["Référence", reference],
-                ["Émis le", issuedOn.formatted], ["Paiements", String(payments.count)],
-            ], beneficiaries: beneficiaries, sections: sections,
-            emptyNote: payments.isEmpty ? "Aucun paiement ce mois-ci." : nil, totals: totals,
-            explanation:
-                "Le remboursement est égal à la base de remboursement multipliée par le taux. \(tariffs.deductionsNote(for: month)) Le reste à charge est ce que votre complémentaire peut prendre en charge. Conservez ce relevé deux ans.",
-            chartTitle: "Vos remboursements des 6 derniers mois",
-            chart: history.map { entry in
-                StatementDocument.Bar(label: French.shortMonth(entry.0), valueText: entry.1.formatted, cents: entry.1.rawValue)
-            }, reference: reference, fingerprint: "", creationDate: "\(issuedOn)T00:00:00Z", mark: mark)
-        document.fingerprint = fingerprint(of: document)
-        return document
+    }
+
+    /// As the window envelope needs it (the print batch checks the same way); an address that
+    /// cannot fit is left whole here and its letter is held back by the print batch.
+    static func addressBlock(_ person: InsuredPerson) -> [String] {
+        (try? WindowAddress.fit(Letters.addressBlock(person)).lines) ?? Letters.addressBlock(person).components(separatedBy: "\n")
     }
 
     /// SHA-256 of everything the statement says (all its strings, in order): what the footer

@@ -313,6 +313,30 @@ enum Migrations {
             // carry a spent code, in plain text, to the post).
             try db.execute(sql: "ALTER TABLE letter ADD COLUMN provisional_code_id INTEGER REFERENCES provisional_code(id)")
         }
+        migrator.registerMigration("v7: documents issued on request, checkable by anyone") { db in
+            try db.execute(
+                sql: """
+                    -- A period of payments, a payment's décompte, a yearly summary: archived like a
+                    -- statement (file durable before its row), found again by reference or SHA-256.
+                    CREATE TABLE document (
+                        id INTEGER PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        kind TEXT NOT NULL,
+                        reference TEXT NOT NULL UNIQUE,
+                        period_from TEXT NOT NULL,
+                        period_to TEXT NOT NULL,
+                        issued_on TEXT NOT NULL,
+                        file TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        pages INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX document_by_person ON document(person_id, issued_on);
+                    CREATE INDEX document_by_sha256 ON document(sha256);
+                    """)
+        }
         return migrator
     }
 }

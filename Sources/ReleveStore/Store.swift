@@ -7,8 +7,8 @@ import ReleveDomain
 // Times are Unix seconds (`at`, `now`), always given by the caller.
 
 /// Every concern at once: what the composition root hands to the services.
-public typealias Store = AccountStore & AuditStore & OperationsStore & PaperStore & PaymentStore & SettingsStore
-    & StatementStore
+public typealias Store = AccountStore & AuditStore & DocumentStore & OperationsStore & PaperStore & PaymentStore
+    & SettingsStore & StatementStore
 
 /// Assurés' accounts, provisional codes, failed-attempt counters, sessions and e-mail links.
 public protocol AccountStore: Sendable {
@@ -96,6 +96,17 @@ public protocol StatementStore: Sendable {
     func archivedFiles(after: ArchivedStatement.ID?, limit: Int) async throws -> [ArchivedStatement]
     func statementCount() async throws -> Int
     func lastPaymentMonth(before month: Month) async throws -> Month?
+}
+
+/// Documents issued on request, and what the public check may read of every archived document.
+public protocol DocumentStore: Sendable {
+    /// Records a document whose file is durable; the same reference twice keeps the first row
+    /// (same data, same bytes) and returns it.
+    func recordDocument(_ document: IssuedDocument, at: Int64) async throws -> IssuedDocument
+    func documents(of personID: InsuredPerson.ID) async throws -> [IssuedDocument]
+    /// A statement or a document by its reference, or by the SHA-256 of its PDF.
+    func verifiableRecord(reference: String) async throws -> VerifiableRecord?
+    func verifiableRecord(sha256: String) async throws -> VerifiableRecord?
 }
 
 /// Paper: the postal outbox, duplicatas, print batches, e-mail notices, insurer exports.

@@ -94,6 +94,12 @@ public final class AccountWorld: @unchecked Sendable {
         return result
     }
 
+    /// Jean Martin logged in (his account open), as the services see him.
+    public func user() async throws -> AccountService.Authenticated {
+        let session = try await service.login(nir: Self.nir, code: Self.goodCode, channel: .cli, now: now)
+        return try await service.authenticate(token: session.token, now: now)
+    }
+
     /// The messages in the spool, oldest first.
     public func mails() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: spool.path).sorted().map {
