@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "ReleveWebTests",
             dependencies: [
-                "ReleveDomain", "ReleveStore", "ReleveWeb", "ReleveService", "ReleveTestSupport",
+                "ReleveDomain", "ReleveStore", "ReleveWeb", "ReleveService", "ReleveTestSupport", "RelevePDF",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -32,7 +32,7 @@ enum Templates {
         {{{body}}}
         </main>
         <footer>
-        <p>Releve — relevés de remboursements de l'assurance maladie. {{#demo}}Démonstration : données fictives.{{/demo}}</p>
+        <p>Releve — relevés de remboursements de l'assurance maladie. <a href="/verifier">Vérifier un document Releve</a>. {{#demo}}Démonstration : données fictives.{{/demo}}</p>
         </footer>
         </body>
         </html>
@@ -190,6 +190,7 @@ enum Templates {
         <h2 id="titre-graphique">Remboursements par mois</h2>
         <figure class="graphique" aria-labelledby="titre-graphique">{{{chart}}}
         <figcaption>{{chartText}}</figcaption></figure>
+        <p><a class="bouton" href="{{pdfHref}}">Télécharger en PDF</a> <span class="aide">cette sélection, vérifiable par qui la reçoit</span></p>
         <h2>Totaux</h2>
         <p>Payé aux professionnels : <strong>{{totalPaid}}</strong>. Remboursé par l'Assurance Maladie : <strong>{{totalReimbursed}}</strong> (participations et franchises déduites : {{totalDeductions}}). Reste à votre charge : <strong>{{totalRemaining}}</strong> — c'est ce que ni l'Assurance Maladie ni, le cas échéant, les professionnels en tiers payant n'ont pris en charge ; votre complémentaire peut en rembourser une partie.</p>
         {{#empty}}<p class="message">Aucun paiement sur cette période.</p>{{/empty}}
@@ -218,7 +219,31 @@ enum Templates {
         <tbody>{{#lines}}<tr><td data-label="Soins du">{{careDate}}</td><td data-label="Bénéficiaire">{{beneficiary}}</td><td data-label="Nature">{{label}}</td><td data-label="Professionnel">{{professional}}</td><td class="montant" data-label="Payé">{{paid}}</td><td class="montant" data-label="Base">{{base}}</td><td class="montant" data-label="Taux">{{rate}}</td><td class="montant" data-label="Remboursé">{{reimbursed}}</td><td class="montant" data-label="Reste à charge">{{remaining}}</td><td data-label="Complémentaire">{{transmitted}}</td></tr>{{/lines}}</tbody>
         </table></div>
         <p>Total remboursé : <strong>{{reimbursed}}</strong>. {{explanation}}</p>
+        <p><a class="bouton" href="{{decompteHref}}">Télécharger le décompte en PDF</a> <span class="aide">vérifiable par qui le reçoit</span></p>
         <p><a href="/paiements">Retour à mes paiements</a></p>
+        """
+
+    static let verifier = """
+        <h1>Vérifier un document Releve</h1>
+        <p>Vous avez reçu un relevé, un décompte ou un récapitulatif Releve ? Vérifiez qu'il est authentique et intact. La réponse dit seulement ce qu'est le document, quand et par quelle caisse il a été émis : ni nom, ni montant, ni numéro de sécurité sociale.</p>
+        {{#answer}}<p class="message {{kind}}" role="status">{{text}}</p>{{/answer}}
+        {{#error}}<p class="message erreur" role="alert">{{error}}</p>{{/error}}
+        <h2 id="titre-fichier">Avec le fichier PDF</h2>
+        <form method="post" action="/verifier" enctype="multipart/form-data" aria-labelledby="titre-fichier">
+        {{> csrf}}
+        <label for="fichier">Document PDF <span class="aide">2 Mo au plus ; il est lu pour la vérification, jamais conservé</span></label>
+        <input id="fichier" name="fichier" type="file" accept="application/pdf,.pdf" required>
+        <button type="submit">Vérifier le fichier</button>
+        </form>
+        <h2 id="titre-reference">Avec la référence et l'empreinte</h2>
+        <form method="post" action="/verifier" aria-labelledby="titre-reference">
+        {{> csrf}}
+        <label for="reference">Référence <span class="aide">en bas de chaque page du document</span></label>
+        <input id="reference" name="reference" type="text" autocomplete="off" spellcheck="false" required value="{{reference}}">
+        <label for="empreinte">Empreinte SHA-256 <span class="aide">64 caractères, en bas de chaque page</span></label>
+        <input id="empreinte" name="empreinte" type="text" autocomplete="off" spellcheck="false" required value="{{fingerprint}}">
+        <button type="submit">Vérifier</button>
+        </form>
         """
 
     static let releves = """
@@ -237,6 +262,15 @@ enum Templates {
         </li>
         {{/statements}}
         </ul>
+        {{#hasYears}}
+        <h2 id="titre-recapitulatif">Récapitulatif annuel</h2>
+        <p>Vos remboursements d'une année close : totaux par bénéficiaire, par nature de soins et par mois, dans un PDF que qui le reçoit peut vérifier.</p>
+        <form method="get" action="/recapitulatif.pdf" aria-labelledby="titre-recapitulatif">
+        <label for="annee">Année</label>
+        <select id="annee" name="annee">{{#years}}<option value="{{.}}">{{.}}</option>{{/years}}</select>
+        <button type="submit" class="secondaire">Télécharger le récapitulatif</button>
+        </form>
+        {{/hasYears}}
         {{#hasRequests}}
         <h2>Mes demandes de duplicata</h2>
         <ul>{{#requests}}<li>Relevé de {{month}} : {{status}}</li>{{/requests}}</ul>

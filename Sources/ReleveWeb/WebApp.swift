@@ -47,6 +47,7 @@ public struct Web: Sendable {
     let accounts: AccountService
     let statements: StatementService
     let payments: PaymentsService
+    let documents: DocumentService
     let configuration: WebConfiguration
     let views: Views
     let security = Security()
@@ -63,6 +64,7 @@ public struct Web: Sendable {
         self.accounts = services.accounts
         self.statements = services.statements
         self.payments = services.payments
+        self.documents = services.documents
         self.configuration = configuration
         self.views = try Views(demo: configuration.demoAccounts != nil)
         self.now = now
@@ -89,6 +91,7 @@ public struct Web: Sendable {
         }
         router.addRoutes(PublicController(web: self).routes)
         router.addRoutes(AccountController(web: self).routes)
+        router.addRoutes(DocumentController(web: self).routes)
         router.addRoutes(APIController(web: self).routes)
         return router
     }

@@ -13,7 +13,8 @@ extension Releve {
             discussion: """
                 Par défaut les 6 derniers mois (--mois jusqu'à 27). Un paiement arrivé en retard apparaît à sa \
                 date de paiement, même pour des soins anciens. Formats : table (80 colonnes), json (montants en \
-                centimes, docs/payments-export.md), csv (RFC 4180). Natures : consultation, specialiste, \
+                centimes, docs/payments-export.md), csv (RFC 4180), pdf (avec --sortie : le document, vérifiable par \
+                qui le reçoit). Natures : consultation, specialiste, \
                 teleconsultation, pharmacie, acte_technique, soins_infirmiers, indemnites_journalieres.
                 """)
 
@@ -37,20 +38,36 @@ extension Releve {
         @Option(name: .customLong("nature"), help: "Nature des soins.")
         var nature: CareNature?
 
-        @Option(name: .customLong("format"), help: "table, json ou csv.")
+        @Option(name: .customLong("format"), help: "table, json, csv ou pdf.")
         var format = "table"
 
+        @Option(name: .customLong("sortie"), help: ArgumentHelp("Fichier à écrire (format pdf).", valueName: "FICHIER"))
+        var output: String?
+
         func validate() throws {
-            guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format : table, json ou csv.") }
+            guard ["table", "json", "csv", "pdf"].contains(format) else {
+                throw ValidationError("--format : table, json, csv ou pdf.")
+            }
+            guard (format == "pdf") == (output != nil) else {
+                throw ValidationError("--format pdf s'utilise avec --sortie FICHIER (et --sortie seulement avec pdf).")
+            }
             guard (1...PaymentsService.maxMonths).contains(months) else { throw ValidationError("--mois : de 1 à 27.") }
         }
 
         func run() async throws {
             try await options.withUser { services, user in
+                let filter = PaymentsService.Filter(
+                    from: from, to: to, beneficiary: beneficiary, nature: nature, months: months)
+                if format == "pdf", let output {
+                    let document = try await services.documents.period(
+                        user, filter: filter, detailed: detailed, today: CivilDate.today, now: Date())
+                    try Documents.write(
+                        document, to: output,
+                        what: "Relevé des paiements du \(document.record.from.formatted) au \(document.record.to.formatted)")
+                    return
+                }
                 let report = try await services.payments.report(
-                    for: user.person.person,
-                    filter: .init(from: from, to: to, beneficiary: beneficiary, nature: nature, months: months),
-                    today: CivilDate.today)
+                    for: user.person.person, filter: filter, today: CivilDate.today)
                 switch format {
                 case "json": print(try PaymentsExport.json(report, detailed: detailed), terminator: "")
                 case "csv": print(PaymentsExport.csv(report, detailed: detailed), terminator: "")

@@ -291,6 +291,39 @@ struct StoreConformanceTests {
         #expect(try await store.pendingNotices(limit: 10).isEmpty)
     }
 
+    @Test(
+        "documents: recorded once per reference, listed by assuré, found with statements by reference or SHA-256",
+        arguments: StoreEngine.allCases)
+    func documents(engine: StoreEngine) async throws {
+        let (store, dispose, person) = try await Self.given(engine, payments: [Fixtures.consultation(reference: "751-V-1")])
+        defer { dispose() }
+        let document = IssuedDocument(
+            kind: .period, personID: person, reference: "DOC-751-P2026-0123456789ABCDEF", from: Fixtures.date("2026-10-01"),
+            to: Fixtures.date("2026-11-27"), issuedOn: Fixtures.date("2026-11-27"), file: "documents/2026/d.pdf",
+            sha256: "d1", fingerprint: "f1", size: 100, pages: 1)
+        #expect(try await store.recordDocument(document, at: Self.t0) == document)
+        var other = document
+        other.sha256 = "d2"
+        #expect(try await store.recordDocument(other, at: Self.t0 + 1) == document, "the first row stays")
+        #expect(try await store.documents(of: person) == [document])
+        let october = try Month(parsing: "2026-10")
+        try await store.recordStatements(
+            [
+                IssuedStatement(
+                    StatementFile(
+                        personID: person, month: october, reference: "REL-751-202610-00000001",
+                        issuedOn: Fixtures.date("2026-11-01"), file: "2026-10/r.pdf", sha256: "s1", fingerprint: "f2",
+                        size: 1, pages: 1, reimbursed: Cents(1900)), paymentIDs: [], delivery: .online, postalLetter: nil,
+                    notice: false)
+            ], at: Self.t0)
+        let byHash = try #require(try await store.verifiableRecord(sha256: "d1"))
+        #expect(byHash.kind == .period && byHash.reference == document.reference && byHash.caisse == "CPAM de Paris")
+        let statement = try #require(try await store.verifiableRecord(reference: "REL-751-202610-00000001"))
+        #expect(statement.kind == .monthlyStatement && statement.fingerprint == "f2" && statement.from.calendarMonth == october)
+        #expect(try await store.verifiableRecord(sha256: "d2") == nil)
+        #expect(try await store.verifiableRecord(reference: "DOC-INCONNU") == nil)
+    }
+
     // MARK: Paper
 
     @Test("paper: duplicatas (once while pending, within the quota), print batches, posting", arguments: StoreEngine.allCases)

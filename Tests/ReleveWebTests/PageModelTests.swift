@@ -26,6 +26,11 @@ struct PageModelTests {
         home.demoAccounts = .init(accounts: [.init(name: "n", nir: "1", code: "2")])
         var codeRequest = CodeRequestPage(policy: .standard)
         codeRequest.error = "e"
+        var verification = VerificationPage(reference: "R", fingerprint: "F", error: "e")
+        verification.answer = .init(text: "t", kind: "succes")
+        var statements = StatementsPage(statements: [statement], requests: [request], delivery: .online)
+        statements.years = ["2025"]
+        statements.hasYears = true
         return [
             home, codeRequest,
             MessagePage(title: "t", heading: "h", paragraphs: ["p"], link: LinkModel(href: "/", label: "l")),
@@ -46,8 +51,7 @@ struct PageModelTests {
                 report: PaymentsReport(
                     person: Fixtures.person(), from: Fixtures.date("2026-10-01"), to: Fixtures.date("2026-10-31"),
                     payments: [Fixtures.consultation()], filtered: false)),
-            StatementsPage(statements: [statement], requests: [request], delivery: .online),
-            CancellationPage(error: "e"),
+            statements, verification, CancellationPage(error: "e"),
             AccountOverviewPage(
                 user: AccountService.Authenticated(
                     person: StoredPerson(id: .init(1), person: Fixtures.person(doctor: false)),

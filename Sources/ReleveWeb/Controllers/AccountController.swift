@@ -127,7 +127,7 @@ struct AccountController: Sendable {
                 rows += "<td data-label=\"Complémentaire\">\(transmitted)</td></tr>\n"
             }
         }
-        let page = PaymentsPage(
+        var page = PaymentsPage(
             period: "Du \(report.from.formatted) au \(report.to.formatted), vue \(detailed ? "détaillée" : "synthétique")",
             switchHref: switchHref,
             switchLabel: detailed
@@ -149,6 +149,14 @@ struct AccountController: Sendable {
             totalDeductions: (-report.totalDeductions).formatted, totalRemaining: report.totalRemaining.formatted,
             empty: report.payments.isEmpty, synthetic: detailed ? nil : TableRows(rows: rows),
             detailed: detailed ? TableRows(rows: rows) : nil)
+        // The PDF of exactly this selection (the same query, the view included).
+        var pdfQuery = request.uri.query.map { Form($0).values } ?? [:]
+        pdfQuery["vue"] = detailed ? "detail" : "synthese"
+        page.pdfHref =
+            "/paiements.pdf?"
+            + pdfQuery.sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }.joined(separator: "&")
         return render(page, section: "paiements", user: user, token: token, status: status)
     }
 
@@ -183,8 +191,12 @@ struct AccountController: Sendable {
         let requests = try await web.accounts.duplicatas(user)
         let (_, mode) = try await web.accounts.delivery(user, now: web.now())
         return render(
-            StatementsPage(statements: list, requests: requests, delivery: mode), section: "releves", user: user, token: token,
-            flash: flash, status: status)
+            {
+                var page = StatementsPage(statements: list, requests: requests, delivery: mode)
+                page.years = DocumentController.summaryYears(today: web.today)
+                page.hasYears = !page.years.isEmpty
+                return page
+            }(), section: "releves", user: user, token: token, flash: flash, status: status)
     }
 
     @Sendable func statementPDF(_ request: Request, context: WebContext) async throws -> Response {

@@ -30,6 +30,8 @@ struct PaymentsPage: PageModel {
     var empty: Bool
     var synthetic: TableRows?
     var detailed: TableRows?
+    /// The same selection as a PDF anyone can check.
+    var pdfHref = "/paiements.pdf"
 }
 
 /// One payment, act by act.
@@ -58,8 +60,11 @@ struct PaymentPage: PageModel {
     var explanation =
         "Remboursé = base × taux pour chaque acte, moins les participations forfaitaires et franchises. Le reste à charge est ce qui n'a pas été remboursé par l'Assurance Maladie."
     var lines: [Line]
+    var decompteHref: String
 
     init(_ payment: Payment, report: PaymentsReport) {
+        decompteHref =
+            "/paiements/\(payment.reference.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")/decompte.pdf"
         title = "Paiement du \(payment.date.formatted)"
         date = payment.date.formatted
         reference = payment.reference
@@ -105,6 +110,9 @@ struct StatementsPage: PageModel {
     // Stored, not computed: Mustache reads a model's stored properties only.
     var empty: Bool
     var hasRequests: Bool
+    /// The closed years whose summary can be asked for, newest first.
+    var years: [String] = []
+    var hasYears = false
 
     init(statements: [ArchivedStatement], requests: [DuplicataRequest], delivery: DeliveryRule.Mode) {
         self.delivery = "Votre relevé du mois en cours : \(delivery.explanation)."

@@ -7,6 +7,7 @@ enum Template: String, CaseIterable, Sendable {
     case ouvertureEtape2 = "ouverture-etape2"
     case confirmationEmail = "confirmation-email"
     case problemeAcces = "probleme-acces"
+    case verifier
     /// Partials, included by the pages above.
     case etapes, csrf
 
@@ -26,6 +27,7 @@ enum Template: String, CaseIterable, Sendable {
         case .ouvertureEtape2: Templates.ouvertureEtape2
         case .confirmationEmail: Templates.confirmationEmail
         case .problemeAcces: Templates.problemeAcces
+        case .verifier: Templates.verifier
         case .etapes: Templates.etapes
         case .csrf: Templates.csrf
         }

@@ -179,3 +179,19 @@ struct ErrorPage: PageModel {
         self.text = text
     }
 }
+
+/// The public check of a Releve document: by file or by reference and fingerprint.
+struct VerificationPage: PageModel {
+    static let template = Template.verifier
+    struct Answer: Sendable {
+        var text: String
+        var kind: String
+    }
+
+    let title = "Vérifier un document Releve"
+    var csrf = ""
+    var reference = ""
+    var fingerprint = ""
+    var error: String?
+    var answer: Answer?
+}
