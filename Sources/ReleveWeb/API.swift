@@ -18,11 +18,16 @@ enum API {
         switch rest {
         case "/openapi.yaml", "/paiements", "/releves", "/compte": return "GET, HEAD"
         case "/sessions": return "POST, DELETE"
+        case "/documents/paiements": return "GET, HEAD"
+        case "/verifications": return "POST"
         case "/duplicatas": return "GET, HEAD, POST"
         case "/codes-provisoires", "/comptes", "/email/confirmation", "/compte/resiliation", "/compte/code", "/compte/email":
             return "POST"
         default:
             let parts = rest.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.count == 4 && parts[1] == "documents" && ["decomptes", "recapitulatifs"].contains(parts[2]) {
+                return "GET, HEAD"
+            }
             return parts.count == 3 && parts[1] == "releves" ? "GET, HEAD" : nil
         }
     }
@@ -128,6 +133,14 @@ extension Web {
     struct Message: Encodable {
         let message: String
     }
+    struct VerificationBody: Decodable {
+        let reference: String
+        let empreinte: String
+    }
+    struct VerificationAnswer: Encodable {
+        let authentique: Bool
+        let message: String
+    }
     struct DuplicataBody: Decodable {
         let mois: String
     }
@@ -209,6 +222,48 @@ extension Web {
             let (user, _) = try await apiUser(request)
             guard let month = try? Month(parsing: context.parameters.get("mois") ?? "") else { throw WebError.notFound }
             return try await pdfResponse(user: user, month: month)
+        }
+        api.getAndHead("/documents/paiements") { request, _ -> Response in
+            let (user, _) = try await apiUser(request)
+            let (filter, detailed) = try paymentsFilter(Form.query(request))
+            let document = try await documents.period(user, filter: filter, detailed: detailed, today: today, now: now())
+            return DocumentController.pdf(document, name: "paiements-\(document.record.from)-\(document.record.to).pdf")
+        }
+        api.getAndHead("/documents/decomptes/:reference") { request, context -> Response in
+            let (user, _) = try await apiUser(request)
+            let reference = context.parameters.get("reference")?.removingPercentEncoding ?? ""
+            guard let document = try await documents.payment(user, reference: reference, today: today, now: now()) else {
+                throw WebError.notFound
+            }
+            return DocumentController.pdf(document, name: "decompte-\(document.record.from).pdf")
+        }
+        api.getAndHead("/documents/recapitulatifs/:annee") { request, context -> Response in
+            let (user, _) = try await apiUser(request)
+            guard let year = context.parameters.get("annee").flatMap(Int.init) else {
+                throw WebError.badRequest("année : quatre chiffres attendus (par exemple 2025)")
+            }
+            let document = try await documents.yearly(user, year: year, today: today, now: now())
+            return DocumentController.pdf(document, name: "recapitulatif-\(year).pdf")
+        }
+        api.post("/verifications") { request, context -> Response in
+            guard await throttle.reserve("verify:\(context.clientIP)", Throttle.Limit(count: 30, seconds: 600)) else {
+                throw WebError.throttled("Trop de vérifications depuis votre adresse : réessayez dans 10 minutes.")
+            }
+            let answer: DocumentService.CheckAnswer
+            if request.headers[.contentType]?.lowercased().hasPrefix("application/pdf") == true {
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await request.body.collect(upTo: DocumentService.maxUpload)
+                } catch is NIOTooManyBytesError {
+                    throw WebError.tooLarge
+                }
+                answer = try await documents.check(pdf: Array(buffer.readableBytesView), channel: "api", now: now())
+            } else {
+                let body = try await API.body(request, as: VerificationBody.self)
+                answer = try await documents.check(
+                    reference: body.reference, fingerprint: body.empreinte, channel: "api", now: now())
+            }
+            return API.json(VerificationAnswer(authentique: answer != .unknownOrAltered, message: answer.french))
         }
         api.getAndHead("/duplicatas") { request, _ -> Response in
             let (user, _) = try await apiUser(request)

@@ -236,6 +236,32 @@ def main():
         click(By.CSS_SELECTOR, "form[action$='/duplicata'] button")
         check("déjà demandé" in driver.page_source, "duplicata : une seule demande")
 
+        # A period's PDF, handed to someone who checks it on the public page; a copy with one
+        # byte changed is refused.
+        driver.get(url + "/paiements?mois=6")
+        period_link = driver.find_element(By.LINK_TEXT, "Télécharger en PDF").get_attribute("href")
+        with urllib.request.urlopen(
+                urllib.request.Request(period_link, headers={"Cookie": f"__Host-releve={cookie['value']}"})) as response:
+            period = response.read()
+        check(period.startswith(b"%PDF"), "paiements en PDF")
+        folder = tempfile.mkdtemp()
+        genuine = os.path.join(folder, "paiements.pdf")
+        with open(genuine, "wb") as f:
+            f.write(period)
+        changed = bytearray(period)
+        changed[len(changed) // 2] ^= 0x01
+        altered = os.path.join(folder, "modifie.pdf")
+        with open(altered, "wb") as f:
+            f.write(changed)
+        for path, expected, name in ((genuine, "Document authentique", "authentique"),
+                                     (altered, "Document inconnu ou modifié", "modifié")):
+            driver.get(url + "/verifier")
+            driver.find_element(By.ID, "fichier").send_keys(path)
+            click(By.CSS_SELECTOR, "form[enctype] button[type=submit]")
+            check(expected in driver.page_source, f"vérification : document {name} reconnu comme tel")
+        audit("17-verifier")
+        driver.get(url + "/paiements")
+
         # Account, then log out.
         click(By.LINK_TEXT, "Mon compte")
         audit("13-compte")
