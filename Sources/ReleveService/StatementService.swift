@@ -209,7 +209,7 @@ public struct StatementService: Sendable {
         var last: ArchivedStatement.ID?
         while true {
             let batch = try await store.archivedFiles(after: last, limit: 512)
-            if batch.isEmpty { return check }
+            if batch.isEmpty { break }
             for entry in batch {
                 check.checked += 1
                 let path = "\(archive)/\(entry.file)"
@@ -222,6 +222,24 @@ public struct StatementService: Sendable {
                 }
             }
             last = batch.last!.id
+            progress?(check.checked)
+        }
+        // The documents issued on request, under the same discipline.
+        var lastReference: String?
+        while true {
+            let batch = try await store.documentFiles(after: lastReference, limit: 512)
+            if batch.isEmpty { return check }
+            for entry in batch {
+                check.checked += 1
+                guard let data = FileManager.default.contents(atPath: "\(archive)/\(entry.file)") else {
+                    check.problems.append("\(entry.reference) : fichier absent (\(entry.file))")
+                    continue
+                }
+                if Self.sha256(Array(data)) != entry.sha256 {
+                    check.problems.append("\(entry.reference) : fichier modifié depuis son émission (\(entry.file))")
+                }
+            }
+            lastReference = batch.last!.reference
             progress?(check.checked)
         }
     }

@@ -31,6 +31,15 @@ extension SQLiteStore {
         }
     }
 
+    public func documentFiles(after reference: String?, limit: Int) async throws -> [IssuedDocument] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM document WHERE reference > ? ORDER BY reference LIMIT ?",
+                arguments: [reference ?? "", limit]
+            ).map(Self.document)
+        }
+    }
+
     static func document(_ r: Row) throws -> IssuedDocument {
         IssuedDocument(
             kind: try StoreError.decode(r["kind"], column: "document.kind"), personID: InsuredPerson.ID(r["person_id"]),

@@ -104,6 +104,8 @@ public protocol DocumentStore: Sendable {
     /// (same data, same bytes) and returns it.
     func recordDocument(_ document: IssuedDocument, at: Int64) async throws -> IssuedDocument
     func documents(of personID: InsuredPerson.ID) async throws -> [IssuedDocument]
+    /// Every document, by reference, a page at a time (for the archive check).
+    func documentFiles(after reference: String?, limit: Int) async throws -> [IssuedDocument]
     /// A statement or a document by its reference, or by the SHA-256 of its PDF.
     func verifiableRecord(reference: String) async throws -> VerifiableRecord?
     func verifiableRecord(sha256: String) async throws -> VerifiableRecord?

@@ -75,10 +75,25 @@ struct DocumentServiceTests {
         let file = world.archive.appendingPathComponent(detailed.record.file).path
         let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
         #expect(mode == 0o400)
-        await #expect(throws: ServiceError.self) {
-            _ = try await world.services.documents.period(
-                user, filter: .init(from: Fixtures.date("2024-01-01"), months: 6), detailed: true, today: today, now: world.now)
+        for wrong in [
+            PaymentsService.Filter(from: Fixtures.date("2024-01-01"), months: 6),
+            PaymentsService.Filter(from: Fixtures.date("2026-11-01"), to: Fixtures.date("2026-10-01")),
+            PaymentsService.Filter(months: 28),
+        ] {
+            await #expect(throws: ServiceError.self) {
+                _ = try await world.services.documents.period(user, filter: wrong, detailed: true, today: today, now: world.now)
+            }
         }
+
+        // The archive check reads the documents back too: one byte changed is found.
+        #expect(try await world.services.statements.verifyArchive().problems.isEmpty)
+        chmod(file, 0o600)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        try handle.seek(toOffset: 100)
+        try handle.write(contentsOf: Data("X".utf8))
+        try handle.close()
+        let check = try await world.services.statements.verifyArchive()
+        #expect(check.problems.count == 1 && check.problems[0].contains(detailed.record.reference))
     }
 
     @Test("a payment's décompte; someone else's or an unknown reference is the same nil")
@@ -148,6 +163,12 @@ struct DocumentServiceTests {
         await #expect(throws: ServiceError.self) {
             _ = try await documents.check(reference: "x' OR 1=1 --", fingerprint: wrong, channel: "web", now: world.now)
         }
+        // A PDF with JavaScript is only hashed: never parsed, run or kept.
+        let archived = try FileManager.default.subpathsOfDirectory(atPath: world.archive.path).count
+        let script = Array(
+            "%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n%%EOF".utf8)
+        #expect(try await documents.check(pdf: script, channel: "web", now: world.now) == .unknownOrAltered)
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: world.archive.path).count == archived)
 
         // A monthly statement is checked the same way.
         _ = try await world.services.statements.issue(
@@ -159,6 +180,6 @@ struct DocumentServiceTests {
         #expect(answer.french.contains("relevé mensuel d'octobre 2026"), "\(answer.french)")
 
         let checks = try await world.store.auditEvents(limit: 100).filter { $0.kind == "document_check" }
-        #expect(checks.count == 6 && checks.allSatisfy { $0.subject == nil })
+        #expect(checks.count == 7 && checks.allSatisfy { $0.subject == nil })
     }
 }

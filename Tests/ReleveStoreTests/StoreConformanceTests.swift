@@ -306,6 +306,8 @@ struct StoreConformanceTests {
         other.sha256 = "d2"
         #expect(try await store.recordDocument(other, at: Self.t0 + 1) == document, "the first row stays")
         #expect(try await store.documents(of: person) == [document])
+        #expect(try await store.documentFiles(after: nil, limit: 10) == [document])
+        #expect(try await store.documentFiles(after: document.reference, limit: 10).isEmpty)
         let october = try Month(parsing: "2026-10")
         try await store.recordStatements(
             [
