@@ -33,6 +33,22 @@ struct DocumentServiceTests {
         try Data(PDFReader(bytes: bytes).thumbnailPNG(width: 1000)).write(to: URL(fileURLWithPath: "/tmp/releve-\(name).png"))
     }
 
+    /// poppler's text in content order (`pdftotext -raw`).
+    static func rawText(_ bytes: [UInt8]) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("releve-raw-\(UUID().uuidString).pdf")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+        process.arguments = ["-raw", file.path, "-"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func text(_ bytes: [UInt8]) throws -> String {
         try PDFReader(bytes: bytes).pagesText().joined(separator: "\n").split(whereSeparator: \.isWhitespace)
             .joined(separator: " ")
@@ -69,6 +85,14 @@ struct DocumentServiceTests {
         #expect(synthetic.record.reference != detailed.record.reference)
         #expect(try Self.text(synthetic.bytes).contains("Octobre 2026 — 2 paiements"))
         try Self.look(detailed.bytes, "periode")
+        // In content order (what a screen reader is given), the page reads title, each payment
+        // and its rows, then the totals, then the footer.
+        let raw = try Self.rawText(detailed.bytes)
+        let order = [
+            "Vos remboursements du", "Paiement du 06/10/2026", "Paiement du 23/10/2026", "Paiement du 05/11/2026",
+            "Total remboursé", "Empreinte SHA-256",
+        ].map { raw.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order.compactMap { $0 } == order.compactMap { $0 }.sorted(), "\(raw)")
         try Self.look(synthetic.bytes, "periode-synthese")
         #expect(try await world.services.documents.documents(of: user).count == 2)
 
