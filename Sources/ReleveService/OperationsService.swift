@@ -35,7 +35,8 @@ public struct OperationsService: Sendable {
     }
 
     /// A consistent copy of the base at `destination` (0600), and beside it
-    /// `destination.manifeste.csv`: reference, file and SHA-256 of every archived statement.
+    /// `destination.manifeste.csv`: reference, file and SHA-256 of every archived statement and
+    /// document.
     public func backup(to destination: String) async throws -> Snapshot {
         let report = try await store.backup(to: destination)
         var manifest = "reference,fichier,sha256\n"
@@ -45,6 +46,13 @@ public struct OperationsService: Sendable {
             guard let end = batch.last else { break }
             for entry in batch { manifest += "\(entry.reference),\(entry.file),\(entry.sha256)\n" }
             last = end.id
+        }
+        var lastReference: String?
+        while true {
+            let batch = try await store.documentFiles(after: lastReference, limit: 4096)
+            guard let end = batch.last else { break }
+            for entry in batch { manifest += "\(entry.reference),\(entry.file),\(entry.sha256)\n" }
+            lastReference = end.reference
         }
         try AtomicFile.write(Array(manifest.utf8), to: destination + ".manifeste.csv", mode: 0o600)
         return Snapshot(report)

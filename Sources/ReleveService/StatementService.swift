@@ -202,25 +202,25 @@ public struct StatementService: Sendable {
         public var problems: [String]
     }
 
-    /// Reads every archived statement back and compares it with the SHA-256 recorded when it
-    /// was issued (`releve admin verifier`).
+    /// Reads every archived statement and document back and compares it with the SHA-256
+    /// recorded when it was issued (`releve admin verifier`).
     public func verifyArchive(progress: (@Sendable (Int) -> Void)? = nil) async throws -> ArchiveCheck {
         var check = ArchiveCheck(checked: 0, problems: [])
+        func read(_ reference: String, _ file: String, _ sha256: String) {
+            check.checked += 1
+            guard let data = FileManager.default.contents(atPath: "\(archive)/\(file)") else {
+                check.problems.append("\(reference) : fichier absent (\(file))")
+                return
+            }
+            if Self.sha256(Array(data)) != sha256 {
+                check.problems.append("\(reference) : fichier modifié depuis son émission (\(file))")
+            }
+        }
         var last: ArchivedStatement.ID?
         while true {
             let batch = try await store.archivedFiles(after: last, limit: 512)
             if batch.isEmpty { break }
-            for entry in batch {
-                check.checked += 1
-                let path = "\(archive)/\(entry.file)"
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    check.problems.append("\(entry.reference) : fichier absent (\(entry.file))")
-                    continue
-                }
-                if Self.sha256(Array(data)) != entry.sha256 {
-                    check.problems.append("\(entry.reference) : fichier modifié depuis son émission (\(entry.file))")
-                }
-            }
+            for entry in batch { read(entry.reference, entry.file, entry.sha256) }
             last = batch.last!.id
             progress?(check.checked)
         }
@@ -229,16 +229,7 @@ public struct StatementService: Sendable {
         while true {
             let batch = try await store.documentFiles(after: lastReference, limit: 512)
             if batch.isEmpty { return check }
-            for entry in batch {
-                check.checked += 1
-                guard let data = FileManager.default.contents(atPath: "\(archive)/\(entry.file)") else {
-                    check.problems.append("\(entry.reference) : fichier absent (\(entry.file))")
-                    continue
-                }
-                if Self.sha256(Array(data)) != entry.sha256 {
-                    check.problems.append("\(entry.reference) : fichier modifié depuis son émission (\(entry.file))")
-                }
-            }
+            for entry in batch { read(entry.reference, entry.file, entry.sha256) }
             lastReference = batch.last!.reference
             progress?(check.checked)
         }
