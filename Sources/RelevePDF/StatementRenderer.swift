@@ -61,7 +61,7 @@ public enum StatementRenderer {
         cairo_destroy(cr)
         cairo_surface_finish(surface)
         cairo_surface_destroy(surface)
-        return sink.bytes
+        return PDFLanguage.tag(sink.bytes)
     }
 
     final class ByteSink {

@@ -108,6 +108,17 @@ struct StatementRendererTests {
         }
     }
 
+    @Test("the document says it is in French (/Lang fr-FR, as an incremental update poppler reads)")
+    func language() throws {
+        let bytes = StatementRenderer.render(Self.document(rows: 15))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("/Lang (fr-FR)") && text.contains("/Prev "))
+        let reader = try PDFReader(bytes: bytes)
+        #expect(reader.pageCount == 1 && reader.pagesText()[0].contains("Relevé mensuel"))
+        #expect(PDFLanguage.tag(bytes) == bytes, "tagged once")
+        #expect(PDFLanguage.tag(Array("pas un PDF".utf8)) == Array("pas un PDF".utf8))
+    }
+
     @Test("500 lines paginate with the table header repeated on every page")
     func pagination() throws {
         let reader = try PDFReader(bytes: StatementRenderer.render(Self.document(rows: 500)))
