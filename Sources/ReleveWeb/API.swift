@@ -18,7 +18,7 @@ enum API {
         switch rest {
         case "/openapi.yaml", "/paiements", "/releves", "/compte": return "GET, HEAD"
         case "/sessions": return "POST, DELETE"
-        case "/documents/paiements": return "GET, HEAD"
+        case "/documents/paiements", "/fhir/ExplanationOfBenefit": return "GET, HEAD"
         case "/verifications": return "POST"
         case "/duplicatas": return "GET, HEAD, POST"
         case "/codes-provisoires", "/comptes", "/email/confirmation", "/compte/resiliation", "/compte/code", "/compte/email":
@@ -222,6 +222,13 @@ extension Web {
             let (user, _) = try await apiUser(request)
             guard let month = try? Month(parsing: context.parameters.get("mois") ?? "") else { throw WebError.notFound }
             return try await pdfResponse(user: user, month: month)
+        }
+        api.getAndHead("/fhir/ExplanationOfBenefit") { request, _ -> Response in
+            let (user, _) = try await apiUser(request)
+            let (filter, _) = try paymentsFilter(Form.query(request))
+            let report = try await payments.report(for: user.person.person, filter: filter, today: today)
+            return API.raw(
+                FHIRExport.bundle(report, baseURL: accounts.publicURL), type: "application/fhir+json; charset=utf-8")
         }
         api.getAndHead("/documents/paiements") { request, _ -> Response in
             let (user, _) = try await apiUser(request)

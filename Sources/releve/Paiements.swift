@@ -13,7 +13,8 @@ extension Releve {
             discussion: """
                 Par défaut les 6 derniers mois (--mois jusqu'à 27). Un paiement arrivé en retard apparaît à sa \
                 date de paiement, même pour des soins anciens. Formats : table (80 colonnes), json (montants en \
-                centimes, docs/payments-export.md), csv (RFC 4180), pdf (avec --sortie : le document, vérifiable par \
+                centimes, docs/payments-export.md), csv (RFC 4180), fhir (un Bundle FHIR R4 \
+                d'ExplanationOfBenefit, docs/fhir.md), pdf (avec --sortie : le document, vérifiable par \
                 qui le reçoit). Natures : consultation, specialiste, \
                 teleconsultation, pharmacie, acte_technique, soins_infirmiers, indemnites_journalieres.
                 """)
@@ -38,15 +39,15 @@ extension Releve {
         @Option(name: .customLong("nature"), help: "Nature des soins.")
         var nature: CareNature?
 
-        @Option(name: .customLong("format"), help: "table, json, csv ou pdf.")
+        @Option(name: .customLong("format"), help: "table, json, csv, pdf ou fhir.")
         var format = "table"
 
         @Option(name: .customLong("sortie"), help: ArgumentHelp("Fichier à écrire (format pdf).", valueName: "FICHIER"))
         var output: String?
 
         func validate() throws {
-            guard ["table", "json", "csv", "pdf"].contains(format) else {
-                throw ValidationError("--format : table, json, csv ou pdf.")
+            guard ["table", "json", "csv", "pdf", "fhir"].contains(format) else {
+                throw ValidationError("--format : table, json, csv, pdf ou fhir.")
             }
             guard (format == "pdf") == (output != nil) else {
                 throw ValidationError("--format pdf s'utilise avec --sortie FICHIER (et --sortie seulement avec pdf).")
@@ -71,6 +72,8 @@ extension Releve {
                 switch format {
                 case "json": print(try PaymentsExport.json(report, detailed: detailed), terminator: "")
                 case "csv": print(PaymentsExport.csv(report, detailed: detailed), terminator: "")
+                case "fhir":
+                    print(FHIRExport.bundle(report, baseURL: services.settings.publicURL), terminator: "")
                 default: print(PaymentsTable.render(report, detailed: detailed), terminator: "")
                 }
             }
