@@ -35,3 +35,23 @@ public struct InsurerExport: Sendable, Equatable {
         self.createdAt = createdAt
     }
 }
+
+/// A complementary insurer's machine client (the pull feed, OAuth 2.0 client credentials).
+public struct InsurerClient: Sendable, Hashable {
+    public var clientID: String
+    /// The insurer's code (AMC number) in the feed: whose lines it may pull.
+    public var insurerCode: String
+    public var name: String
+    public var createdAt: Int64
+    public var rotatedAt: Int64?
+    public var revokedAt: Int64?
+
+    public init(clientID: String, insurerCode: String, name: String, createdAt: Int64, rotatedAt: Int64?, revokedAt: Int64?) {
+        self.clientID = clientID
+        self.insurerCode = insurerCode
+        self.name = name
+        self.createdAt = createdAt
+        self.rotatedAt = rotatedAt
+        self.revokedAt = revokedAt
+    }
+}

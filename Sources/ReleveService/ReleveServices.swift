@@ -12,6 +12,7 @@ public struct ReleveServices: Sendable {
     public let payments: PaymentsService
     public let statements: StatementService
     public let documents: DocumentService
+    public let insurerAPI: InsurerAPIService
     public let printing: PrintService
     public let insurerExports: InsurerExportService
     public let imports: FeedImporter
@@ -55,6 +56,7 @@ public struct ReleveServices: Sendable {
         payments = PaymentsService(store: store)
         statements = StatementService(store: store, archive: settings.archive, notices: (mail, settings.publicURL))
         documents = DocumentService(store: store, archive: settings.archive, publicURL: settings.publicURL)
+        insurerAPI = InsurerAPIService(store: store)
         printing = PrintService(store: store, archive: settings.archive, directory: settings.printBatches)
         insurerExports = InsurerExportService(store: store, directory: settings.insurerExports)
         imports = FeedImporter(store: store)
@@ -73,6 +75,7 @@ public struct ReleveServices: Sendable {
         payments = other.payments
         statements = other.statements
         documents = other.documents
+        insurerAPI = other.insurerAPI
         printing = other.printing
         insurerExports = other.insurerExports
         imports = other.imports

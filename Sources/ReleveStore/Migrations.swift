@@ -337,6 +337,35 @@ enum Migrations {
                     CREATE INDEX document_by_sha256 ON document(sha256);
                     """)
         }
+        migrator.registerMigration("v8: insurer clients, their tokens and acknowledgements") { db in
+            try db.execute(
+                sql: """
+                    -- A complementary insurer's machine access: secret and tokens stored hashed.
+                    CREATE TABLE insurer_client (
+                        client_id TEXT PRIMARY KEY,
+                        complementaire_code TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        secret_hash TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        rotated_at INTEGER,
+                        revoked_at INTEGER
+                    ) WITHOUT ROWID, STRICT;
+                    CREATE TABLE insurer_token (
+                        token_hash TEXT PRIMARY KEY,
+                        client_id TEXT NOT NULL REFERENCES insurer_client(client_id),
+                        expires_at INTEGER NOT NULL
+                    ) WITHOUT ROWID, STRICT;
+                    -- The pull feed's acknowledgements: with the file exports, the insurer's watermark.
+                    CREATE TABLE insurer_ack (
+                        id INTEGER PRIMARY KEY,
+                        complementaire_code TEXT NOT NULL,
+                        client_id TEXT NOT NULL,
+                        last_payment_id INTEGER NOT NULL,
+                        acknowledged_at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX insurer_ack_by_code ON insurer_ack(complementaire_code, last_payment_id);
+                    """)
+        }
         return migrator
     }
 }

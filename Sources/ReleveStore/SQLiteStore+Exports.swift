@@ -10,6 +10,8 @@ public struct ExportLine: Sendable, Equatable {
     public var nir: String
     public var beneficiaryFirstName: String
     public var line: PaymentLine
+    /// The monthly statement the payment appears in, once issued.
+    public var statementReference: String? = nil
 }
 
 extension SQLiteStore {
@@ -38,7 +40,12 @@ extension SQLiteStore {
     public func lastExportedPaymentID(insurer code: String) async throws -> Payment.ID? {
         try await read { db in
             try Int64.fetchOne(
-                db, sql: "SELECT max(last_payment_id) FROM insurer_export WHERE complementaire_code = ?", arguments: [code]
+                db,
+                sql: """
+                    SELECT max(last_payment_id) FROM (
+                        SELECT last_payment_id FROM insurer_export WHERE complementaire_code = ?
+                        UNION ALL SELECT last_payment_id FROM insurer_ack WHERE complementaire_code = ?)
+                    """, arguments: [code, code]
             ).map(Payment.ID.init)
         }
     }
@@ -72,8 +79,10 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT p.id, p.reference, p.payment_date, pe.nir, l.beneficiary_rank, b.first_name, l.care_date, l.kind,
-                           l.act_code, l.label, l.professional, l.quantity, l.paid, l.base, l.rate_bp, l.reimbursed
+                           l.act_code, l.label, l.professional, l.quantity, l.paid, l.base, l.rate_bp, l.reimbursed,
+                           s.reference AS statement_reference
                     FROM payment p
+                    LEFT JOIN statement s ON s.id = p.statement_id
                     JOIN payment_line l ON l.payment_id = p.id
                     JOIN person pe ON pe.id = p.person_id
                     JOIN beneficiary b ON b.person_id = p.person_id AND b.rank = l.beneficiary_rank
@@ -91,7 +100,7 @@ extension SQLiteStore {
                         kind: try StoreError.decode(r["kind"], column: "payment_line.kind"), actCode: r["act_code"],
                         label: r["label"], professional: r["professional"], quantity: r["quantity"], paid: Cents(r["paid"]),
                         base: Cents(r["base"]), rate: try Rate(basisPoints: r["rate_bp"]), reimbursed: Cents(r["reimbursed"]),
-                        transmittedToComplementaire: true))
+                        transmittedToComplementaire: true), statementReference: r["statement_reference"])
             }
             return (lines, Payment.ID(last))
         }

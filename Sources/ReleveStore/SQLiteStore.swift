@@ -274,7 +274,8 @@ final class DamageFlag: @unchecked Sendable {
     func set() { lock.withLock { value = true } }
 }
 
-extension SQLiteStore: AccountStore, AuditStore, DocumentStore, OperationsStore, PaperStore, PaymentStore, SettingsStore,
+extension SQLiteStore: AccountStore, AuditStore, DocumentStore, InsurerClientStore, OperationsStore, PaperStore, PaymentStore,
+    SettingsStore,
     StatementStore
 {
     public var engineDescription: String { "SQLite \(sqliteVersion), base \(path ?? "en mémoire")" }

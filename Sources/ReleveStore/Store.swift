@@ -7,8 +7,8 @@ import ReleveDomain
 // Times are Unix seconds (`at`, `now`), always given by the caller.
 
 /// Every concern at once: what the composition root hands to the services.
-public typealias Store = AccountStore & AuditStore & DocumentStore & OperationsStore & PaperStore & PaymentStore
-    & SettingsStore & StatementStore
+public typealias Store = AccountStore & AuditStore & DocumentStore & InsurerClientStore & OperationsStore & PaperStore
+    & PaymentStore & SettingsStore & StatementStore
 
 /// Assurés' accounts, provisional codes, failed-attempt counters, sessions and e-mail links.
 public protocol AccountStore: Sendable {
@@ -109,6 +109,25 @@ public protocol DocumentStore: Sendable {
     /// A statement or a document by its reference, or by the SHA-256 of its PDF.
     func verifiableRecord(reference: String) async throws -> VerifiableRecord?
     func verifiableRecord(sha256: String) async throws -> VerifiableRecord?
+}
+
+/// Complementary insurers' machine access: clients (secret hashed), short-lived tokens
+/// (hashed), and the pull feed's acknowledgements, which move the same watermark as the file
+/// exports.
+public protocol InsurerClientStore: Sendable {
+    func createInsurerClient(_ client: InsurerClient, secretHash: String, audit: AuditEvent) async throws
+    func insurerClients() async throws -> [InsurerClient]
+    /// The client and its secret's hash (revoked clients too; the caller refuses them).
+    func insurerClient(id: String) async throws -> (client: InsurerClient, secretHash: String)?
+    func rotateInsurerSecret(id: String, secretHash: String, at: Int64, audit: AuditEvent) async throws -> Bool
+    /// Revokes the client and deletes its tokens.
+    func revokeInsurerClient(id: String, at: Int64, audit: AuditEvent) async throws -> Bool
+    func storeInsurerToken(hash: String, clientID: String, expiresAt: Int64) async throws
+    /// The active client of an unexpired token.
+    func insurerClient(tokenHash: String, now: Int64) async throws -> InsurerClient?
+    /// Moves the insurer's watermark to `through` (never back); false when it was already there.
+    func acknowledge(insurer code: String, clientID: String, through: Payment.ID, at: Int64, audit: AuditEvent) async throws
+        -> Bool
 }
 
 /// Paper: the postal outbox, duplicatas, print batches, e-mail notices, insurer exports.
