@@ -18,6 +18,8 @@ enum API {
         switch rest {
         case "/openapi.yaml", "/paiements", "/releves", "/compte": return "GET, HEAD"
         case "/sessions": return "POST, DELETE"
+        case "/oauth/token", "/complementaires/acquittements": return "POST"
+        case "/complementaires/lignes": return "GET, HEAD"
         case "/documents/paiements", "/fhir/ExplanationOfBenefit": return "GET, HEAD"
         case "/verifications": return "POST"
         case "/duplicatas": return "GET, HEAD, POST"
@@ -57,6 +59,10 @@ enum API {
     }
 
     /// The API's answer without a valid bearer session (the pages' wording speaks of pages).
+    /// The same for an insurer's feed: its tokens come from the OAuth endpoint.
+    static let insurerLoginRequired =
+        "Jeton absent, expiré ou révoqué : demandez-en un (POST /api/v1/oauth/token, client_credentials) et envoyez-le (Authorization: Bearer)."
+
     static let loginRequired =
         "Session absente, expirée ou fermée : ouvrez-en une (POST /api/v1/sessions) et envoyez son jeton (Authorization: Bearer)."
 
@@ -82,6 +88,16 @@ enum API {
 }
 
 extension Web {
+    /// The complementary insurer behind `Authorization: Bearer …` (an insurer token, never an
+    /// assuré's session).
+    func insurerClient(_ request: Request) async throws -> InsurerClient {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            let client = try await insurerAPI.client(
+                token: String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces), now: now())
+        else { throw WebError.loginRequired }
+        return client
+    }
+
     /// The assuré behind `Authorization: Bearer …`.
     func apiUser(_ request: Request) async throws -> (user: AccountService.Authenticated, token: String) {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw WebError.loginRequired }
@@ -132,6 +148,24 @@ extension Web {
     }
     struct Message: Encodable {
         let message: String
+    }
+    struct AcknowledgementBody: Decodable {
+        let curseur: String
+    }
+    struct AcknowledgementAnswer: Encodable {
+        let curseur: String
+        let nouveau: Bool
+        let message: String
+    }
+    /// RFC 6749 §5.1 (snake_case keys as the RFC spells them).
+    struct TokenAnswer: Encodable {
+        let accessToken: String
+        let tokenType: String
+        let expiresIn: Int
+    }
+    struct OAuthError: Encodable {
+        let error: String
+        let errorDescription: String
     }
     struct VerificationBody: Decodable {
         let reference: String
@@ -251,6 +285,72 @@ extension Web {
             }
             let document = try await documents.yearly(user, year: year, today: today, now: now())
             return DocumentController.pdf(document, name: "recapitulatif-\(year).pdf")
+        }
+        // Complementary insurers: OAuth 2.0 client credentials (RFC 6749 §4.4), then the feed.
+        api.post("/oauth/token") { request, context -> Response in
+            guard await throttle.reserve("oauth:\(context.clientIP)", Throttle.Limit(count: 30, seconds: 600)) else {
+                throw WebError.throttled("Trop de demandes de jeton depuis votre adresse : réessayez dans 10 minutes.")
+            }
+            let form = try await Form.read(request)
+            guard form["grant_type"] == "client_credentials" else {
+                return API.json(
+                    OAuthError(
+                        error: form["grant_type"] == nil ? "invalid_request" : "unsupported_grant_type",
+                        errorDescription: "grant_type=client_credentials attendu"), status: .badRequest)
+            }
+            guard let header = request.headers[.authorization], header.hasPrefix("Basic "),
+                let decoded = Data(base64Encoded: String(header.dropFirst("Basic ".count)).trimmingCharacters(in: .whitespaces)),
+                let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":"),
+                let token = try await insurerAPI.issueToken(
+                    clientID: String(pair[..<colon]), secret: String(pair[pair.index(after: colon)...]), now: now())
+            else {
+                var response = API.json(
+                    OAuthError(
+                        error: "invalid_client",
+                        errorDescription: "identifiant ou secret du client incorrect, ou client révoqué (HTTP Basic attendu)"),
+                    status: .unauthorized)
+                response.headers[.wwwAuthenticate] = "Basic realm=\"releve-complementaires\""
+                return response
+            }
+            var response = API.json(
+                TokenAnswer(accessToken: token, tokenType: "Bearer", expiresIn: InsurerAPIService.tokenSeconds))
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
+        api.getAndHead("/complementaires/lignes") { request, _ -> Response in
+            let client = try await insurerClient(request)
+            let query = Form.query(request)
+            var limit = 100
+            if let text = query.text("limite") {
+                guard let value = Int(text), (1...InsurerAPIService.maxPage).contains(value) else {
+                    throw ServiceError.invalidValue(.invalid(field: "limite", reason: "de 1 à \(InsurerAPIService.maxPage)"))
+                }
+                limit = value
+            }
+            do {
+                return API.json(try await insurerAPI.lines(client, after: query.text("depuis"), limit: limit, now: now()))
+            } catch InsurerAPIService.Failure.foreignCursor {
+                throw WebError.notFound
+            } catch InsurerAPIService.Failure.badCursor {
+                throw ServiceError.invalidValue(.invalid(field: "depuis", reason: "curseur inconnu"))
+            }
+        }
+        api.post("/complementaires/acquittements") { request, _ -> Response in
+            let client = try await insurerClient(request)
+            let body = try await API.body(request, as: AcknowledgementBody.self)
+            do {
+                let new = try await insurerAPI.acknowledge(client, cursor: body.curseur, now: now())
+                return API.json(
+                    AcknowledgementAnswer(
+                        curseur: body.curseur, nouveau: new,
+                        message: new
+                            ? "Lignes acquittées jusqu'à ce curseur : elles ne seront plus servies."
+                            : "Déjà acquitté : rien à faire."))
+            } catch InsurerAPIService.Failure.foreignCursor {
+                throw WebError.notFound
+            } catch InsurerAPIService.Failure.badCursor {
+                throw ServiceError.invalidValue(.invalid(field: "curseur", reason: "curseur inconnu"))
+            }
         }
         api.post("/verifications") { request, context -> Response in
             guard await throttle.reserve("verify:\(context.clientIP)", Throttle.Limit(count: 30, seconds: 600)) else {

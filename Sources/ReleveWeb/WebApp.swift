@@ -48,6 +48,7 @@ public struct Web: Sendable {
     let statements: StatementService
     let payments: PaymentsService
     let documents: DocumentService
+    let insurerAPI: InsurerAPIService
     let configuration: WebConfiguration
     let views: Views
     let security = Security()
@@ -65,6 +66,7 @@ public struct Web: Sendable {
         self.statements = services.statements
         self.payments = services.payments
         self.documents = services.documents
+        self.insurerAPI = services.insurerAPI
         self.configuration = configuration
         self.views = try Views(demo: configuration.demoAccounts != nil)
         self.now = now
@@ -177,7 +179,12 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             var response =
                 request.uri.path.hasPrefix("/api/")
-                ? API.error(status, code: code, message: code == "non_connecte" ? API.loginRequired : message)
+                ? API.error(
+                    status, code: code,
+                    message: code != "non_connecte"
+                        ? message
+                        : request.uri.path.hasPrefix("/api/v1/complementaires/")
+                            ? API.insurerLoginRequired : API.loginRequired)
                 : views.page(ErrorPage(title: ErrorPages.title(status), text: message), status: status)
             if code == "surcharge" { response.headers[.retryAfter] = "5" }
             return response

@@ -175,8 +175,9 @@ extension Releve.Admin.Courriers {
 extension Releve.Admin {
     struct Complementaires: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "complementaires", abstract: "Exports vers les complémentaires reliées par NOEMIE.",
-            subcommands: [Exporter.self])
+            commandName: "complementaires",
+            abstract: "Exports vers les complémentaires reliées par NOEMIE, et leurs accès à l'API (clients).",
+            subcommands: [Exporter.self, Client.self])
     }
 
     struct Reglages: AsyncParsableCommand {
