@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login
+.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login
 
 # The PyPI tools of the web checks live in .build/venv (make deps-test), first on the PATH.
 export PATH := $(CURDIR)/.build/venv/bin:$(PATH)
@@ -32,6 +32,7 @@ test: deps-test
 	$(MAKE) test-install
 	$(MAKE) test-readme
 	$(MAKE) test-fhir
+	$(MAKE) test-complementaires
 	$(MAKE) test-web
 
 # 1 100 mutated feeds through the real importer: no signal, no exit other than 0 or 65, no
@@ -86,6 +87,10 @@ test-install:
 # The FHIR R4 export of the demo's assurées through fhir.resources (Tests/fhir/verifier.sh).
 test-fhir: deps-test
 	Tests/fhir/verifier.sh
+
+# An insurer pulls and acknowledges its lines with curl alone (Tests/complementaires/curl.sh).
+test-complementaires: deps-test
+	Tests/complementaires/curl.sh
 
 # Every command of the README's example blocks, run as written (Tests/readme/exemples.sh).
 test-readme:
