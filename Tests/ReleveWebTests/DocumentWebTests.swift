@@ -110,6 +110,42 @@ struct DocumentWebTests {
         }
     }
 
+    @Test("the API: a period PDF, the FHIR bundle, and the public check by JSON or by the PDF itself")
+    func api() async throws {
+        let world = try await WebTests.World()
+        try await world.test { client in
+            let session = try await world.accounts.service.login(
+                nir: AccountWorld.nir, code: AccountWorld.goodCode, channel: .api, now: world.accounts.now)
+            let bearer: HTTPFields = [.authorization: "Bearer \(session.token)"]
+            let pdf = try await client.execute(uri: "/api/v1/documents/paiements?mois=3", method: .get, headers: bearer)
+            #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
+            let fhir = try await client.execute(uri: "/api/v1/fhir/ExplanationOfBenefit?mois=3", method: .get, headers: bearer)
+            #expect(fhir.status == .ok && fhir.headers[.contentType]?.hasPrefix("application/fhir+json") == true)
+            let bundle = try #require(try JSONSerialization.jsonObject(with: Data(buffer: fhir.body)) as? [String: Any])
+            #expect(bundle["resourceType"] as? String == "Bundle" && bundle["total"] as? Int == 1)
+            #expect(try await client.execute(uri: "/api/v1/fhir/ExplanationOfBenefit", method: .get).status == .unauthorized)
+
+            let bytes = Array(pdf.body.readableBytesView)
+            let byFile = try await client.execute(
+                uri: "/api/v1/verifications", method: .post, headers: [.contentType: "application/pdf"],
+                body: ByteBuffer(bytes: bytes))
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(buffer: byFile.body)) as? [String: Any])
+            #expect(answer["authentique"] as? Bool == true, "\(answer)")
+            let printed = try DocumentWebTests.reference(in: bytes)
+            let byReference = try await client.execute(
+                uri: "/api/v1/verifications", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(
+                    string: #"{"reference":"\#(printed.reference)","empreinte":"\#(String(repeating: "f", count: 64))"}"#))
+            let refused = try #require(
+                try JSONSerialization.jsonObject(with: Data(buffer: byReference.body)) as? [String: Any])
+            #expect(byReference.status == .ok && refused["authentique"] as? Bool == false)
+            let notPDF = try await client.execute(
+                uri: "/api/v1/verifications", method: .post, headers: [.contentType: "application/pdf"],
+                body: ByteBuffer(string: "bonjour"))
+            #expect(notPDF.status == .badRequest)
+        }
+    }
+
     @Test("/verifier: a flood from one address is refused (429) after 30 checks")
     func flood() async throws {
         let world = try await WebTests.World()
