@@ -38,25 +38,7 @@ public enum FHIRExport {
                     value.write(into: &out)
                 }
                 out += "]"
-            case .string(let text):
-                out += "\""
-                for scalar in text.unicodeScalars {
-                    switch scalar {
-                    case "\"": out += "\\\""
-                    case "\\": out += "\\\\"
-                    case "\n": out += "\\n"
-                    case "\r": out += "\\r"
-                    case "\t": out += "\\t"
-                    default:
-                        if scalar.value < 0x20 {
-                            let hex = String(scalar.value, radix: 16)
-                            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                        } else {
-                            out.unicodeScalars.append(scalar)
-                        }
-                    }
-                }
-                out += "\""
+            case .string(let text): out += FeedWriter.q(text)
             case .decimal(let text): out += text
             case .bool(let flag): out += flag ? "true" : "false"
             }
