@@ -87,9 +87,12 @@ public struct StatementService: Sendable {
                 for start in stride(from: 0, to: inputs.count, by: share) {
                     let part = Array(inputs[start..<min(start + share, inputs.count)])
                     let archive = self.archive
+                    let publicURL = self.notices?.publicURL
                     group.addTask {
                         try part.map {
-                            try Self.render($0, month: month, issuedOn: issuedOn, archive: archive, thumbnails: thumbnails)
+                            try Self.render(
+                                $0, month: month, issuedOn: issuedOn, archive: archive, thumbnails: thumbnails,
+                                publicURL: publicURL)
                         }
                     }
                 }
@@ -151,13 +154,18 @@ public struct StatementService: Sendable {
             + String(repeating: "0", count: max(0, 8 - id.count)) + id
     }
 
-    static func render(_ input: StatementInput, month: Month, issuedOn: CivilDate, archive: String, thumbnails: Bool) throws
-        -> IssuedStatement
-    {
+    static func render(
+        _ input: StatementInput, month: Month, issuedOn: CivilDate, archive: String, thumbnails: Bool,
+        publicURL: String? = nil
+    ) throws -> IssuedStatement {
         let reference = reference(input.person, month)
-        let document = StatementBuilder.document(
+        var document = StatementBuilder.document(
             person: input.person.person, month: month, payments: input.payments.map(\.payment), history: input.history,
             reference: reference, issuedOn: issuedOn)
+        // Whoever receives the statement can check it (the public check covers statements).
+        document.verification = publicURL.map {
+            DocumentBuilder.verificationSentence(reference: reference, publicURL: $0)
+        }
         let bytes = StatementRenderer.render(document)
         let file = "\(month)/\(reference).pdf"
         try writeDurably(bytes, to: "\(archive)/\(file)")

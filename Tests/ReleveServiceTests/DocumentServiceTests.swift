@@ -200,6 +200,7 @@ struct DocumentServiceTests {
             thumbnails: false)
         let (_, statement) = try await world.services.statements.download(
             user, month: try Month(parsing: "2026-10"), today: today)
+        #expect(try Self.text(statement).contains("Vérifiez ce document sur https://releve.test/verifier avec sa référence REL-"))
         let answer = try await documents.check(pdf: statement, channel: "web", now: world.now)
         #expect(answer.french.contains("relevé mensuel d'octobre 2026"), "\(answer.french)")
 
