@@ -56,7 +56,7 @@ public struct StatementService: Sendable {
     /// statement is routed by `DeliveryRule` as of `today`: archive (always), postal outbox
     /// and/or e-mail notice; the outbox letter commits with the statement row.
     public func issue(
-        month: Month, today: CivilDate, now: Date, workers: Int = 2, thumbnails: Bool = true,
+        month: Month, today: CivilDate, now: Date, workers: Int = 2, thumbnails: Bool = false,
         progress: (@Sendable (IssueProgress) -> Void)? = nil
     ) async throws -> IssueSummary {
         guard month < today.calendarMonth else {
@@ -274,12 +274,16 @@ public struct StatementService: Sendable {
     }
 
     /// The PNG of page 1 of the assuré's statement for `month`: the archived thumbnail, or one
-    /// rendered from the archived PDF when the batch ran without thumbnails.
+    /// rendered from the archived PDF on first view (the batch makes none by default) and kept
+    /// beside it for the next views. A thumbnail that cannot be kept (a read-only archive, a
+    /// full disk) is still shown.
     public func thumbnail(_ user: AccountService.Authenticated, month: Month, today: CivilDate) async throws -> [UInt8] {
         let (statement, bytes) = try await download(user, month: month, today: today)
         let png = "\(archive)/\(statement.file.dropLast(4)).png"
         if let data = FileManager.default.contents(atPath: png) { return Array(data) }
-        return try PDFReader(bytes: bytes).thumbnailPNG(width: 300)
+        let image = try PDFReader(bytes: bytes).thumbnailPNG(width: 300)
+        try? Self.writeDurably(image, to: png)
+        return image
     }
 
     /// Which of the assuré's statements `bytes` is, if any (by SHA-256 of the whole file).

@@ -131,14 +131,21 @@ extension Releve.Admin.Releves {
         @Option(name: .customLong("travailleurs"), help: "Rendus en parallèle (par défaut le nombre de cœurs).")
         var workers = ProcessInfo.processInfo.activeProcessorCount
 
-        @Flag(name: .customLong("sans-vignettes"), help: "Ne pas produire la vignette PNG de la page 1.")
+        @Flag(
+            name: .customLong("vignettes"),
+            help: "Produire aussi la vignette PNG de chaque page 1 pendant l'émission (sinon : à la première consultation).")
+        var thumbnails = false
+
+        /// The default since the thumbnails are made on first view; still accepted.
+        @Flag(name: .customLong("sans-vignettes"), help: .hidden)
         var noThumbnails = false
 
         func run() async throws {
             let display = ProgressDisplay(label: "relevés \(month)")
             let (summary, archive) = try await options.withServices(check: true) { services in
                 let summary = try await services.statements.issue(
-                    month: month, today: CivilDate.today, now: Date(), workers: max(1, workers), thumbnails: !noThumbnails
+                    month: month, today: CivilDate.today, now: Date(), workers: max(1, workers),
+                    thumbnails: thumbnails && !noThumbnails
                 ) { progress in
                     display.update(
                         fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1, count: progress.done,

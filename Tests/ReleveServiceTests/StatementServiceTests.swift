@@ -65,9 +65,10 @@ struct StatementServiceTests {
     @Test("October: one statement per assuré with payments, with every amount, totals and the late payment")
     func october() async throws {
         let world = try await World()
+        // With thumbnails made during the batch (`--vignettes`; by default, on first view).
         let summary = try await world.service.issue(
             month: try Month(parsing: "2026-10"), today: Fixtures.date("2026-11-02"),
-            now: Date(timeIntervalSince1970: 1_800_000_000))
+            now: Date(timeIntervalSince1970: 1_800_000_000), thumbnails: true)
         #expect(summary.issued == 2)
         let statements = try await world.store.statements(month: try Month(parsing: "2026-10"))
         let jean = try #require(statements.first { $0.personID.rawValue == 1 })

@@ -238,8 +238,15 @@ struct WebTests {
                     == "attachment; filename=\"releve-2026-10.pdf\"; filename*=UTF-8''releve-2026-10.pdf")
             #expect(pdf.headers[.cacheControl] == "no-store")
             #expect(Array(pdf.body.readableBytesView.prefix(4)) == Array("%PDF".utf8))
+            // The batch made no thumbnail: the first view renders it and keeps it in the archive.
+            let folder = world.archive.appendingPathComponent("2026-10").path
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".png") }.isEmpty)
             let thumbnail = try await visitor.get("/releves/2026-10/vignette.png")
             #expect(thumbnail.status == .ok && thumbnail.headers[.contentType] == "image/png")
+            let kept = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".png") }
+            #expect(kept.count == 1)
+            let again = try await visitor.get("/releves/2026-10/vignette.png")
+            #expect(again.body == thumbnail.body)
             let account = try await visitor.get("/compte")
             #expect(account.text.contains("Dr Claire Bernard") && account.text.contains("NOEMIE"))
             for response in [payments, detailed, payment, statements, pdf, account] { Self.checkHeaders(response) }
