@@ -34,7 +34,13 @@ public enum StatementRenderer {
     }
 
     public static func render(_ document: StatementDocument) -> [UInt8] {
+        renderCountingPages(document).bytes
+    }
+
+    /// The PDF and its page count (known from the layout: no need to read the file back).
+    public static func renderCountingPages(_ document: StatementDocument) -> (bytes: [UInt8], pages: Int) {
         let sink = ByteSink()
+        var pageCount = 0
         let surface = cairo_pdf_surface_create_for_stream(
             { closure, data, length in
                 guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
@@ -51,6 +57,7 @@ public enum StatementRenderer {
         do {
             let canvas = Canvas(context: cr)
             let pages = paginate(document, canvas)
+            pageCount = pages.count
             for (index, page) in pages.enumerated() {
                 if index == 0 { drawFirstPageHeader(document, canvas) } else { drawContinuationHeader(document, canvas) }
                 for placed in page { draw(placed, document, canvas) }
@@ -61,7 +68,7 @@ public enum StatementRenderer {
         cairo_destroy(cr)
         cairo_surface_finish(surface)
         cairo_surface_destroy(surface)
-        return PDFLanguage.tag(sink.bytes)
+        return (PDFLanguage.tag(sink.bytes), pageCount)
     }
 
     final class ByteSink {

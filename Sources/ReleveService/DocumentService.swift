@@ -90,7 +90,7 @@ public struct DocumentService: Sendable {
         _ document: StatementDocument, kind: IssuedDocument.Kind, user: AccountService.Authenticated, from: CivilDate,
         to: CivilDate, today: CivilDate, now: Date
     ) async throws -> Generated {
-        let bytes = StatementRenderer.render(document)
+        let (bytes, pages) = StatementRenderer.renderCountingPages(document)
         let sha256 = French.hex(SHA256.hash(data: bytes))
         let folder = "documents/\(today.year)"
         let file = "\(folder)/\(document.reference).pdf"
@@ -107,7 +107,6 @@ public struct DocumentService: Sendable {
             try StatementService.writeDurably(bytes, to: path)
             try StatementService.syncDirectory("\(archive)/\(folder)")
         }
-        let pages = (try? PDFReader(bytes: bytes).pageCount) ?? 1
         let record = try await store.recordDocument(
             IssuedDocument(
                 kind: kind, personID: user.person.id, reference: document.reference, from: from, to: to, issuedOn: today,

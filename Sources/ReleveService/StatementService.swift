@@ -166,15 +166,12 @@ public struct StatementService: Sendable {
         document.verification = publicURL.map {
             DocumentBuilder.verificationSentence(reference: reference, publicURL: $0)
         }
-        let bytes = StatementRenderer.render(document)
+        let (bytes, pages) = StatementRenderer.renderCountingPages(document)
         let file = "\(month)/\(reference).pdf"
         try writeDurably(bytes, to: "\(archive)/\(file)")
-        var pages = 1
-        if let reader = try? PDFReader(bytes: bytes) {
-            pages = reader.pageCount
-            if thumbnails {
-                try writeDurably(reader.thumbnailPNG(width: 300), to: "\(archive)/\(month)/\(reference).png")
-            }
+        // Read back with poppler only to make the thumbnail (by default made on first view).
+        if thumbnails, let reader = try? PDFReader(bytes: bytes) {
+            try writeDurably(reader.thumbnailPNG(width: 300), to: "\(archive)/\(month)/\(reference).png")
         }
         return IssuedStatement(
             StatementFile(
