@@ -28,8 +28,8 @@ struct FileModesTests {
             "--code-postal", "75012",
         ])
         try run(["admin", "releves", "emettre", "--mois", "2026-10"])
-        try run(["admin", "courriers", "lot", "--date", "2026-11-30"])
-        try run(["admin", "complementaires", "exporter", "--date", "2026-11-30"])
+        try run(["admin", "courriers", "lot"])  // today: the letters were written today
+        try run(["admin", "complementaires", "exporter"])
 
         var seen: [String: Int] = [:]
         var wrong: [String] = []
