@@ -170,11 +170,9 @@ public struct DocumentService: Sendable {
         let record = try await store.verifiableRecord(reference: reference)
         // Compared in constant time, against a dummy when the reference is unknown, so that an
         // unknown reference and a wrong fingerprint take the same time.
-        let expected = Array((record?.fingerprint ?? String(repeating: "0", count: 64)).utf8)
-        let given = Array(typed.utf8)
-        var difference: UInt8 = expected.count == given.count ? 0 : 1
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
-        return try await answer(difference == 0 ? record : nil, channel: channel, now: now)
+        let expected = SymmetricKey(data: Array((record?.fingerprint ?? String(repeating: "0", count: 64)).utf8))
+        let matches = expected == SymmetricKey(data: Array(typed.utf8))
+        return try await answer(matches ? record : nil, channel: channel, now: now)
     }
 
     private func answer(_ record: VerifiableRecord?, channel: String, now: Date) async throws -> CheckAnswer {

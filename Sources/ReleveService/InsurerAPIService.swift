@@ -86,12 +86,10 @@ public struct InsurerAPIService: Sendable {
     public func issueToken(clientID: String, secret: String, now: Date) async throws -> String? {
         let found = try await store.insurerClient(id: String(clientID.prefix(100)))
         // Compared in constant time, against a dummy for an unknown client.
-        let expected = Array((found?.secretHash ?? String(repeating: "0", count: 64)).utf8)
-        let given = Array(Self.hash(secret).utf8)
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
+        let expected = SymmetricKey(data: Array((found?.secretHash ?? String(repeating: "0", count: 64)).utf8))
+        let matches = expected == SymmetricKey(data: Array(Self.hash(secret).utf8))
         let at = Int64(now.timeIntervalSince1970)
-        guard let found, difference == 0, found.client.revokedAt == nil else {
+        guard let found, matches, found.client.revokedAt == nil else {
             try await store.appendAudit(
                 AuditEvent(at: at, kind: "insurer_token", outcome: "failure", channel: "api", detail: String(clientID.prefix(60)))
             )
@@ -136,8 +134,7 @@ public struct InsurerAPIService: Sendable {
     }
 
     static func cursor(_ code: String, _ id: Int64) -> String {
-        Data("\(code):\(id)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Token.base64URL(Data("\(code):\(id)".utf8))
     }
 
     /// The insurer and payment id in a cursor of ours.

@@ -42,12 +42,17 @@ extension Web {
     /// A posted form whose CSRF token matches this visitor's session or form cookie.
     func postedForm(_ request: Request) async throws -> Form {
         let form = try await Form.read(request)
+        try checkFormToken(form["csrf"], request)
+        return form
+    }
+
+    /// The CSRF token a form posted, checked against the session (or the form cookie).
+    func checkFormToken(_ token: String?, _ request: Request) throws {
         let cookies = Security.cookies(request)
         let base = cookies[Security.sessionCookie].flatMap { Token.isWellFormed($0) ? $0 : nil } ?? cookies[Security.formCookie]
-        guard security.checkCSRF(form["csrf"], base: base) else {
+        guard security.checkCSRF(token, base: base) else {
             throw WebError.forbidden("le formulaire a expiré ou ne vient pas de ce site ; rechargez la page et recommencez")
         }
-        return form
     }
 
     // MARK: Throttled code checks

@@ -83,13 +83,7 @@ struct AccountController: Sendable {
             report = try await web.payments.report(for: person, filter: selection.filter, today: web.today)
         }
         let detailed = selection.detailed
-        var switchQuery = request.uri.query.map { Form($0).values } ?? [:]
-        switchQuery["vue"] = detailed ? "synthese" : "detail"
-        let switchHref =
-            "/paiements?"
-            + switchQuery.sorted { $0.key < $1.key }.map {
-                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-            }.joined(separator: "&")
+        let switchHref = Self.sameSelection("/paiements", request, view: detailed ? "synthese" : "detail")
         let wantedRank = selection.filter.beneficiary.flatMap(Int.init)
         let (chart, chartText) = Chart.svg(report.everyMonthTotal)
         // The table rows are built here rather than in a Mustache section: with dozens of rows,
@@ -150,14 +144,18 @@ struct AccountController: Sendable {
             empty: report.payments.isEmpty, synthetic: detailed ? nil : TableRows(rows: rows),
             detailed: detailed ? TableRows(rows: rows) : nil)
         // The PDF of exactly this selection (the same query, the view included).
-        var pdfQuery = request.uri.query.map { Form($0).values } ?? [:]
-        pdfQuery["vue"] = detailed ? "detail" : "synthese"
-        page.pdfHref =
-            "/paiements.pdf?"
-            + pdfQuery.sorted { $0.key < $1.key }.map {
+        page.pdfHref = Self.sameSelection("/paiements.pdf", request, view: detailed ? "detail" : "synthese")
+        return render(page, section: "paiements", user: user, token: token, status: status)
+    }
+
+    /// `path` with the request's query (the payments selection), `vue` set to `view`.
+    static func sameSelection(_ path: String, _ request: Request, view: String) -> String {
+        var query = request.uri.query.map { Form($0).values } ?? [:]
+        query["vue"] = view
+        return path + "?"
+            + query.sorted { $0.key < $1.key }.map {
                 "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
             }.joined(separator: "&")
-        return render(page, section: "paiements", user: user, token: token, status: status)
     }
 
     /// A value as one URL path segment: letters, digits, `-`, `_`, `.` kept, the rest escaped.

@@ -126,11 +126,7 @@ extension Web {
         } catch {
             throw WebError.badRequest("envoi illisible : choisissez le fichier PDF et recommencez")
         }
-        let cookies = Security.cookies(request)
-        let base = cookies[Security.sessionCookie].flatMap { Token.isWellFormed($0) ? $0 : nil } ?? cookies[Security.formCookie]
-        guard security.checkCSRF(parts.fields["csrf"], base: base) else {
-            throw WebError.forbidden("le formulaire a expiré ou ne vient pas de ce site ; rechargez la page et recommencez")
-        }
+        try checkFormToken(parts.fields["csrf"], request)
         guard let file = parts.files["fichier"], !file.isEmpty else {
             throw WebError.badRequest("aucun fichier reçu : choisissez le document PDF à vérifier")
         }
