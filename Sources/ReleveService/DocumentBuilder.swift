@@ -97,6 +97,13 @@ public enum DocumentBuilder {
             var paid = Cents.zero
             var base = Cents.zero
             var reimbursed = Cents.zero
+
+            mutating func add(_ line: PaymentLine) {
+                acts += line.kind == .act ? line.quantity : 1
+                paid = paid + line.paid
+                base = base + line.base
+                reimbursed = reimbursed + line.reimbursed
+            }
         }
         var byBeneficiary: [Int: Sum] = [:]
         var byNature: [String: Sum] = [:]
@@ -104,28 +111,15 @@ public enum DocumentBuilder {
         var deductions = Sum()
         for payment in payments {
             let month = payment.date.calendarMonth
-            byMonth[month, default: (0, .zero)].payments += 1
-            byMonth[month, default: (0, .zero)].reimbursed =
-                byMonth[month, default: (0, .zero)].reimbursed
-                + payment.totalReimbursed
+            let total = byMonth[month] ?? (0, .zero)
+            byMonth[month] = (total.payments + 1, total.reimbursed + payment.totalReimbursed)
             for line in payment.lines {
                 guard line.kind == .act else {
-                    deductions.acts += 1
-                    deductions.reimbursed = deductions.reimbursed + line.reimbursed
+                    deductions.add(line)
                     continue
                 }
-                let nature = French.sentence(tariffs.nature(ofCode: line.actCode)?.french ?? "autre")
-                for key in [line.beneficiaryRank] {
-                    byBeneficiary[key, default: Sum()].acts += line.quantity
-                    byBeneficiary[key, default: Sum()].paid = byBeneficiary[key, default: Sum()].paid + line.paid
-                    byBeneficiary[key, default: Sum()].base = byBeneficiary[key, default: Sum()].base + line.base
-                    byBeneficiary[key, default: Sum()].reimbursed =
-                        byBeneficiary[key, default: Sum()].reimbursed + line.reimbursed
-                }
-                byNature[nature, default: Sum()].acts += line.quantity
-                byNature[nature, default: Sum()].paid = byNature[nature, default: Sum()].paid + line.paid
-                byNature[nature, default: Sum()].base = byNature[nature, default: Sum()].base + line.base
-                byNature[nature, default: Sum()].reimbursed = byNature[nature, default: Sum()].reimbursed + line.reimbursed
+                byBeneficiary[line.beneficiaryRank, default: Sum()].add(line)
+                byNature[French.sentence(tariffs.nature(ofCode: line.actCode)?.french ?? "autre"), default: Sum()].add(line)
             }
         }
         func row(_ first: String, _ second: String, _ sum: Sum, isDeduction: Bool = false) -> StatementDocument.Row {

@@ -140,6 +140,9 @@ struct DocumentServiceTests {
         let text = try Self.text(summary.bytes)
         #expect(text.contains("Récapitulatif annuel de vos remboursements — 2025"))
         #expect(text.contains("Par bénéficiaire") && text.contains("Par nature de soins") && text.contains("Novembre 2025"))
+        // Two 30 € consultations for Jean at 70 %, each with its 2 € participation.
+        #expect(text.contains("2 actes") && text.contains("Consultation (2 actes)"), "\(text)")
+        #expect(text.contains("Participations et franchises (2 lignes)") && text.contains("42,00") && text.contains("-4,00"))
         // Only November 2025 is within the 27 months (from September 2024 on: both are).
         #expect(text.contains("Mars 2025"))
         for year in [2026, 2023, 1900] {
