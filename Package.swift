@@ -23,6 +23,10 @@ let package = Package(
         // (HTTP field names and statuses, the server's logger) and every import is declared.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The OpenID Connect relying party (FranceConnect): HTTP to the provider, and JOSE
+        // (JWKS, RS256/ES256 signature checks) instead of hand-written token parsing.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         .target(name: "ReleveDomain"),
@@ -44,12 +48,25 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // A relying party for any OpenID Connect provider (FranceConnect's profile among them):
+        // discovery, PKCE, the ID token's signature and claims, userinfo, logout URL.
+        .target(
+            name: "ReleveOIDC",
+            dependencies: [
+                "ReleveDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "ReleveService",
             dependencies: [
                 "ReleveDomain",
                 "ReleveStore",
                 "RelevePDF",
+                "ReleveOIDC",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]

@@ -16,6 +16,9 @@ extension AccountService {
         public let person: StoredPerson
         let account: StoredAccount
         let tokenHash: [UInt8]
+        /// "code", or `FederationService.method` for a session opened through the provider.
+        public let method: String
+        let reauthenticatedAt: Int64?
 
         public var email: String { account.email }
         public var emailConfirmed: Bool { account.emailConfirmed }
@@ -133,7 +136,9 @@ extension AccountService {
         }
         // The idle timer moves in steps of 30 s: a page view is then a read, not a durable write.
         if at - session.lastSeenAt >= 30 { try await store.touchSession(tokenHash: hash, at: at) }
-        return Authenticated(person: context.person, account: account, tokenHash: hash)
+        return Authenticated(
+            person: context.person, account: account, tokenHash: hash, method: session.method,
+            reauthenticatedAt: session.reauthenticatedAt)
     }
 
     /// Closes the session behind `token` (a no-op if it is already closed or unknown).
@@ -149,9 +154,16 @@ extension AccountService {
     }
 
     /// Re-authentication for sensitive changes: the current code is asked again, and a wrong
-    /// one counts as a failed login.
+    /// one counts as a failed login. A session opened through FranceConnect may instead show a
+    /// fresh provider login (`FederationService.freshSeconds`), its code left empty.
     func reauthenticate(_ user: Authenticated, code codeText: String, channel: Channel, at: Int64) async throws {
         let nir = user.person.person.nir
+        if user.method == FederationService.method && codeText.isEmpty {
+            guard let fresh = user.reauthenticatedAt, at - fresh <= FederationService.freshSeconds else {
+                throw ServiceError.federation(.reauthenticationRequired)
+            }
+            return
+        }
         let code = try parse { try PersonalCode(codeText) }
         let failures: Int
         switch try await reserveAttempt(nir: nir, at: at) {

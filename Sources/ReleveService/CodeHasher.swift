@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import ReleveDomain
 import ReleveStore
 
 #if canImport(Glibc)
@@ -39,7 +40,12 @@ public struct CodeHasher: Sendable {
         let parts = stored.split(separator: "$")
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds >= 1,
             let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
-        else { return false }
+        else {
+            // No hash (an account opened through FranceConnect has no personal code yet): the
+            // same time as a real check, so timing does not tell such accounts apart.
+            verifyNothing(secret)
+            return false
+        }
         let derived = derive(secret, salt: Array(salt), rounds: rounds)
         return SymmetricKey(data: derived) == SymmetricKey(data: expected)
     }
@@ -92,10 +98,7 @@ public enum Token {
     }
 
     /// Base64url without padding (RFC 4648 §5): tokens, and the insurers' feed cursors.
-    public static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    public static func base64URL(_ data: Data) -> String { Base64URL.encode(data) }
 
     /// The stored form. A token that is not 43 base64url characters hashes all the same (and matches nothing).
     public static func hash(_ token: String) -> [UInt8] {

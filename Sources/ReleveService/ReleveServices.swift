@@ -9,6 +9,7 @@ import ReleveStore
 public struct ReleveServices: Sendable {
     public let settings: ReleveSettings
     public let accounts: AccountService
+    public let federation: FederationService
     public let payments: PaymentsService
     public let statements: StatementService
     public let documents: DocumentService
@@ -53,6 +54,7 @@ public struct ReleveServices: Sendable {
         accounts = AccountService(
             store: store, hasher: CodeHasher(pepper: pepper, rounds: settings.kdfRounds), policy: settings.policy, mail: mail,
             publicURL: settings.publicURL)
+        federation = FederationService(store: store, accounts: accounts, settings: settings.federation)
         payments = PaymentsService(store: store)
         statements = StatementService(store: store, archive: settings.archive, notices: (mail, settings.publicURL))
         documents = DocumentService(store: store, archive: settings.archive, publicURL: settings.publicURL)
@@ -72,6 +74,7 @@ public struct ReleveServices: Sendable {
         settings = other.settings
         store = other.store
         self.accounts = accounts
+        federation = FederationService(store: other.store, accounts: accounts, settings: other.settings.federation)
         payments = other.payments
         statements = other.statements
         documents = other.documents

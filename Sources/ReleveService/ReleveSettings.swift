@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import ReleveDomain
+import ReleveOIDC
 import ReleveStore
 
 /// Everything that varies from one installation to another, read in one place (the faces fill
@@ -38,6 +39,8 @@ public struct ReleveSettings: Sendable {
     /// The web view's address, used in e-mail links.
     public var publicURL: String
     public var policy: AccessPolicy
+    /// The OpenID Connect provider (FranceConnect), when the operator registered one.
+    public var federation: ProviderSettings?
     /// Runs the engine's quick check at opening (bulk writers and the server): a damaged base
     /// stops the command before anything is written.
     public var checkOnOpen = false
@@ -68,11 +71,38 @@ public struct ReleveSettings: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> ReleveSettings {
         let base = path ?? environment["RELEVE_BASE"] ?? "releve.sqlite"
-        return ReleveSettings(
+        let url = publicURL ?? environment["RELEVE_URL_PUBLIQUE"] ?? defaultPublicURL
+        var settings = ReleveSettings(
             database: .sqlite(path: base), pepper: .file(pepperFile ?? environment["RELEVE_CLE"] ?? base + ".cle"),
             mail: mailCommand.map { .command($0) } ?? .spool(directory: spool ?? base + ".courriels"),
             archive: archive ?? base + ".archives", printBatches: printBatches ?? base + ".lots",
-            insurerExports: insurerExports ?? base + ".exports", publicURL: publicURL ?? defaultPublicURL, policy: policy)
+            insurerExports: insurerExports ?? base + ".exports", publicURL: url, policy: policy)
+        settings.federation = federation(environment: environment, publicURL: url)
+        return settings
+    }
+
+    /// The provider settings from the environment (README, "FranceConnect"): `RELEVE_FC_EMETTEUR`
+    /// (issuer), `RELEVE_FC_CLIENT` (client id), the secret in the file `RELEVE_FC_SECRET_FICHIER`
+    /// or in `RELEVE_FC_SECRET` (never on a command line), `RELEVE_FC_RETOUR` and
+    /// `RELEVE_FC_APRES_DECONNEXION` (default: under the public address), `RELEVE_FC_ACR`
+    /// (accepted levels, comma-separated; default `eidas1`; empty: none asked), `RELEVE_FC_NOM`.
+    /// Nil when no issuer is set; an unreadable secret file leaves an empty secret, which
+    /// `releve admin franceconnect verifier` reports.
+    public static func federation(environment: [String: String], publicURL: String) -> ProviderSettings? {
+        guard let issuer = environment["RELEVE_FC_EMETTEUR"], !issuer.isEmpty, let client = environment["RELEVE_FC_CLIENT"]
+        else { return nil }
+        var secret = environment["RELEVE_FC_SECRET"] ?? ""
+        if let file = environment["RELEVE_FC_SECRET_FICHIER"], let data = FileManager.default.contents(atPath: file) {
+            secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let acr = (environment["RELEVE_FC_ACR"] ?? "eidas1").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        return ProviderSettings(
+            issuer: issuer, clientID: client, clientSecret: secret,
+            redirectURI: environment["RELEVE_FC_RETOUR"] ?? publicURL + "/franceconnect/retour",
+            postLogoutRedirectURI: environment["RELEVE_FC_APRES_DECONNEXION"] ?? publicURL + "/franceconnect/deconnecte",
+            acceptedACR: acr, name: environment["RELEVE_FC_NOM"] ?? "FranceConnect")
     }
 
     /// The base file, when the engine has one.

@@ -57,6 +57,8 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     case overloaded
     /// An e-mail link that is unknown, used or expired.
     case emailLinkRejected(String)
+    /// A federated login (FranceConnect) did not give a session.
+    case federation(FederationProblem)
     /// The store failed.
     case store(StoreError)
     /// A bug or an unexpected state.
@@ -110,6 +112,8 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
             return "Le service est très sollicité : rien n'a été vérifié ni compté. Réessayez dans quelques secondes."
         case .emailLinkRejected(let text):
             return text
+        case .federation(let problem):
+            return problem.message
         case .store(let error):
             return error.message
         case .internal:
@@ -133,6 +137,7 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case .rateLimited, .overloaded: 75  // EX_TEMPFAIL
         case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .accountClosed, .notAuthenticated:
             77  // EX_NOPERM
+        case .federation(let problem): problem.exitCode
         case .inputUnreadable: 66  // EX_NOINPUT
         case .outputUnwritable: 73  // EX_CANTCREAT
         case .store(.unsafeSettings), .store(.cannotOpen), .store(.newerSchema), .store(.corrupt), .store(.diskFull),
@@ -160,6 +165,7 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
         case .rateLimited: "rateLimited"
         case .overloaded: "overloaded"
         case .emailLinkRejected: "emailLinkRejected"
+        case .federation(let problem): "federation(\(problem))"
         case .store(let error): "store(\(error.debugDescription))"
         case .internal(let text): "internal: \(text)"
         }

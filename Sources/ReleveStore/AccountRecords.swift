@@ -43,4 +43,10 @@ public struct StoredSession: Sendable, Equatable {
     public var createdAt: Int64
     public var lastSeenAt: Int64
     public var revokedAt: Int64?
+    /// "code", or the provider's name for a federated login.
+    public var method: String = "code"
+    /// The provider's ID token of a federated session (its logout needs it).
+    public var idToken: String?
+    /// The last fresh provider login of a federated session (sensitive actions).
+    public var reauthenticatedAt: Int64?
 }

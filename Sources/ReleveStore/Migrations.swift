@@ -366,6 +366,47 @@ enum Migrations {
                     CREATE INDEX insurer_ack_by_code ON insurer_ack(complementaire_code, last_payment_id);
                     """)
         }
+        migrator.registerMigration("v9: federated logins (OpenID Connect)") { db in
+            try db.execute(
+                sql: """
+                    -- A provider's account linked to an assuré, so the next login does not re-match.
+                    CREATE TABLE federated_link (
+                        provider TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        identity TEXT NOT NULL,
+                        linked_at INTEGER NOT NULL,
+                        last_login_at INTEGER NOT NULL,
+                        PRIMARY KEY (provider, subject)
+                    ) WITHOUT ROWID, STRICT;
+                    CREATE INDEX federated_link_by_person ON federated_link(person_id);
+                    -- A login in progress (state, nonce, PKCE verifier), bound to one browser or one
+                    -- CLI run by `binding_hash`; or an account opening waiting for its terms and e-mail.
+                    CREATE TABLE federated_pending (
+                        state_hash BLOB PRIMARY KEY,
+                        binding_hash BLOB NOT NULL,
+                        purpose TEXT NOT NULL,
+                        nonce TEXT NOT NULL,
+                        verifier TEXT NOT NULL,
+                        redirect_uri TEXT NOT NULL,
+                        session_hash BLOB,
+                        person_id INTEGER REFERENCES person(id),
+                        subject TEXT,
+                        identity TEXT,
+                        id_token TEXT,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        used_at INTEGER
+                    ) WITHOUT ROWID, STRICT;
+                    CREATE INDEX federated_pending_by_expiry ON federated_pending(expires_at);
+                    -- How a session was opened; the provider's ID token (for its logout) and the last
+                    -- fresh provider login (re-authentication for sensitive actions).
+                    ALTER TABLE session ADD COLUMN method TEXT NOT NULL DEFAULT 'code';
+                    ALTER TABLE session ADD COLUMN id_token TEXT;
+                    ALTER TABLE session ADD COLUMN reauthenticated_at INTEGER;
+                    CREATE INDEX person_by_birth_date ON person(birth_date);
+                    """)
+        }
         return migrator
     }
 }

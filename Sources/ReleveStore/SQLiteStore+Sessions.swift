@@ -21,11 +21,16 @@ extension SQLiteStore {
                     SELECT s.*, p.nir FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?
                     """, arguments: [Data(tokenHash)]
             ).map {
-                StoredSession(
-                    personID: InsuredPerson.ID($0["person_id"]), nir: try NIR(parsing: $0["nir"]), channel: $0["channel"],
-                    createdAt: $0["created_at"], lastSeenAt: $0["last_seen_at"], revokedAt: $0["revoked_at"])
+                try Self.session(from: $0)
             }
         }
+    }
+
+    static func session(from row: Row) throws -> StoredSession {
+        StoredSession(
+            personID: InsuredPerson.ID(row["person_id"]), nir: try NIR(parsing: row["nir"]), channel: row["channel"],
+            createdAt: row["created_at"], lastSeenAt: row["last_seen_at"], revokedAt: row["revoked_at"], method: row["method"],
+            idToken: row["id_token"], reauthenticatedAt: row["reauthenticated_at"])
     }
 
     /// What authenticating a request needs, in one read: the maintenance message, the session
@@ -42,9 +47,7 @@ extension SQLiteStore {
                         sql: "SELECT s.*, p.nir FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?"),
                     arguments: [Data(tokenHash)])
             else { return (maintenance, nil, nil) }
-            let session = StoredSession(
-                personID: InsuredPerson.ID(row["person_id"]), nir: try NIR(parsing: row["nir"]), channel: row["channel"],
-                createdAt: row["created_at"], lastSeenAt: row["last_seen_at"], revokedAt: row["revoked_at"])
+            let session = try Self.session(from: row)
             guard
                 let personRow = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [session.personID.rawValue])

@@ -7,7 +7,8 @@ import ReleveDomain
 // Times are Unix seconds (`at`, `now`), always given by the caller.
 
 /// Every concern at once: what the composition root hands to the services.
-public typealias Store = AccountStore & AuditStore & DocumentStore & InsurerClientStore & OperationsStore & PaperStore
+public typealias Store = AccountStore & AuditStore & DocumentStore & FederationStore & InsurerClientStore & OperationsStore
+    & PaperStore
     & PaymentStore & SettingsStore & StatementStore
 
 /// Assurés' accounts, provisional codes, failed-attempt counters, sessions and e-mail links.

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ReleveDomain
 
 /// Cookies, CSRF tokens and the security headers (SECURITY.md §1, goals 10–13).
 struct Security: Sendable {
@@ -62,10 +63,7 @@ struct Security: Sendable {
         return Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: key)))
     }
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func base64URL(_ data: Data) -> String { Base64URL.encode(data) }
 
     /// Constant-time check of a submitted token.
     func checkCSRF(_ submitted: String?, base: String?) -> Bool {

@@ -213,6 +213,11 @@ enum ErrorPages {
                 case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .notAuthenticated:
                     .unauthorized
                 case .accountClosed: .forbidden
+                case .federation(.unavailable): .badGateway
+                case .federation(.notConfigured): .notFound
+                case .federation(.noMatch), .federation(.severalMatches), .federation(.otherRegime): .forbidden
+                case .federation(.refused), .federation(.cancelled), .federation(.openingExpired): .badRequest
+                case .federation(.reauthenticationRequired): .unauthorized
                 case .rateLimited: .tooManyRequests
                 case .inputUnreadable, .outputUnwritable, .store, .internal: .internalServerError
                 }
@@ -250,6 +255,18 @@ enum ErrorPages {
         case .notAuthenticated: "non_connecte"
         case .accountClosed: "compte_resilie"
         case .rateLimited: "trop_de_demandes"
+        case .federation(let problem):
+            switch problem {
+            case .notConfigured: "franceconnect_non_configure"
+            case .unavailable: "franceconnect_indisponible"
+            case .refused: "franceconnect_refuse"
+            case .cancelled: "franceconnect_annule"
+            case .noMatch: "identite_inconnue"
+            case .severalMatches: "identite_ambigue"
+            case .otherRegime: "autre_regime"
+            case .reauthenticationRequired: "reauthentification_requise"
+            case .openingExpired: "ouverture_expiree"
+            }
         case .inputUnreadable, .outputUnwritable, .store, .internal: "erreur_interne"
         }
     }
