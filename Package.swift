@@ -103,7 +103,8 @@ let package = Package(
         .target(
             name: "ReleveTestSupport",
             dependencies: [
-                "ReleveDomain", "ReleveStore", "ReleveService", .product(name: "Crypto", package: "swift-crypto"),
+                "ReleveDomain", "ReleveStore", "ReleveService", "ReleveOIDC",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ReleveTestSupport"
         ),
@@ -120,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "ReleveServiceTests",
             dependencies: [
-                "ReleveDomain", "ReleveStore", "RelevePDF", "ReleveService", "ReleveTestSupport",
+                "ReleveDomain", "ReleveStore", "RelevePDF", "ReleveService", "ReleveOIDC", "ReleveTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

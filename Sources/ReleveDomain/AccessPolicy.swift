@@ -19,6 +19,8 @@ public struct AccessPolicy: Sendable, Hashable {
     public var provisionalRequestsPerDay: Int
     /// E-mail confirmation link validity.
     public var emailTokenSeconds: Int
+    /// How long a fresh FranceConnect login allows sensitive actions without another one.
+    public var freshLoginSeconds: Int = 300
 
     public init(
         softLockThreshold: Int = 3, firstDelaySeconds: Int = 60, maxDelaySeconds: Int = 3600, hardLockThreshold: Int = 10,

@@ -49,7 +49,7 @@ public struct PivotIdentity: Sendable, Hashable, Codable {
         return registry.starts(with: vouched) || vouched.starts(with: registry)
     }
 
-    static func birthPlaceMatches(_ place: NIR.BirthPlace, birthplace: String?, birthcountry: String) -> Bool {
+    public static func birthPlaceMatches(_ place: NIR.BirthPlace, birthplace: String?, birthcountry: String) -> Bool {
         switch place {
         case .abroad(let country):
             return birthcountry == "99" + country

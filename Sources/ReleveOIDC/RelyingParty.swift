@@ -8,14 +8,13 @@ import ReleveDomain
 /// A relying party of one OpenID Connect provider: the authorization code flow with PKCE (S256),
 /// the ID token checked against the provider's JWKS by jwt-kit, userinfo, and logout.
 ///
-/// Discovery and keys are cached; the keys are fetched again when a token names a `kid` the
-/// cache does not know (a provider's key rotation), at most once per `keyRefreshInterval`.
+/// Discovery and keys are cached for an hour; the keys are fetched again when a token names a
+/// `kid` the cache does not know (a provider's key rotation).
 public actor RelyingParty {
     public nonisolated let settings: ProviderSettings
     private var cachedMetadata: (metadata: ProviderMetadata, at: ContinuousClock.Instant)?
     private var keys: (collection: JWTKeyCollection, kids: Set<String>, at: ContinuousClock.Instant)?
     private let metadataLifetime: Duration = .seconds(3600)
-    private let keyRefreshInterval: Duration = .seconds(10)
 
     /// One HTTP client for every provider call of the process: no redirect followed (a token
     /// endpoint that redirects is refused), connection and read bounded.
@@ -51,11 +50,13 @@ public actor RelyingParty {
         return metadata
     }
 
-    /// The key collection, fetched again when `kid` is unknown (and the last fetch is not too recent).
+    /// The key collection, fetched again when `kid` is unknown or the keys are an hour old.
+    /// Tokens reach this check only from the provider's own endpoints (back channel), so an
+    /// unknown `kid` is a rotation, not an attacker's lever: one more GET per such login.
     private func keyCollection(for kid: String?) async throws(OIDCError) -> (JWTKeyCollection, Set<String>) {
-        if let keys {
+        if let keys, ContinuousClock.now - keys.at < metadataLifetime {
             let known = kid.map { keys.kids.contains($0) } ?? (keys.kids.count == 1)
-            if known || ContinuousClock.now - keys.at < keyRefreshInterval { return (keys.collection, keys.kids) }
+            if known { return (keys.collection, keys.kids) }
         }
         let fetched = try await fetchKeys()
         keys = (fetched.0, fetched.1, ContinuousClock.now)

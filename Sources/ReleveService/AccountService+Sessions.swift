@@ -17,8 +17,8 @@ extension AccountService {
         let account: StoredAccount
         let tokenHash: [UInt8]
         /// "code", or `FederationService.method` for a session opened through the provider.
-        public let method: String
-        let reauthenticatedAt: Int64?
+        public var method: String = "code"
+        var reauthenticatedAt: Int64?
 
         public var email: String { account.email }
         public var emailConfirmed: Bool { account.emailConfirmed }
@@ -155,11 +155,11 @@ extension AccountService {
 
     /// Re-authentication for sensitive changes: the current code is asked again, and a wrong
     /// one counts as a failed login. A session opened through FranceConnect may instead show a
-    /// fresh provider login (`FederationService.freshSeconds`), its code left empty.
+    /// fresh provider login (`AccessPolicy.freshLoginSeconds`), its code left empty.
     func reauthenticate(_ user: Authenticated, code codeText: String, channel: Channel, at: Int64) async throws {
         let nir = user.person.person.nir
         if user.method == FederationService.method && codeText.isEmpty {
-            guard let fresh = user.reauthenticatedAt, at - fresh <= FederationService.freshSeconds else {
+            guard let fresh = user.reauthenticatedAt, at - fresh <= Int64(policy.freshLoginSeconds) else {
                 throw ServiceError.federation(.reauthenticationRequired)
             }
             return

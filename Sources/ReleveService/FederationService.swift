@@ -82,8 +82,6 @@ public struct FederationService: Sendable {
     /// How long a login may stay at the provider, and an opening wait for its form.
     static let pendingSeconds: Int64 = 600
     static let openingSeconds: Int64 = 900
-    /// How long a fresh provider login allows sensitive actions.
-    public static let freshSeconds: Int64 = 300
 
     init(store: any Store, accounts: AccountService, settings: ProviderSettings?) {
         self.store = store
@@ -234,7 +232,8 @@ public struct FederationService: Sendable {
                 at: 0)
         }
         try await store.recordFederatedLogin(
-            link: newLink, nir: person.nir, tokenHash: Token.hash(token), channel: channel.rawValue, idToken: login.idToken,
+            link: newLink, method: Self.method, nir: person.nir, tokenHash: Token.hash(token), channel: channel.rawValue,
+            idToken: login.idToken,
             at: at, audit: events)
         return .session(AccountService.NewSession(token: token, fullName: person.fullName))
     }
@@ -322,7 +321,7 @@ public struct FederationService: Sendable {
         let confirmation = Token.generate()
         let token = Token.generate()
         let opened = try await store.openFederatedAccount(
-            link: link, nir: person.nir, email: email.value,
+            link: link, method: Self.method, nir: person.nir, email: email.value,
             emailToken: (Token.hash(confirmation), at + Int64(accounts.policy.emailTokenSeconds)), session: Token.hash(token),
             idToken: idToken, at: at,
             audit: [

@@ -81,7 +81,7 @@ public protocol FederationStore: Sendable {
     /// Opens a session for a federated login: stores (or refreshes) the link, clears the NIR's
     /// failed attempts, records the session and its audit rows, in one transaction.
     func recordFederatedLogin(
-        link: FederatedLink, nir: NIR, tokenHash: [UInt8], channel: String, idToken: String, at: Int64,
+        link: FederatedLink, method: String, nir: NIR, tokenHash: [UInt8], channel: String, idToken: String, at: Int64,
         audit: [AuditEvent]
     ) async throws
     /// Marks a fresh provider login on a session (sensitive actions may follow for a while).
@@ -89,7 +89,8 @@ public protocol FederationStore: Sendable {
     /// Opens an account for an identity vouched for by the provider: no personal code, no secret
     /// question; false if the assuré has an account already (open or cancelled).
     func openFederatedAccount(
-        link: FederatedLink, nir: NIR, email: String, emailToken: (hash: [UInt8], expiresAt: Int64), session: [UInt8],
+        link: FederatedLink, method: String, nir: NIR, email: String, emailToken: (hash: [UInt8], expiresAt: Int64),
+        session: [UInt8],
         idToken: String, at: Int64, audit: [AuditEvent]
     ) async throws -> Bool
 }
@@ -171,7 +172,7 @@ extension SQLiteStore: FederationStore {
     }
 
     public func recordFederatedLogin(
-        link: FederatedLink, nir: NIR, tokenHash: [UInt8], channel: String, idToken: String, at: Int64,
+        link: FederatedLink, method: String, nir: NIR, tokenHash: [UInt8], channel: String, idToken: String, at: Int64,
         audit: [AuditEvent]
     ) async throws {
         try await write { db in
@@ -183,7 +184,7 @@ extension SQLiteStore: FederationStore {
                         reauthenticated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [Data(tokenHash), link.personID.rawValue, channel, at, at, link.provider, idToken, at])
+                arguments: [Data(tokenHash), link.personID.rawValue, channel, at, at, method, idToken, at])
             for event in audit { try Self.insert(event, db) }
         }
     }
@@ -209,7 +210,8 @@ extension SQLiteStore: FederationStore {
     }
 
     public func openFederatedAccount(
-        link: FederatedLink, nir: NIR, email: String, emailToken: (hash: [UInt8], expiresAt: Int64), session: [UInt8],
+        link: FederatedLink, method: String, nir: NIR, email: String, emailToken: (hash: [UInt8], expiresAt: Int64),
+        session: [UInt8],
         idToken: String, at: Int64, audit: [AuditEvent]
     ) async throws -> Bool {
         try await write { db in
@@ -232,7 +234,7 @@ extension SQLiteStore: FederationStore {
                     INSERT INTO session (token_hash, person_id, channel, created_at, last_seen_at, method, id_token,
                         reauthenticated_at)
                     VALUES (?, ?, 'web', ?, ?, ?, ?, ?)
-                    """, arguments: [Data(session), link.personID.rawValue, at, at, link.provider, idToken, at])
+                    """, arguments: [Data(session), link.personID.rawValue, at, at, method, idToken, at])
             for event in audit { try Self.insert(event, db) }
             return true
         }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import ReleveDomain
+import ReleveOIDC
 import ReleveService
 import ReleveStore
 
@@ -21,7 +22,9 @@ public final class AccountWorld: @unchecked Sendable {
     public static let nir = "1701275112034"
     public static let goodCode = "39451827"
 
-    public init(policy: AccessPolicy = .standard, rounds: Int = 2, store: SQLiteStore? = nil) async throws {
+    public init(
+        policy: AccessPolicy = .standard, rounds: Int = 2, store: SQLiteStore? = nil, federation: ProviderSettings? = nil
+    ) async throws {
         if let store { self.store = store } else { self.store = try await SQLiteStore.inMemory() }
         directory = Fixtures.temporaryDirectory()
         spool = directory.appendingPathComponent("courriels")
@@ -35,6 +38,7 @@ public final class AccountWorld: @unchecked Sendable {
             insurerExports: directory.appendingPathComponent("exports").path, publicURL: "https://releve.test",
             policy: policy)
         settings.kdfRounds = rounds
+        settings.federation = federation
         services = try await ReleveServices.build(settings)
         service = services.accounts
         let msa = try InsuredPerson(
