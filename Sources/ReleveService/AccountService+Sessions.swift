@@ -21,6 +21,13 @@ extension AccountService {
         var reauthenticatedAt: Int64?
 
         public var email: String { account.email }
+
+        /// Whether this is a FranceConnect session whose last provider login is recent enough
+        /// for a sensitive change without a code.
+        public func freshFederatedLogin(now: Date, policy: AccessPolicy) -> Bool {
+            guard method == FederationService.method, let at = reauthenticatedAt else { return false }
+            return AccountService.seconds(now) - at <= Int64(policy.freshLoginSeconds)
+        }
         public var emailConfirmed: Bool { account.emailConfirmed }
     }
 

@@ -27,8 +27,14 @@ struct Security: Sendable {
         return cookies
     }
 
-    static func setCookie(_ name: String, _ value: String, maxAge: Int? = nil) -> String {
-        "\(name)=\(value); Path=/; Secure; HttpOnly; SameSite=Strict" + (maxAge.map { "; Max-Age=\($0)" } ?? "")
+    static func setCookie(_ name: String, _ value: String, maxAge: Int? = nil, sameSite: String = "Strict") -> String {
+        "\(name)=\(value); Path=/; Secure; HttpOnly; SameSite=\(sameSite)" + (maxAge.map { "; Max-Age=\($0)" } ?? "")
+    }
+
+    /// `scheme://host[:port]` of an address, for the CSP's form-action.
+    static func origin(of address: String) -> String? {
+        guard let url = URL(string: address), let scheme = url.scheme, let host = url.host else { return nil }
+        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
     }
 
     /// The token that forms carry: an HMAC of the session token, or of the form cookie.
@@ -73,12 +79,14 @@ struct Security: Sendable {
         return zip(submitted.utf8, expected.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    /// Headers every response carries.
+    /// The CSP; forms may also lead to the identity provider (the FranceConnect button and the
+    /// logout both answer with a redirect there, which form-action governs).
+    static func contentSecurityPolicy(formActions: String?) -> String {
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'\(formActions.map { " " + $0 } ?? ""); frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    }
+
+    /// Headers every response carries (the CSP is added by `SecurityMiddleware`).
     static let headers: [(HTTPField.Name, String)] = [
-        (
-            .contentSecurityPolicy,
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-        ),
         (.strictTransportSecurity, "max-age=31536000; includeSubDomains"),
         (.xContentTypeOptions, "nosniff"),
         (.referrerPolicy, "same-origin"),
@@ -103,6 +111,12 @@ extension HTTPField.Name {
 /// Bearer-token API calls carry no ambient credential and skip the origin check.
 struct SecurityMiddleware: RouterMiddleware {
     typealias Context = WebContext
+    let contentSecurityPolicy: String
+
+    /// `formActions`: the identity provider's origin, when one is configured.
+    init(formActions: String? = nil) {
+        contentSecurityPolicy = Security.contentSecurityPolicy(formActions: formActions)
+    }
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws
         -> Response
@@ -113,6 +127,7 @@ struct SecurityMiddleware: RouterMiddleware {
         } else {
             response = try await next(request, context)
         }
+        if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = contentSecurityPolicy }
         for (name, value) in Security.headers where response.headers[name] == nil { response.headers[name] = value }
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response

@@ -59,6 +59,12 @@ enum Stylesheet {
         footer{max-width:80rem;margin:2rem auto;padding:1rem;border-top:1px solid #bbb;font-size:.9rem;color:#3a3a3a}
         .graphique svg{max-width:100%;height:auto}
         .visuellement-cache{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+        .separateur{margin:1rem 0 0;text-align:center;color:#4a4a4a}
+        .franceconnect p{margin:.4rem 0 0;font-size:.9rem}
+        .franceconnect-bouton{display:inline-flex;flex-direction:column;align-items:flex-start;background:#000091;padding:.5rem 1.5rem .6rem 1.25rem;line-height:1.25}
+        .franceconnect-bouton:hover,.franceconnect-bouton:focus{background:#1212ff}
+        .franceconnect-login{font-weight:400;font-size:.95rem}
+        .franceconnect-marque{font-weight:700;font-size:1.1rem}
         @media (max-width:30rem){h1{font-size:1.35rem}main{padding:.75rem}}
         """
 }

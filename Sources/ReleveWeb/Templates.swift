@@ -60,6 +60,7 @@ enum Templates {
         <input id="code" name="code" type="password" inputmode="numeric" autocomplete="current-password" required>
         <button type="submit">Se connecter</button>
         </form>
+        {{#franceconnect}}<p class="separateur">ou</p>{{> franceconnect-bouton}}{{/franceconnect}}
         </section>
         <section class="carte" aria-labelledby="titre-nouveau">
         <h2 id="titre-nouveau">Pas encore de compte ?</h2>
@@ -69,6 +70,57 @@ enum Templates {
         <p><a href="/probleme-acces">Code oublié ou jamais reçu, compte bloqué ou résilié, autre régime</a></p>
         </section>
         </div>
+        """
+
+    /// FranceConnect's button as its published conventions draw it (no script): "S'identifier
+    /// avec FranceConnect", then the link "Qu'est-ce que FranceConnect ?" in a new window.
+    static let franceconnectBouton = """
+        <div class="franceconnect">
+        <form method="post" action="/franceconnect/connexion">
+        {{> csrf}}
+        <button type="submit" class="franceconnect-bouton"><span class="franceconnect-login">S'identifier avec</span> <span class="franceconnect-marque">FranceConnect</span></button>
+        </form>
+        <p><a href="https://franceconnect.gouv.fr/" target="_blank" rel="noopener" title="Qu'est-ce que FranceConnect ? — nouvelle fenêtre">Qu'est-ce que FranceConnect ?</a></p>
+        </div>
+        """
+
+    static let franceconnectOuverture = """
+        <h1>Ouvrir mon compte avec {{provider}}</h1>
+        <p>{{provider}} nous a transmis votre identité : elle correspond au dossier de <strong>{{name}}</strong>. Aucun code provisoire n'est nécessaire. Acceptez les conditions d'utilisation et indiquez votre adresse e-mail pour ouvrir votre compte.</p>
+        {{#error}}<p class="message erreur" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="/franceconnect/ouverture">
+        {{> csrf}}
+        <input type="hidden" name="jeton" value="{{token}}">
+        <input type="hidden" name="nom" value="{{name}}">
+        <fieldset><legend>Conditions d'utilisation</legend>
+        <div class="conditions" tabindex="0" role="region" aria-label="Conditions d'utilisation">{{terms}}</div>
+        <p class="case"><input id="cgu" name="cgu" type="checkbox" value="oui" required{{#termsAccepted}} checked{{/termsAccepted}}> <label for="cgu">J'accepte les conditions d'utilisation</label></p>
+        </fieldset>
+        <fieldset><legend>Votre adresse e-mail</legend>
+        <label for="email">Adresse e-mail <span class="aide">un lien de confirmation y sera envoyé</span></label>
+        <input id="email" name="email" type="email" autocomplete="email" required value="{{email}}">
+        </fieldset>
+        <p class="aide">Vous vous connecterez avec {{provider}}. Pour vous connecter aussi avec votre numéro de sécurité sociale, choisissez ensuite un code personnel dans « Mon compte ».</p>
+        <button type="submit">Ouvrir mon compte</button>
+        </form>
+        """
+
+    static let franceconnectErreur = """
+        <h1>Connexion avec FranceConnect impossible</h1>
+        <p>{{text}}</p>
+        <ul>
+        <li><a href="/">Se connecter avec son numéro de sécurité sociale et son code personnel</a></li>
+        <li><a href="/code-provisoire">Commander un code provisoire (envoyé par courrier)</a></li>
+        <li><a href="/probleme-acces">Autres problèmes d'accès</a></li>
+        </ul>
+        """
+
+    /// A same-site step after the provider's redirect (see `ContinuePage`).
+    static let suite = """
+        <meta http-equiv="refresh" content="0;url={{target}}">
+        <h1>{{heading}}</h1>
+        <p>{{text}}</p>
+        <p><a class="bouton" href="{{target}}">Continuer</a></p>
         """
 
     static let codeProvisoire = """
@@ -286,21 +338,26 @@ enum Templates {
         <h2>Complémentaire et relevés papier</h2>
         <ul>{{#beneficiaries}}<li>{{name}} : {{complementaire}}</li>{{/beneficiaries}}</ul>
         <p>{{delivery}}</p>
+        {{#federated}}<h2 id="titre-confirmation">Connexion avec {{provider}}</h2>
+        {{#fresh}}<p>Votre identité vient d'être confirmée avec {{provider}} : vous pouvez changer votre adresse e-mail ou votre code, ou résilier votre compte, sans saisir de code, pendant {{freshDelay}}.</p>{{/fresh}}
+        {{^fresh}}<p>Pour changer votre adresse e-mail ou votre code, ou pour résilier votre compte, confirmez d'abord votre identité avec {{provider}}.</p>
+        <form method="post" action="/franceconnect/reauthentification">{{> csrf}}<input type="hidden" name="action" value="compte"><button type="submit" class="secondaire">Confirmer mon identité avec {{provider}}</button></form>{{/fresh}}
+        {{/federated}}
         <h2 id="titre-email">Adresse e-mail</h2>
         <p>{{email}} {{#confirmed}}(confirmée){{/confirmed}}{{^confirmed}}(à confirmer : ouvrez le lien reçu par e-mail){{/confirmed}}</p>
         <form method="post" action="/compte/email" aria-labelledby="titre-email">
         {{> csrf}}
         <label for="email">Nouvelle adresse e-mail</label>
         <input id="email" name="email" type="email" autocomplete="email" required value="{{newEmail}}">
-        <label for="code-email">Code personnel actuel</label>
-        <input id="code-email" name="code" type="password" inputmode="numeric" autocomplete="current-password" required>
+        {{^federated}}<label for="code-email">Code personnel actuel</label>
+        <input id="code-email" name="code" type="password" inputmode="numeric" autocomplete="current-password" required>{{/federated}}
         <button type="submit" class="secondaire">Changer mon adresse e-mail</button>
         </form>
         <h2 id="titre-code">Code personnel</h2>
         <form method="post" action="/compte/code" aria-labelledby="titre-code">
         {{> csrf}}
-        <label for="actuel">Code personnel actuel</label>
-        <input id="actuel" name="actuel" type="password" inputmode="numeric" autocomplete="current-password" required>
+        {{^federated}}<label for="actuel">Code personnel actuel</label>
+        <input id="actuel" name="actuel" type="password" inputmode="numeric" autocomplete="current-password" required>{{/federated}}
         <label for="nouveau">Nouveau code personnel <span class="aide">{{codeLengths}}</span></label>
         <input id="nouveau" name="nouveau" type="password" inputmode="numeric" autocomplete="new-password" required>
         <label for="confirmation">Confirmez le nouveau code</label>
@@ -318,8 +375,9 @@ enum Templates {
         {{#error}}<p class="message erreur" role="alert">{{error}}</p>{{/error}}
         <form method="post" action="/compte/resiliation">
         {{> csrf}}
-        <label for="code">Code personnel</label>
-        <input id="code" name="code" type="password" inputmode="numeric" autocomplete="current-password" required>
+        {{^federated}}<label for="code">Code personnel</label>
+        <input id="code" name="code" type="password" inputmode="numeric" autocomplete="current-password" required>{{/federated}}
+        {{#federated}}{{^fresh}}<p>Confirmez d'abord votre identité avec {{provider}} depuis <a href="/compte">Mon compte</a>.</p>{{/fresh}}{{/federated}}
         <p class="case"><input id="confirmer" name="confirmer" type="checkbox" value="oui" required> <label for="confirmer">Je confirme vouloir résilier mon compte</label></p>
         <button type="submit" class="danger">Résilier mon compte</button>
         </form>

@@ -45,6 +45,7 @@ public struct WebConfiguration: Sendable {
 /// The web view and the JSON API over the same services as the CLI.
 public struct Web: Sendable {
     let accounts: AccountService
+    let federation: FederationService
     let statements: StatementService
     let payments: PaymentsService
     let documents: DocumentService
@@ -63,6 +64,7 @@ public struct Web: Sendable {
         let services = services.with(
             gate: KDFGate(limit: configuration.kdfConcurrency, queueLimit: 64, perRequesterLimit: 4))
         self.accounts = services.accounts
+        self.federation = services.federation
         self.statements = services.statements
         self.payments = services.payments
         self.documents = services.documents
@@ -78,7 +80,7 @@ public struct Web: Sendable {
     public func router() -> Router<WebContext> {
         let router = Router(context: WebContext.self)
         router.add(middleware: HeadMiddleware())
-        router.add(middleware: SecurityMiddleware())
+        router.add(middleware: SecurityMiddleware(formActions: federation.settings.flatMap { Security.origin(of: $0.issuer) }))
         router.add(middleware: ErrorMiddleware(views: views))
         router.add(middleware: MaintenanceMiddleware(accounts: accounts, views: views))
         router.getAndHead("/sante") { _, _ in
@@ -92,6 +94,7 @@ public struct Web: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
         }
         router.addRoutes(PublicController(web: self).routes)
+        router.addRoutes(FranceConnectController(web: self).routes)
         router.addRoutes(AccountController(web: self).routes)
         router.addRoutes(DocumentController(web: self).routes)
         router.addRoutes(APIController(web: self).routes)
@@ -217,7 +220,7 @@ enum ErrorPages {
                 case .federation(.notConfigured): .notFound
                 case .federation(.noMatch), .federation(.severalMatches), .federation(.otherRegime): .forbidden
                 case .federation(.refused), .federation(.cancelled), .federation(.openingExpired): .badRequest
-                case .federation(.reauthenticationRequired): .unauthorized
+                case .federation(.reauthenticationRequired): .forbidden
                 case .rateLimited: .tooManyRequests
                 case .inputUnreadable, .outputUnwritable, .store, .internal: .internalServerError
                 }
@@ -237,6 +240,13 @@ enum ErrorPages {
                 "Une erreur est survenue de notre côté ; rien n'a été modifié. Réessayez plus tard."
             )
         }
+    }
+
+    /// A refusal a form page shows beside the form (400, or a sensitive change that needs a
+    /// fresh FranceConnect login first).
+    static func isFormRefusal(_ error: ServiceError) -> Bool {
+        if case .federation(.reauthenticationRequired) = error { return true }
+        return describe(error).0 == .badRequest
     }
 
     static func code(_ error: ServiceError) -> String {

@@ -52,6 +52,8 @@ struct PageModelTests {
                     person: Fixtures.person(), from: Fixtures.date("2026-10-01"), to: Fixtures.date("2026-10-31"),
                     payments: [Fixtures.consultation()], filtered: false)),
             statements, verification, CancellationPage(error: "e"),
+            FederatedOpeningPage(name: "Jean Martin", token: "t", provider: "FranceConnect", error: "e"),
+            ContinuePage(title: "t", heading: "h", text: "x", target: "/paiements"), FederationErrorPage(text: "x"),
             AccountOverviewPage(
                 user: AccountService.Authenticated(
                     person: StoredPerson(id: .init(1), person: Fixtures.person(doctor: false)),
@@ -99,12 +101,13 @@ struct PageModelTests {
             var source = template.source
             if source.contains("{{> etapes}}") { source += Template.etapes.source }
             if source.contains("{{> csrf}}") { source += Template.csrf.source }
+            if source.contains("{{> franceconnect-bouton}}") { source += Template.franceconnectBouton.source }
             let missing = Self.names(in: source).subtracting(Self.labels(of: page))
             #expect(missing.isEmpty, "\(template.rawValue) reads \(missing.sorted()), which \(type(of: page)) lacks")
             let body = views.body(page)
             #expect(body?.isEmpty == false, "\(template.rawValue) does not render")
         }
-        let pages = Set(Template.allCases).subtracting([.layout, .etapes, .csrf])
+        let pages = Set(Template.allCases).subtracting([.layout, .etapes, .csrf, .franceconnectBouton])
         #expect(covered == pages, "pages without a sample: \(pages.subtracting(covered).map(\.rawValue))")
         let layout = LayoutModel(
             title: "t", body: "b", csrf: "c", demo: true,

@@ -133,7 +133,12 @@ struct WebTests {
             #expect(cookie.hasPrefix("__Host-"), sourceLocation: sourceLocation)
             #expect(
                 cookie.contains("; Path=/") && cookie.contains("; Secure") && cookie.contains("; HttpOnly")
-                    && cookie.contains("; SameSite=Strict") && !cookie.contains("Domain"), sourceLocation: sourceLocation)
+                    && !cookie.contains("Domain"), sourceLocation: sourceLocation)
+            // Strict, except the FranceConnect binding, which the provider's redirect back must carry.
+            #expect(
+                cookie.contains("; SameSite=Strict")
+                    || (cookie.hasPrefix(FranceConnectController.bindingCookie + "=") && cookie.contains("; SameSite=Lax")),
+                sourceLocation: sourceLocation)
         }
     }
 

@@ -247,7 +247,9 @@ struct AccountController: Sendable {
         newEmail: String = ""
     ) async throws -> Response {
         let (_, mode) = try await web.accounts.delivery(user, now: web.now())
-        var page = AccountOverviewPage(user: user, delivery: mode, today: web.today)
+        var page = AccountOverviewPage(
+            user: user, delivery: mode, today: web.today, now: web.now(), policy: web.accounts.policy)
+        page.provider = web.federation.providerName
         page.newEmail = newEmail
         return render(page, section: "compte", user: user, token: token, flash: flash, status: status)
     }
@@ -264,9 +266,9 @@ struct AccountController: Sendable {
             }
             let refreshed = try await accounts.authenticate(token: token, now: now)
             return try await accountOverview(user: refreshed, token: token, flash: (message, "succes"))
-        } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
+        } catch let error as ServiceError where ErrorPages.isFormRefusal(error) {
             return try await accountOverview(
-                user: user, token: token, flash: (error.webMessage, "erreur"), status: .badRequest,
+                user: user, token: token, flash: (error.webMessage, "erreur"), status: ErrorPages.describe(error).0,
                 newEmail: form["email"] ?? "")
         }
     }
@@ -285,14 +287,23 @@ struct AccountController: Sendable {
             var response = Views.redirect("/compte?message=code")
             response.headers[values: .setCookie].append(web.sessionCookie(session.token))
             return response
-        } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
-            return try await accountOverview(user: user, token: token, flash: (error.webMessage, "erreur"), status: .badRequest)
+        } catch let error as ServiceError where ErrorPages.isFormRefusal(error) {
+            return try await accountOverview(
+                user: user, token: token, flash: (error.webMessage, "erreur"), status: ErrorPages.describe(error).0)
         }
     }
 
     @Sendable func cancellationForm(_ request: Request, context: WebContext) async throws -> Response {
         let (user, token) = try await web.viewer(request)
-        return render(CancellationPage(), section: "compte", user: user, token: token)
+        return render(cancellationPage(user), section: "compte", user: user, token: token)
+    }
+
+    func cancellationPage(_ user: AccountService.Authenticated, error: String? = nil) -> CancellationPage {
+        var page = CancellationPage(error: error)
+        page.federated = user.method == FederationService.method
+        page.fresh = user.freshFederatedLogin(now: web.now(), policy: web.accounts.policy)
+        page.provider = web.federation.providerName
+        return page
     }
 
     @Sendable func cancel(_ request: Request, context: WebContext) async throws -> Response {
@@ -308,9 +319,10 @@ struct AccountController: Sendable {
             var response = Views.redirect("/?message=resilie")
             response.headers[values: .setCookie].append(Security.setCookie(Security.sessionCookie, "", maxAge: 0))
             return response
-        } catch let error as ServiceError where ErrorPages.describe(error).0 == .badRequest {
+        } catch let error as ServiceError where ErrorPages.isFormRefusal(error) {
             return render(
-                CancellationPage(error: error.webMessage), section: "compte", user: user, token: token, status: .badRequest)
+                cancellationPage(user, error: error.webMessage), section: "compte", user: user, token: token,
+                status: ErrorPages.describe(error).0)
         }
     }
 }

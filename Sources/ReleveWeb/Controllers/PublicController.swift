@@ -58,6 +58,7 @@ struct PublicController: Sendable {
         flash: (String, String)? = nil
     ) -> Response {
         var page = HomePage(nir: nir, error: error)
+        page.franceconnect = web.federation.isConfigured
         if let demo = web.configuration.demoAccounts, !demo.isEmpty {
             page.demoAccounts = .init(accounts: demo.map { .init(name: $0.name, nir: $0.nir, code: $0.code) })
         }
@@ -80,10 +81,12 @@ struct PublicController: Sendable {
 
     @Sendable func logout(_ request: Request, context: WebContext) async throws -> Response {
         _ = try await web.postedForm(request)
+        var providerLogout: String?
         if let token = Security.cookies(request)[Security.sessionCookie] {
-            try await web.accounts.logout(token: token, channel: .web, now: web.now())
+            // A FranceConnect session also ends at the provider, which sends the browser back.
+            providerLogout = try await web.federation.logout(token: token, channel: .web, now: web.now())
         }
-        var response = Views.redirect("/?message=deconnexion")
+        var response = Views.redirect(providerLogout ?? "/?message=deconnexion")
         response.headers[values: .setCookie].append(Security.setCookie(Security.sessionCookie, "", maxAge: 0))
         return response
     }

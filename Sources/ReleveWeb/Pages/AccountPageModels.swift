@@ -1,3 +1,4 @@
+import Foundation
 import ReleveDomain
 import ReleveService
 
@@ -149,8 +150,16 @@ struct AccountOverviewPage: PageModel {
     var codeLengths = personalCodeLengths
     /// The new address typed in a refused change, shown again.
     var newEmail = ""
+    /// A FranceConnect session: sensitive changes need a fresh provider login, not a code.
+    var federated: Bool
+    var fresh: Bool
+    var provider = "FranceConnect"
+    var freshDelay: String
 
-    init(user: AccountService.Authenticated, delivery: DeliveryRule.Mode, today: CivilDate, tariffs: TariffTable = .standard) {
+    init(
+        user: AccountService.Authenticated, delivery: DeliveryRule.Mode, today: CivilDate, tariffs: TariffTable = .standard,
+        now: Date = Date(), policy: AccessPolicy = .standard
+    ) {
         let person = user.person.person
         name = person.fullName
         nir = person.nir.formatted
@@ -163,6 +172,9 @@ struct AccountOverviewPage: PageModel {
         self.delivery = "Votre relevé du mois en cours : \(delivery.explanation)."
         email = user.email
         confirmed = user.emailConfirmed
+        federated = user.method == FederationService.method
+        fresh = user.freshFederatedLogin(now: now, policy: policy)
+        freshDelay = French.duration(seconds: policy.freshLoginSeconds)
     }
 }
 
@@ -173,4 +185,7 @@ struct CancellationPage: PageModel {
     var csrf = ""
     var consequences = AccountService.cancellationConsequences
     var error: String?
+    var federated = false
+    var fresh = false
+    var provider = "FranceConnect"
 }

@@ -7,9 +7,12 @@ enum Template: String, CaseIterable, Sendable {
     case ouvertureEtape2 = "ouverture-etape2"
     case confirmationEmail = "confirmation-email"
     case problemeAcces = "probleme-acces"
-    case verifier
+    case verifier, suite
+    case franceconnectOuverture = "franceconnect-ouverture"
+    case franceconnectErreur = "franceconnect-erreur"
     /// Partials, included by the pages above.
     case etapes, csrf
+    case franceconnectBouton = "franceconnect-bouton"
 
     var source: String {
         switch self {
@@ -28,6 +31,10 @@ enum Template: String, CaseIterable, Sendable {
         case .confirmationEmail: Templates.confirmationEmail
         case .problemeAcces: Templates.problemeAcces
         case .verifier: Templates.verifier
+        case .suite: Templates.suite
+        case .franceconnectOuverture: Templates.franceconnectOuverture
+        case .franceconnectErreur: Templates.franceconnectErreur
+        case .franceconnectBouton: Templates.franceconnectBouton
         case .etapes: Templates.etapes
         case .csrf: Templates.csrf
         }

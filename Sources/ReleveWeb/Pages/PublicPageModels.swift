@@ -22,6 +22,8 @@ struct HomePage: PageModel {
     var error: String?
     var demoAccounts: DemoAccounts?
     var codeLengths = personalCodeLengths
+    /// Whether the FranceConnect button is shown (a provider is configured).
+    var franceconnect = false
 }
 
 /// Ordering a provisional code.
