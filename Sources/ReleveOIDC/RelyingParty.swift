@@ -362,7 +362,10 @@ public actor RelyingParty {
             let buffer = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), Data(buffer.readableBytesView), response.headers.first(name: "Content-Type") ?? "")
         } catch {
-            throw .unreachable("\(request.url) : \(error)")
+            let timedOut = "\(error)".contains("deadlineExceeded") || "\(error)".contains("readTimeout")
+            throw .unreachable(
+                "\(request.url) : " + (timedOut ? "pas de réponse dans le délai" : "aucune réponse exploitable")
+                    + " (détail technique : \(error))")
         }
     }
 

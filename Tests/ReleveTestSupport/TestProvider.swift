@@ -95,12 +95,22 @@ public final class TestProvider: @unchecked Sendable {
     /// Signs in at the provider as `subject` (as a browser would pick the user) and returns
     /// the redirect's query: `state`, and `code` or `error`.
     public func authorize(_ url: String, as subject: String) throws -> [String: String] {
-        let data = try Self.curl(["-s", "-o", "/dev/null", "-w", "%{redirect_url}", url + "&login_hint=" + subject])
-        let location = String(decoding: data, as: UTF8.self)
+        let location = try redirect(url, as: subject)
         guard let components = URLComponents(string: location), let items = components.queryItems else {
             throw ProviderError.noRedirect(url)
         }
         return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The address the provider sends the browser back to, after signing in as `subject`.
+    public func redirect(_ url: String, as subject: String) throws -> String {
+        let data = try Self.curl(["-s", "-o", "/dev/null", "-w", "%{redirect_url}", url + "&login_hint=" + subject])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// What a browser following `url` gets (status and body).
+    public static func browse(_ url: String) throws -> String {
+        String(decoding: try curl(["-s", url]), as: UTF8.self)
     }
 
     static func curl(_ arguments: [String]) throws -> Data {
