@@ -339,7 +339,7 @@ enum Templates {
         <ul>{{#beneficiaries}}<li>{{name}} : {{complementaire}}</li>{{/beneficiaries}}</ul>
         <p>{{delivery}}</p>
         {{#federated}}<h2 id="titre-confirmation">Connexion avec {{provider}}</h2>
-        {{#fresh}}<p>Votre identité vient d'être confirmée avec {{provider}} : vous pouvez changer votre adresse e-mail ou votre code, ou résilier votre compte, sans saisir de code, pendant {{freshDelay}}.</p>{{/fresh}}
+        {{#fresh}}<p>Votre identité vient d'être confirmée avec {{provider}} : vous pouvez changer votre adresse e-mail ou votre code, ou résilier votre compte, sans saisir de code, dans les {{freshDelay}} qui suivent votre connexion.</p>{{/fresh}}
         {{^fresh}}<p>Pour changer votre adresse e-mail ou votre code, ou pour résilier votre compte, confirmez d'abord votre identité avec {{provider}}.</p>
         <form method="post" action="/franceconnect/reauthentification">{{> csrf}}<input type="hidden" name="action" value="compte"><button type="submit" class="secondaire">Confirmer mon identité avec {{provider}}</button></form>{{/fresh}}
         {{/federated}}

@@ -46,6 +46,9 @@ extension Releve {
             for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             var settings = ReleveSettings.beside(base: path, publicURL: "http://\(host):\(port)", environment: [:])
             settings.mail = .spool(directory: path + ".courriels")
+            // FranceConnect, when the environment registers a provider (README, "FranceConnect").
+            settings.federation = ReleveSettings.federation(
+                environment: ProcessInfo.processInfo.environment, publicURL: settings.publicURL)
             let services = try await CLI.run { try await ReleveServices.build(settings) }
             defer { services.close() }
             try await CLI.run {

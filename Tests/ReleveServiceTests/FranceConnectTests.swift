@@ -355,6 +355,24 @@ extension FranceConnectTests {
         }
     }
 
+    @Test("every refusal reads as correct French and names the code journey where it helps")
+    func wording() {
+        let problems: [FederationProblem] = [
+            .notConfigured, .unavailable, .refused, .cancelled, .noMatch, .severalMatches,
+            .otherRegime(name: "Mutualité sociale agricole", contact: "votre MSA"), .reauthenticationRequired,
+            .openingExpired,
+        ]
+        for problem in problems {
+            let message = ServiceError.federation(problem).message
+            #expect(FrenchGrammar.problems(in: message).isEmpty, "\(message)")
+            #expect(FrenchGrammar.capitalProblem(message) == nil, "\(message)")
+        }
+        for problem in [FederationProblem.noMatch, .severalMatches, .unavailable, .cancelled] {
+            #expect(ServiceError.federation(problem).message.contains("code provisoire"))
+            #expect(!ServiceError.federation(problem).webMessage.contains("releve compte"))
+        }
+    }
+
     @Test("without a provider configured, the door says so")
     func notConfigured() async throws {
         let world = try await AccountWorld()

@@ -2,7 +2,9 @@
 """The assuré's journey in a real browser (Debian's chromium + chromedriver, Selenium), against
 `releve demo` on 127.0.0.1: order a code, open the account from the letter, confirm the e-mail,
 log in, switch to the detailed view, open a payment, download a statement PDF, ask for a
-duplicata, see the account, log out. axe-core 4.9 (selenium-axe-python) audits every page,
+duplicata, see the account, log out; then sign in with FranceConnect against the test OpenID
+Connect provider (Tests/franceconnect/fournisseur.py), see the payments, log out at the provider,
+and open an account from a FranceConnect identity. axe-core 4.9 (selenium-axe-python) audits every page,
 logged out and logged in: no violation of impact "serious" or "critical" (WCAG 2.1 A/AA) is
 allowed; the counts per page are printed. Screenshots go to --captures (docs/screenshots to
 refresh the README's).
@@ -60,9 +62,23 @@ def main():
     base = os.path.join(work, "demo.sqlite")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # The identity provider, registered through the environment as an operator would.
+    port_file = os.path.join(work, "fournisseur.port")
+    provider = subprocess.Popen(
+        [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "franceconnect", "fournisseur.py"),
+         "--port", "0", "--port-file", port_file, "--client-id", "releve-demo", "--client-secret", "secret-demo"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        if os.path.exists(port_file):
+            break
+        time.sleep(0.05)
+    with open(port_file) as f:
+        issuer = "http://127.0.0.1:" + f.read().strip()
+    environment = dict(os.environ, RELEVE_FC_EMETTEUR=issuer, RELEVE_FC_CLIENT="releve-demo",
+                       RELEVE_FC_SECRET="secret-demo")
     server = subprocess.Popen(
         [args.releve, "demo", "--base", base, "--donnees", args.donnees, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
     for line in server.stdout:
         if "sert la vue web" in line:
             break
@@ -273,6 +289,45 @@ def main():
         driver.get(url + "/paiements")
         check(driver.current_url.endswith("/?message=connexion"), "après déconnexion, Mes paiements renvoie à l'accueil")
 
+        # FranceConnect: the button, the provider's page, back with a session, logout everywhere.
+        driver.get(url + "/")
+        check("S'identifier avec" in driver.page_source and "Qu'est-ce que FranceConnect ?" in driver.page_source,
+              "accueil : bouton FranceConnect")
+        click(By.CSS_SELECTOR, "button.franceconnect-bouton")
+        check("Fournisseur d'identité de test" in driver.page_source, "FranceConnect : page du fournisseur")
+        click(By.ID, "utilisateur-fc-marie-ange-santoni")
+        WebDriverWait(driver, 15).until(lambda d: d.current_url.endswith("/paiements"))
+        check("Mes paiements" in driver.page_source and "SANTONI" in driver.page_source.upper(),
+              "FranceConnect : connectée, Mes paiements de Mme Santoni")
+        audit("18-franceconnect-paiements", shot=False)
+        driver.get(url + "/compte")
+        check("Connexion avec FranceConnect" in driver.page_source, "FranceConnect : Mon compte le dit")
+        audit("19-franceconnect-compte")
+        click(By.CSS_SELECTOR, "form[action='/deconnexion'] button")
+        WebDriverWait(driver, 15).until(lambda d: "Session fermée" in d.page_source)
+        journal = urllib.request.urlopen(issuer + "/_test/journal").read().decode()
+        check('"event": "logout"' in journal and '"id_token_hint": true' in journal,
+              "FranceConnect : déconnexion aussi chez le fournisseur (id_token_hint)")
+        driver.get(url + "/paiements")
+        check(driver.current_url.endswith("/?message=connexion"), "FranceConnect : session fermée")
+        # An identity without an account: the opening form, then the payments.
+        driver.get(url + "/")
+        click(By.CSS_SELECTOR, "button.franceconnect-bouton")
+        click(By.ID, "utilisateur-fc-ghjulia-albertini")
+        check("Ouvrir mon compte avec FranceConnect" in driver.page_source, "FranceConnect : ouverture proposée")
+        audit("20-franceconnect-ouverture")
+        driver.find_element(By.ID, "cgu").click()
+        driver.find_element(By.ID, "email").send_keys("ghjulia@exemple.fr")
+        click(By.CSS_SELECTOR, "form[action='/franceconnect/ouverture'] button[type=submit]")
+        check(driver.current_url.endswith("/paiements"), "FranceConnect : compte ouvert, Mes paiements")
+        # An identity the registry does not know: the French page with the other doors.
+        click(By.CSS_SELECTOR, "form[action='/deconnexion'] button")
+        WebDriverWait(driver, 15).until(lambda d: "Session fermée" in d.page_source)
+        click(By.CSS_SELECTOR, "button.franceconnect-bouton")
+        click(By.ID, "utilisateur-fc-inconnu")
+        check("ne correspond à aucun assuré" in driver.page_source, "FranceConnect : identité inconnue expliquée")
+        audit("21-franceconnect-inconnu", shot=False)
+
         # A phone-sized view of the payments, logged out pages only need the home.
         driver.set_window_size(390, 844)
         driver.get(url + "/")
@@ -284,6 +339,7 @@ def main():
         driver.quit()
         server.terminate()
         server.wait(timeout=10)
+        provider.kill()
 
     print("\nAudit axe-core 4.9 (WCAG 2.1 A/AA) — violations graves ou critiques / autres, par page :")
     for name, serious, minor in audits:
