@@ -59,11 +59,13 @@ public enum FederationProblem: Sendable, Equatable {
         }
     }
 
-    /// sysexits.h: 68 (EX_NOUSER) when no single assuré matches, 69 when the provider is
+    /// sysexits.h: 68 (EX_NOUSER) when no single assuré matches (67 for another régime, as the
+    /// code journey answers), 69 when the provider is
     /// unavailable or not configured, 77 for a refusal.
     public var exitCode: Int32 {
         switch self {
-        case .noMatch, .severalMatches, .otherRegime: 68
+        case .noMatch, .severalMatches: 68
+        case .otherRegime: 67
         case .notConfigured, .unavailable: 69
         case .refused, .cancelled, .reauthenticationRequired, .openingExpired: 77
         }

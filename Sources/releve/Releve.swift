@@ -14,9 +14,11 @@ struct Releve: AsyncParsableCommand {
         discussion: """
             Codes de sortie : 0 succès (ou choix, ou rien à faire, expliqués), 64 commande mal formée, \
             65 donnée refusée, 66 fichier introuvable, 67 pas de compte ici (assuré d'un autre régime), \
-            69 service en maintenance, 70 erreur interne, 73 fichier impossible à \
+            68 identité FranceConnect sans assuré correspondant (ou avec plusieurs), \
+            69 service en maintenance ou FranceConnect indisponible, 70 erreur interne, 73 fichier impossible à \
             écrire, 74 base de données inutilisable, 75 trop de demandes (réessayez plus tard), \
-            77 accès refusé (code incorrect, compte bloqué, session absente ou expirée).
+            77 accès refusé (code incorrect, compte bloqué, session absente ou expirée, réponse de \
+            FranceConnect refusée), 78 réglage manquant.
             """,
         version: ReleveVersion.current,
         subcommands: [

@@ -21,6 +21,18 @@ ENVIRONMENT = [
         "(sinon celle que « servir » écoute).",
     ),
     ("XDG_CONFIG_HOME", "Dossier de la session de la ligne de commande (par défaut ~/.config)."),
+    ("RELEVE_FC_EMETTEUR", "Émetteur du fournisseur OpenID Connect (FranceConnect) ; sans lui, pas de bouton FranceConnect."),
+    ("RELEVE_FC_CLIENT", "Identifiant client donné par le fournisseur."),
+    (
+        "RELEVE_FC_SECRET_FICHIER",
+        "Fichier du secret client (droits 0600) ; ou RELEVE_FC_SECRET. Jamais en argument de commande.",
+    ),
+    (
+        "RELEVE_FC_RETOUR",
+        "Adresse de retour déclarée au fournisseur (par défaut URL-PUBLIQUE/franceconnect/retour) ; "
+        "RELEVE_FC_APRES_DECONNEXION, celle d'après la déconnexion.",
+    ),
+    ("RELEVE_FC_ACR", "Niveaux d'authentification acceptés, séparés par des virgules (par défaut eidas1)."),
     ("COLUMNS", "Largeur du terminal pour la vue détaillée des paiements (sinon celle que donne le terminal)."),
 ]
 
@@ -45,12 +57,14 @@ EXIT_CODES = [
     ("65", "Donnée refusée : NIR non valable, fichier de flux refusé (chaque problème en « fichier:ligne: raison »)."),
     ("66", "Fichier introuvable, ou qui n'est pas un fichier ordinaire."),
     ("67", "Pas de compte ici : l'assuré relève d'un autre régime (le message dit qui contacter)."),
-    ("69", "Service en maintenance."),
+    ("68", "Identité FranceConnect sans assuré correspondant, ou avec plusieurs (le message renvoie au code provisoire)."),
+    ("69", "Service en maintenance, ou FranceConnect indisponible."),
     ("70", "Erreur interne ; rien n'a été modifié, le détail est dans le journal de l'exploitant."),
     ("73", "Fichier impossible à écrire ; rien de partiel n'est laissé."),
     ("74", "Base de données inutilisable (pas une base, schéma plus récent, endommagée, disque plein)."),
     ("75", "Trop de demandes pour l'instant ; réessayez plus tard."),
-    ("77", "Accès refusé : code incorrect, compte bloqué ou résilié, session absente ou expirée."),
+    ("77", "Accès refusé : code incorrect, compte bloqué ou résilié, session absente ou expirée, réponse de FranceConnect refusée."),
+    ("78", "Réglage manquant (releve admin franceconnect verifier)."),
 ]
 
 
