@@ -52,7 +52,7 @@ public enum FederationProblem: Sendable, Equatable {
             return "Le compte Releve n'est pas ouvert aux assurés de votre régime (\(name)). Adressez-vous à \(contact)."
         case .reauthenticationRequired:
             return
-                "Pour cette action, confirmez d'abord votre identité avec FranceConnect (une nouvelle connexion vous est demandée). Rien n'a été modifié."
+                "Pour cette action, confirmez d'abord votre identité avec FranceConnect : une nouvelle connexion vous est demandée (releve connexion --franceconnect). Rien n'a été modifié."
         case .openingExpired:
             return
                 "Ce lien d'ouverture de compte a expiré ou a déjà servi (il est valable 15 minutes). Reconnectez-vous avec FranceConnect pour recommencer."

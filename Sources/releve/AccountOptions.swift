@@ -153,3 +153,17 @@ enum SessionFile {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+/// The current code a sensitive change asks again; a FranceConnect session shows a recent
+/// provider login instead (none asked), or is told to sign in again.
+enum CurrentCode {
+    static func ask(_ user: AccountService.Authenticated, policy: AccessPolicy, prompt: String) throws -> String {
+        guard user.method == FederationService.method else { return try Input.line(prompt, secret: true) }
+        guard user.freshFederatedLogin(now: Date(), policy: policy) else {
+            throw ServiceError.federation(.reauthenticationRequired)
+        }
+        FileHandle.standardError.write(
+            Data("Identité confirmée avec FranceConnect à l'instant : aucun code n'est demandé.\n".utf8))
+        return ""
+    }
+}

@@ -59,8 +59,8 @@ extension Releve.Compte {
         func run() async throws {
             try await options.withService { service in
                 let token = try SessionFile.read()
-                _ = try await service.authenticate(token: token, now: Date())
-                let current = try Input.line("Code personnel actuel", secret: true)
+                let user = try await service.authenticate(token: token, now: Date())
+                let current = try CurrentCode.ask(user, policy: service.policy, prompt: "Code personnel actuel")
                 let new = try Input.line("Nouveau code personnel (8 à 13 chiffres)", secret: true)
                 let confirmation = try Input.line("Confirmez le nouveau code", secret: true)
                 let session = try await service.changeCode(
@@ -84,8 +84,8 @@ extension Releve.Compte {
         func run() async throws {
             try await options.withService { service in
                 let token = try SessionFile.read()
-                _ = try await service.authenticate(token: token, now: Date())
-                let code = try Input.line("Code personnel", secret: true)
+                let user = try await service.authenticate(token: token, now: Date())
+                let code = try CurrentCode.ask(user, policy: service.policy, prompt: "Code personnel")
                 print(try await service.changeEmail(token: token ?? "", code: code, newEmail: email, channel: .cli, now: Date()))
             }
         }

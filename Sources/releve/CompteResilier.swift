@@ -23,7 +23,7 @@ extension Releve.Compte {
                 var lines = ["Résilier le compte de \(user.person.person.fullName) :"]
                 lines += AccountService.cancellationConsequences.map { "  • " + $0 }
                 FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-                let code = try Input.line("Code personnel", secret: true)
+                let code = try CurrentCode.ask(user, policy: service.policy, prompt: "Code personnel")
                 let confirmation = try Input.line("Pour confirmer, tapez RESILIER")
                 let message = try await service.cancelAccount(
                     token: token, code: code,

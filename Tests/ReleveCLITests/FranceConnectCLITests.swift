@@ -92,6 +92,10 @@ struct FranceConnectCLITests {
         let account = try box.run(["compte"])
         #expect(account.status == 0)
         #expect(account.stdout.contains("Santoni") || account.stdout.contains("SANTONI"))
+        // Just signed in with FranceConnect: a sensitive change asks no code.
+        let email = try box.run(["compte", "email", "--nouvelle", "marie-ange.nouvelle@exemple.fr"])
+        #expect(email.status == 0, "\(email.stderr)")
+        #expect(email.stderr.contains("aucun code n'est demandé"))
         #expect(try box.run(["deconnexion"]).status == 0)
     }
 
