@@ -22,12 +22,14 @@ demo: deps build
 	.build/debug/releve demo
 
 # Every target imports only what Package.swift declares (Tests/architecture/imports.py), the
-# Swift Testing suites, the bad-feed corpus, make install's page and completions, the README's
-# examples as written, then the web checks with the real binary: schemathesis and the browser
-# journey with axe-core (Tests/web/verifier.sh; tools from .ci/requirements.txt).
+# Swift Testing suites (with a throwaway PostgreSQL cluster for the PostgreSQL store's, started
+# and stopped around them by Tests/postgres/grappe.sh), the bad-feed corpus, make install's
+# page and completions, the README's examples as written, then the web checks with the real
+# binary: schemathesis and the browser journey with axe-core (Tests/web/verifier.sh; tools from
+# .ci/requirements.txt).
 test: deps-test
 	python3 Tests/architecture/imports.py
-	swift test
+	eval "$$(Tests/postgres/grappe.sh demarrer)" && swift test; status=$$?; Tests/postgres/grappe.sh arreter; exit $$status
 	$(MAKE) test-corpus
 	$(MAKE) test-install
 	$(MAKE) test-readme

@@ -27,6 +27,9 @@ let package = Package(
         // (JWKS, RS256/ES256 signature checks) instead of hand-written token parsing.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        // The server engine for a caisse of millions (issue 13): PostgreSQL through PostgresNIO's
+        // pooled PostgresClient.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "ReleveDomain"),
@@ -46,6 +49,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The PostgreSQL engine behind the same store interface (built up issue by issue: not yet
+        // a full `Store`, so nothing selects it yet).
+        .target(
+            name: "ReleveStorePostgres",
+            dependencies: [
+                "ReleveDomain", "ReleveStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A relying party for any OpenID Connect provider (FranceConnect's profile among them):
@@ -124,6 +137,10 @@ let package = Package(
                 "ReleveDomain", "ReleveStore", "RelevePDF", "ReleveService", "ReleveOIDC", "ReleveTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "ReleveStorePostgresTests",
+            dependencies: ["ReleveDomain", "ReleveStore", "ReleveStorePostgres", "ReleveTestSupport"]
         ),
         .testTarget(
             name: "ReleveWebTests",

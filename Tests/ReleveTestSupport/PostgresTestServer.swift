@@ -1,0 +1,47 @@
+import Foundation
+
+/// The throwaway PostgreSQL cluster of Tests/postgres/grappe.sh (`make test` and CI start it and
+/// export `RELEVE_TEST_POSTGRES`); each test gets a database of its own, dropped afterwards.
+public enum PostgresTestServer {
+    /// The cluster's address, or nil when none was started (the PostgreSQL tests are then
+    /// skipped, said as such; CI always starts one).
+    public static var url: String? {
+        ProcessInfo.processInfo.environment["RELEVE_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case psql(String)
+        public var description: String {
+            switch self {
+            case .psql(let text): "psql: \(text)"
+            }
+        }
+    }
+
+    /// A fresh, empty database on the cluster; its URL and how to drop it.
+    public static func database() throws -> (url: String, drop: @Sendable () -> Void) {
+        guard let url else { throw Failure.psql("RELEVE_TEST_POSTGRES is not set (Tests/postgres/grappe.sh demarrer)") }
+        let name = "releve_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        _ = try psql(url, "CREATE DATABASE \(name)")
+        let base = url.replacingOccurrences(of: #"/[^/?]*(\?|$)"#, with: "/\(name)$1", options: .regularExpression)
+        return (base, { _ = try? psql(url, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
+    }
+
+    /// Runs one statement with psql and returns its unaligned output.
+    @discardableResult
+    public static func psql(_ url: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = [url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql]
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure.psql(String(decoding: errors, as: UTF8.self)) }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster on loopback for the tests (issue 13), run as the `postgres`
+# user (the server refuses root), in a temporary folder, on a free port.
+#
+#   eval "$(Tests/postgres/grappe.sh demarrer)"   # exports RELEVE_TEST_POSTGRES=postgres://…
+#   Tests/postgres/grappe.sh arreter              # stops it and removes the folder
+#
+# Needs Debian's `postgresql` package (.ci/packages-test).
+set -euo pipefail
+state=${RELEVE_GRAPPE_ETAT:-/tmp/releve-grappe-postgres}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+case "${1:-}" in
+demarrer)
+    [ -n "$bin" ] || { echo "PostgreSQL absent : installez le paquet postgresql" >&2; exit 69; }
+    if [ -f "$state/url" ] && su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data status" >/dev/null 2>&1; then
+        echo "export RELEVE_TEST_POSTGRES=$(cat "$state/url")"
+        exit 0
+    fi
+    rm -rf "$state"
+    mkdir -p "$state"
+    chown postgres "$state"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # Password authentication over TCP (a wrong password is a test), trust on the local socket.
+    echo "releve-test" > "$state/mdp"
+    chown postgres "$state/mdp"
+    su postgres -s /bin/sh -c "$bin/initdb -D $state/data --auth-local=trust --auth-host=scram-sha-256 --pwfile=$state/mdp -U postgres --encoding UTF8 --locale C.UTF-8" >/dev/null
+    su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data -o '-p $port -k $state -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200' -l $state/journal -w start" >/dev/null
+    echo "postgres://postgres:releve-test@127.0.0.1:$port/postgres" > "$state/url"
+    echo "export RELEVE_TEST_POSTGRES=$(cat "$state/url")"
+    ;;
+arreter)
+    if [ -d "$state/data" ]; then
+        su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data -m immediate stop" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$state"
+    ;;
+*)
+    echo "usage : $0 demarrer|arreter" >&2
+    exit 64
+    ;;
+esac
