@@ -281,3 +281,6 @@ extension PostgresStore {
         }
     }
 }
+
+/// Every method of `AccountStore` is above and in PostgresStore+Sessions.swift.
+extension PostgresStore: AccountStore {}
