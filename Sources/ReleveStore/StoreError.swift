@@ -58,7 +58,7 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
 
 extension StoreError {
     /// A stored enum value, or `unknownStoredValue` naming the column.
-    static func decode<E: RawRepresentable>(_ raw: E.RawValue, column: String) throws -> E {
+    public static func decode<E: RawRepresentable>(_ raw: E.RawValue, column: String) throws -> E {
         guard let value = E(rawValue: raw) else { throw StoreError.unknownStoredValue(column: column, value: "\(raw)") }
         return value
     }
