@@ -5,8 +5,8 @@ import ReleveDomain
 /// content" (idempotent re-import) can be told from "the same reference with other content"
 /// (a conflict) without comparing every column. Text fields are length-prefixed so that no
 /// two different records share a canonical form.
-enum ContentHash {
-    static func of(_ payment: Payment) -> [UInt8] {
+public enum ContentHash {
+    public static func of(_ payment: Payment) -> [UInt8] {
         var w = CanonicalWriter()
         w.text("P1")
         w.text(payment.reference)
@@ -37,7 +37,7 @@ enum ContentHash {
         return w.digest()
     }
 
-    static func of(_ person: InsuredPerson) -> [UInt8] {
+    public static func of(_ person: InsuredPerson) -> [UInt8] {
         var w = CanonicalWriter()
         w.text("A1")
         w.text(person.nir.body)

@@ -7,7 +7,8 @@
 #
 # Needs Debian's `postgresql` package (.ci/packages-test).
 set -euo pipefail
-state=${RELEVE_GRAPPE_ETAT:-/tmp/releve-grappe-postgres}
+# One cluster per checkout (two clones on one machine do not share it).
+state=${RELEVE_GRAPPE_ETAT:-/tmp/releve-grappe-postgres-$(pwd | md5sum | cut -c1-8)}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 case "${1:-}" in
 demarrer)
