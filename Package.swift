@@ -59,6 +59,7 @@ let package = Package(
                 "ReleveDomain", "ReleveStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // A relying party for any OpenID Connect provider (FranceConnect's profile among them):
@@ -116,7 +117,7 @@ let package = Package(
         .target(
             name: "ReleveTestSupport",
             dependencies: [
-                "ReleveDomain", "ReleveStore", "ReleveService", "ReleveOIDC",
+                "ReleveDomain", "ReleveStore", "ReleveStorePostgres", "ReleveService", "ReleveOIDC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ReleveTestSupport"

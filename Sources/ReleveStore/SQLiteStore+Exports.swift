@@ -12,6 +12,19 @@ public struct ExportLine: Sendable, Equatable {
     public var line: PaymentLine
     /// The monthly statement the payment appears in, once issued.
     public var statementReference: String? = nil
+
+    public init(
+        paymentID: Payment.ID, paymentReference: String, paymentDate: CivilDate, nir: String, beneficiaryFirstName: String,
+        line: PaymentLine, statementReference: String? = nil
+    ) {
+        self.paymentID = paymentID
+        self.paymentReference = paymentReference
+        self.paymentDate = paymentDate
+        self.nir = nir
+        self.beneficiaryFirstName = beneficiaryFirstName
+        self.line = line
+        self.statementReference = statementReference
+    }
 }
 
 extension SQLiteStore {

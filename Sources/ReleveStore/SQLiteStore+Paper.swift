@@ -18,6 +18,16 @@ public struct PrintableLetter: Sendable {
     public var statementSHA256: String?
     public var statementMonth: Month?
     public var statementReference: String?
+
+    public init(
+        letter: Letter, statementFile: String?, statementSHA256: String?, statementMonth: Month?, statementReference: String?
+    ) {
+        self.letter = letter
+        self.statementFile = statementFile
+        self.statementSHA256 = statementSHA256
+        self.statementMonth = statementMonth
+        self.statementReference = statementReference
+    }
 }
 
 /// A statement whose e-mail notice ("your statement is online") is still to be sent.
@@ -29,6 +39,18 @@ public struct StatementNotice: Sendable {
     public var email: String?
     public var firstNames: String
     public var lastName: String
+
+    public init(
+        statementID: ArchivedStatement.ID, month: Month, reference: String, email: String?, firstNames: String,
+        lastName: String
+    ) {
+        self.statementID = statementID
+        self.month = month
+        self.reference = reference
+        self.email = email
+        self.firstNames = firstNames
+        self.lastName = lastName
+    }
 }
 
 extension SQLiteStore {

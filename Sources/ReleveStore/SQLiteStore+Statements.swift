@@ -12,6 +12,17 @@ public struct StatementInput: Sendable {
     public var accountPeriods: [DeliveryRule.OpenPeriod]
     /// The account's e-mail, if the account is active and the address confirmed.
     public var noticeEmail: String?
+
+    public init(
+        person: StoredPerson, payments: [StoredPayment], history: [(Month, Cents)],
+        accountPeriods: [DeliveryRule.OpenPeriod], noticeEmail: String?
+    ) {
+        self.person = person
+        self.payments = payments
+        self.history = history
+        self.accountPeriods = accountPeriods
+        self.noticeEmail = noticeEmail
+    }
 }
 
 /// A rendered statement, its file already durable on disk, to be recorded.

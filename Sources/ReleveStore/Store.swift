@@ -228,4 +228,12 @@ public struct BackupReport: Sendable {
     public var statistics: StoreStatistics
     public var statements: Int
     public var contentDigest: String
+
+    public init(path: String, bytes: Int64, statistics: StoreStatistics, statements: Int, contentDigest: String) {
+        self.path = path
+        self.bytes = bytes
+        self.statistics = statistics
+        self.statements = statements
+        self.contentDigest = contentDigest
+    }
 }

@@ -65,10 +65,15 @@ public final class PostgresStore: Sendable {
     /// One direct connection, closed at once: the pool retries a server that refuses (and trips
     /// a circuit breaker a minute later), so the real cause — no server, a wrong password, an
     /// unknown base — is read here first, within the 5 s connect timeout.
-    static func probe(_ endpoint: Endpoint, logger: Logger) async throws {
+    static func probe(_ endpoint: Endpoint, logger: Logger) async throws -> String {
         let connection = try await PostgresConnection.connect(
             configuration: try endpoint.connection(), id: 0, logger: logger)
+        var version = "?"
+        for try await value in try await connection.query("SHOW server_version", logger: logger).decode(String.self) {
+            version = value
+        }
         try await connection.close()
+        return version
     }
 
     /// The URL without its password, for messages.
@@ -78,10 +83,20 @@ public final class PostgresStore: Sendable {
         return components.string ?? url
     }
 
-    private init(client: PostgresClient, running: Task<Void, Never>, url: String, logger: Logger) {
+    /// The server's version, read at opening (for the operator's log).
+    public let serverVersion: String
+    /// The URL as given (with its password), for `pg_dump`; never printed.
+    let connectionURL: String
+
+    private init(
+        client: PostgresClient, running: Task<Void, Never>, url: String, connectionURL: String, serverVersion: String,
+        logger: Logger
+    ) {
         self.client = client
         self.running = running
         self.url = url
+        self.connectionURL = connectionURL
+        self.serverVersion = serverVersion
         self.logger = logger
     }
 
@@ -90,14 +105,16 @@ public final class PostgresStore: Sendable {
     public static func open(url: String) async throws -> PostgresStore {
         let endpoint = try endpoint(url: url)
         let logger = Logger(label: "releve.postgres")
+        let version: String
         do {
-            try await probe(endpoint, logger: logger)
+            version = try await probe(endpoint, logger: logger)
         } catch {
             throw Self.storeError(error, url: redacted(url))
         }
         let client = PostgresClient(configuration: endpoint.client, backgroundLogger: logger)
         let running = Task { await client.run() }
-        let store = PostgresStore(client: client, running: running, url: redacted(url), logger: logger)
+        let store = PostgresStore(
+            client: client, running: running, url: redacted(url), connectionURL: url, serverVersion: version, logger: logger)
         do {
             try await store.migrate()
         } catch {
