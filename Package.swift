@@ -51,8 +51,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The PostgreSQL engine behind the same store interface (built up issue by issue: not yet
-        // a full `Store`, so nothing selects it yet).
+        // The PostgreSQL engine behind the same store interface (`--base postgres://…`).
         .target(
             name: "ReleveStorePostgres",
             dependencies: [
@@ -79,6 +78,7 @@ let package = Package(
             dependencies: [
                 "ReleveDomain",
                 "ReleveStore",
+                "ReleveStorePostgres",
                 "RelevePDF",
                 "ReleveOIDC",
                 .product(name: "Crypto", package: "swift-crypto"),

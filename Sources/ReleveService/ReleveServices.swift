@@ -1,6 +1,7 @@
 import Foundation
 import ReleveDomain
 import ReleveStore
+import ReleveStorePostgres
 
 /// The composition root: from one `ReleveSettings`, the engine, the code hasher, the mailer
 /// and every service, wired once. Every CLI command, `demo`, `servir` and the tests build
@@ -27,6 +28,7 @@ public struct ReleveServices: Sendable {
         do {
             switch settings.database {
             case .sqlite(let path): store = try await SQLiteStore.open(path: path)
+            case .postgres(let url): store = try await PostgresStore.open(url: url)
             case .memory: store = try await SQLiteStore.inMemory()
             case .engine(let engine): store = engine
             }

@@ -11,6 +11,8 @@ public struct ReleveSettings: Sendable {
     public enum Database: Sendable {
         /// The embedded engine on a file (created on first use).
         case sqlite(path: String)
+        /// A PostgreSQL server, `postgres://user@host:port/base` (the schema is made on first use).
+        case postgres(url: String)
         /// The embedded engine in memory (tests, trials): gone at exit.
         case memory
         /// An engine the caller opened (tests that also reach below the services, benchmarks).
@@ -61,8 +63,8 @@ public struct ReleveSettings: Sendable {
 
     public static let defaultPublicURL = "http://127.0.0.1:8080"
 
-    /// The base `path` (else `RELEVE_BASE`, else `./releve.sqlite`) with everything else beside
-    /// it: `BASE.cle` (or `RELEVE_CLE`), `BASE.courriels`, `BASE.archives`, `BASE.lots`,
+    /// The base `path` (else `RELEVE_BASE`, else `./releve.sqlite`; a `postgres://` address selects
+    /// the PostgreSQL engine) with everything else beside it: `BASE.cle` (or `RELEVE_CLE`), `BASE.courriels`, `BASE.archives`, `BASE.lots`,
     /// `BASE.exports`. Each `nil` argument takes that default.
     public static func beside(
         base path: String?, pepperFile: String? = nil, spool: String? = nil, mailCommand: String? = nil,
@@ -72,11 +74,17 @@ public struct ReleveSettings: Sendable {
     ) -> ReleveSettings {
         let base = path ?? environment["RELEVE_BASE"] ?? "releve.sqlite"
         let url = publicURL ?? environment["RELEVE_URL_PUBLIQUE"] ?? defaultPublicURL
+        // A server base has no folder: its neighbours go to RELEVE_DOSSIER (else the current
+        // folder) under the name "releve" (releve.cle, releve.archives…).
+        let server = base.hasPrefix("postgres://") || base.hasPrefix("postgresql://")
+        let neighbour =
+            server ? (environment["RELEVE_DOSSIER"] ?? FileManager.default.currentDirectoryPath) + "/releve" : base
         var settings = ReleveSettings(
-            database: .sqlite(path: base), pepper: .file(pepperFile ?? environment["RELEVE_CLE"] ?? base + ".cle"),
-            mail: mailCommand.map { .command($0) } ?? .spool(directory: spool ?? base + ".courriels"),
-            archive: archive ?? base + ".archives", printBatches: printBatches ?? base + ".lots",
-            insurerExports: insurerExports ?? base + ".exports", publicURL: url, policy: policy)
+            database: server ? .postgres(url: base) : .sqlite(path: base),
+            pepper: .file(pepperFile ?? environment["RELEVE_CLE"] ?? neighbour + ".cle"),
+            mail: mailCommand.map { .command($0) } ?? .spool(directory: spool ?? neighbour + ".courriels"),
+            archive: archive ?? neighbour + ".archives", printBatches: printBatches ?? neighbour + ".lots",
+            insurerExports: insurerExports ?? neighbour + ".exports", publicURL: url, policy: policy)
         settings.federation = federation(environment: environment, publicURL: url)
         return settings
     }
@@ -109,7 +117,7 @@ public struct ReleveSettings: Sendable {
     public var basePath: String? {
         switch database {
         case .sqlite(let path): path
-        case .memory, .engine: nil
+        case .postgres, .memory, .engine: nil
         }
     }
 }

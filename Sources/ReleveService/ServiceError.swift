@@ -133,7 +133,7 @@ public enum ServiceError: Error, Sendable, CustomDebugStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .invalidValue, .rejectedFile, .termsRefused, .emailLinkRejected, .wrongCurrentCode: 65  // EX_DATAERR
-        case .maintenance: 69  // EX_UNAVAILABLE
+        case .maintenance, .store(.unavailable): 69  // EX_UNAVAILABLE
         case .rateLimited, .overloaded: 75  // EX_TEMPFAIL
         case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .accountClosed, .notAuthenticated:
             77  // EX_NOPERM

@@ -2,6 +2,8 @@
 public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
     /// The database cannot be opened or created at that path.
     case cannotOpen(path: String, reason: String)
+    /// The database server does not answer (PostgreSQL unreachable, or gone mid-command).
+    case unavailable(path: String, reason: String)
     /// The startup self-check found a setting that would risk committed data.
     case unsafeSettings(String)
     /// The database was written by a newer Releve (unknown migrations).
@@ -25,6 +27,8 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
         switch self {
         case .cannotOpen(let path, let reason):
             "Impossible d'ouvrir la base « \(path) » : \(reason)"
+        case .unavailable(let path, let reason):
+            "La base « \(path) » ne répond pas : \(reason). Rien n'a été modifié ; réessayez quand le serveur sera de nouveau joignable."
         case .unsafeSettings(let what):
             "La base refuse de démarrer avec un réglage dangereux pour les données : \(what)"
         case .newerSchema:
@@ -45,6 +49,7 @@ public enum StoreError: Error, Sendable, CustomDebugStringConvertible {
     public var debugDescription: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannotOpen(\(path)): \(reason)"
+        case .unavailable(let path, let reason): "unavailable(\(path)): \(reason)"
         case .unsafeSettings(let what): "unsafeSettings: \(what)"
         case .newerSchema(let ids): "newerSchema: unknown migrations \(ids)"
         case .database(let text): "database: \(text)"

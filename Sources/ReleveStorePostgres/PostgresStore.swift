@@ -104,7 +104,10 @@ public final class PostgresStore: Sendable {
     /// refused login or a newer schema throw `StoreError` with the cause in French.
     public static func open(url: String) async throws -> PostgresStore {
         let endpoint = try endpoint(url: url)
-        let logger = Logger(label: "releve.postgres")
+        // Errors reach the caller as thrown errors, in French; the pool's own chatter (a first
+        // lease racing its run loop's start) stays out of the operator's terminal.
+        var logger = Logger(label: "releve.postgres")
+        logger.logLevel = .error
         let version: String
         do {
             version = try await probe(endpoint, logger: logger)
@@ -183,7 +186,7 @@ public final class PostgresStore: Sendable {
         if let error = error as? PSQLError {
             switch error.code {
             case .connectionError, .unexpectedBackendMessage, .serverClosedConnection, .clientClosedConnection:
-                return StoreError.cannotOpen(
+                return StoreError.unavailable(
                     path: url,
                     reason: "serveur PostgreSQL injoignable (\(error.underlying.map { "\($0)" } ?? "connexion refusée"))")
             case .server:

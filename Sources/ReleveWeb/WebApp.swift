@@ -212,7 +212,7 @@ enum ErrorPages {
             let status: HTTPResponse.Status =
                 switch error {
                 case .invalidValue, .rejectedFile, .termsRefused, .emailLinkRejected, .wrongCurrentCode: .badRequest
-                case .maintenance, .overloaded: .serviceUnavailable
+                case .maintenance, .overloaded, .store(.unavailable): .serviceUnavailable
                 case .authenticationFailed, .locked, .provisionalCodeRejected, .secretAnswerMismatch, .notAuthenticated:
                     .unauthorized
                 case .accountClosed: .forbidden

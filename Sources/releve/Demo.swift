@@ -44,8 +44,9 @@ extension Releve {
                 .filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".csv") }.sorted()
                 .map { directory + "/" + $0 }
             for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            var settings = ReleveSettings.beside(base: path, publicURL: "http://\(host):\(port)", environment: [:])
-            settings.mail = .spool(directory: path + ".courriels")
+            var settings = ReleveSettings.beside(
+                base: path, publicURL: "http://\(host):\(port)",
+                environment: ProcessInfo.processInfo.environment.filter { $0.key == "RELEVE_DOSSIER" })
             // FranceConnect, when the environment registers a provider (README, "FranceConnect").
             settings.federation = ReleveSettings.federation(
                 environment: ProcessInfo.processInfo.environment, publicURL: settings.publicURL)

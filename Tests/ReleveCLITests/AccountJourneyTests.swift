@@ -9,21 +9,39 @@ import Testing
 struct AccountJourneyTests {
     final class Sandbox: @unchecked Sendable {
         let directory = Fixtures.temporaryDirectory()
-        var base: String { directory.appendingPathComponent("releve.sqlite").path }
+        /// The base: a file, or a fresh PostgreSQL database (its neighbours in `directory`).
+        let base: String
+        private let drop: (@Sendable () -> Void)?
+        /// Where the base's neighbours are (the outbox, the archive…).
+        var neighbours: String { drop == nil ? base : directory.appendingPathComponent("releve").path }
         var environment: [String: String] {
-            ["RELEVE_BASE": base, "XDG_CONFIG_HOME": directory.appendingPathComponent("config").path]
+            [
+                "RELEVE_BASE": base, "XDG_CONFIG_HOME": directory.appendingPathComponent("config").path,
+                "RELEVE_DOSSIER": directory.path,
+            ]
         }
 
-        init() throws {
+        init(postgres: Bool = false) throws {
+            if postgres {
+                let database = try PostgresTestServer.database()
+                base = database.url
+                drop = database.drop
+            } else {
+                base = directory.appendingPathComponent("releve.sqlite").path
+                drop = nil
+            }
             let demo = try Run.releve(
                 [
-                    "demo", "--preparer-seulement", "--base", directory.appendingPathComponent("releve.sqlite").path, "--donnees",
+                    "demo", "--preparer-seulement", "--base", base, "--donnees",
                     Fixtures.packageRoot.appendingPathComponent("SampleData").path,
-                ])
+                ], environment: ["RELEVE_DOSSIER": directory.path])
             precondition(demo.status == 0, demo.stderr)
         }
 
-        deinit { try? FileManager.default.removeItem(at: directory) }
+        deinit {
+            drop?()
+            try? FileManager.default.removeItem(at: directory)
+        }
 
         @discardableResult
         func run(_ arguments: [String], input: String? = nil) throws -> ProcessResult {
@@ -56,7 +74,7 @@ struct AccountJourneyTests {
         }
 
         func lastLink() throws -> String {
-            let spool = base + ".courriels"
+            let spool = neighbours + ".courriels"
             let files = try FileManager.default.contentsOfDirectory(atPath: spool).sorted()
             let mail = String(decoding: try Data(contentsOf: URL(fileURLWithPath: spool + "/" + files.last!)), as: UTF8.self)
             return String(mail.split(separator: "\r\n").first { $0.contains("jeton=") }!)
@@ -69,7 +87,17 @@ struct AccountJourneyTests {
 
     @Test("order a code → open the account from the letter → confirm the e-mail → log in → see the account → log out")
     func journey() throws {
-        let box = try Sandbox()
+        try Self.journey(try Sandbox())
+    }
+
+    @Test(
+        "the same journey on PostgreSQL (--base postgres://…): every command unchanged",
+        .enabled(if: PostgresTestServer.url != nil, "no PostgreSQL cluster: Tests/postgres/grappe.sh demarrer"))
+    func journeyOnPostgres() throws {
+        try Self.journey(try Sandbox(postgres: true))
+    }
+
+    static func journey(_ box: Sandbox) throws {
         let nir = "1701275112034"
         let code = try box.orderCode(nir: nir, name: "Martin", birth: "03/12/1970", postalCode: "75012")
         #expect(code.count == 8)

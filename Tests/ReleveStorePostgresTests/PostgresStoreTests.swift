@@ -70,7 +70,7 @@ struct PostgresStoreTests {
         await #expect {
             _ = try await PostgresStore.open(url: "postgres://postgres@127.0.0.1:9/postgres")
         } throws: { error in
-            guard case StoreError.cannotOpen(_, let reason) = error else { return false }
+            guard case StoreError.unavailable(_, let reason) = error else { return false }
             return reason.contains("injoignable")
         }
         #expect(ContinuousClock.now - started < .seconds(15))
