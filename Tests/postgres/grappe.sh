@@ -25,7 +25,7 @@ demarrer)
     echo "releve-test" > "$state/mdp"
     chown postgres "$state/mdp"
     su postgres -s /bin/sh -c "$bin/initdb -D $state/data --auth-local=trust --auth-host=scram-sha-256 --pwfile=$state/mdp -U postgres --encoding UTF8 --locale C.UTF-8" >/dev/null
-    su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data -o '-p $port -k $state -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200' -l $state/journal -w start" >/dev/null
+    su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data -o '-p $port -k $state -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=400' -l $state/journal -w start" >/dev/null
     echo "postgres://postgres:releve-test@127.0.0.1:$port/postgres" > "$state/url"
     echo "export RELEVE_TEST_POSTGRES=$(cat "$state/url")"
     ;;
