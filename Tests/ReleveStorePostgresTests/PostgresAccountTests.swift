@@ -17,7 +17,7 @@ struct PostgresAccountTests {
     /// Jean Martin in the registry, without an account, and a provisional code with its letter.
     static func base() async throws -> (PostgresStore, url: String, drop: @Sendable () -> Void, code: StoredProvisionalCode) {
         let (store, url, drop) = try await PostgresSessionTests.base()
-        try PostgresTestServer.psql(url, "DELETE FROM account")
+        try await PostgresTestServer.psql(url, "DELETE FROM account")
         let nir = try NIR(parsing: PostgresSessionTests.nir)
         try await store.recordProvisionalCodeRequest(
             nir: nir, at: 1_000,
@@ -42,7 +42,8 @@ struct PostgresAccountTests {
         defer { store.close() }
         #expect(code.codeHash == "hash-du-code" && code.attempts == 0)
         #expect(try await store.provisionalCodeRequests(nir: NIR(parsing: PostgresSessionTests.nir), since: 0) == 1)
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM letter WHERE provisional_code_id IS NOT NULL") == "1")
+        #expect(
+            try await PostgresTestServer.psql(url, "SELECT count(*) FROM letter WHERE provisional_code_id IS NOT NULL") == "1")
         let tries = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<8 { group.addTask { try await store.reserveProvisionalCodeAttempt(id: code.id, maximum: 5) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -53,7 +54,7 @@ struct PostgresAccountTests {
         #expect(
             try await store.openAccount(
                 try Self.opening(code), audit: AuditEvent(at: 2_000, kind: "account_opening", outcome: "success")) == .opened)
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM letter") == "0")
+        #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM letter") == "0")
         #expect(try await store.activeProvisionalCode(personID: Self.person, now: 2_001) == nil)
         #expect(try await store.accountPeriods(of: Self.person).count == 1)
     }
@@ -75,8 +76,8 @@ struct PostgresAccountTests {
         }
         #expect(outcomes.filter { $0 == .opened }.count == 1)
         #expect(outcomes.filter { $0 == .provisionalCodeAlreadyUsed }.count == 1)
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM email_token") == "1")
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM audit_event WHERE kind = 'account_opening'") == "1")
+        #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM email_token") == "1")
+        #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM audit_event WHERE kind = 'account_opening'") == "1")
     }
 
     @Test("e-mail links: confirm once, expire, superseded by a change; code change keeps one session; cancellation")
@@ -128,6 +129,6 @@ struct PostgresAccountTests {
         #expect(try await store.session(tokenHash: keep)?.revokedAt == 3_000)
         #expect(try await store.accountPeriods(of: Self.person).last?.until != nil)
         // The provisional code's letter went at opening; the cancellation's is the one left.
-        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(kind, ',') FROM letter") == "resiliation")
+        #expect(try await PostgresTestServer.psql(url, "SELECT string_agg(kind, ',') FROM letter") == "resiliation")
     }
 }

@@ -33,7 +33,7 @@ struct PostgresDocumentTests {
         #expect(try await store.documents(of: InsuredPerson.ID(1)).map(\.reference) == [second.reference, first.reference])
         #expect(try await store.documentFiles(after: nil, limit: 1).map(\.reference) == [first.reference])
         #expect(try await store.documentFiles(after: first.reference, limit: 5).map(\.reference) == [second.reference])
-        try PostgresTestServer.psql(
+        try await PostgresTestServer.psql(
             url,
             """
             INSERT INTO statement (person_id, month, reference, issued_on, file, sha256, fingerprint, size, pages, payments,

@@ -60,7 +60,7 @@ struct PostgresFederationTests {
             tokenHash: token, idToken: "jeton-2", at: 300,
             audit: AuditEvent(at: 300, kind: "reauthentication", outcome: "success"))
         #expect(try await store.session(tokenHash: token)?.reauthenticatedAt == 300)
-        try PostgresTestServer.psql(url, "DELETE FROM session; DELETE FROM account")
+        try await PostgresTestServer.psql(url, "DELETE FROM session; DELETE FROM account")
         #expect(
             try await store.openFederatedAccount(
                 link: link, method: "franceconnect", nir: nir, email: "j@exemple.fr", emailToken: ([1], 9_999),

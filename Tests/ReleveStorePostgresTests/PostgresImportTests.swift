@@ -30,8 +30,8 @@ struct PostgresImportTests {
         }
         #expect(outcomes == [.person(.inserted), .payment(.inserted(lines: 2)), .payment(.inserted(lines: 2))])
         #expect(counts.personsInserted == 1 && counts.paymentsInserted == 2 && counts.linesInserted == 4)
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM payment_line_2026_10") == "2")
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM payment_line_2026_09") == "2")
+        #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM payment_line_2026_10") == "2")
+        #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM payment_line_2026_09") == "2")
         #expect(try await store.importedFile(sha256: "f1")?.fileName == "f1.jsonl")
         let read = try await store.payments(of: jean.nir, from: Fixtures.date("2026-09-01"), to: Fixtures.date("2026-10-31"))
         #expect(read.map(\.payment) == [october, september])
@@ -75,7 +75,7 @@ struct PostgresImportTests {
             }
         }
         for table in ["person", "payment", "payment_line", "import_ledger", "beneficiary"] {
-            #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM \(table)") == "0", "\(table)")
+            #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM \(table)") == "0", "\(table)")
         }
         // A beneficiary the registry does not know is refused line by line.
         let line = Fixtures.consultation().lines[0]

@@ -40,7 +40,7 @@ struct PostgresInsurerClientTests {
         #expect(
             !(try await store.rotateInsurerSecret(
                 id: "amc-1", secretHash: "s3", at: 42, audit: AuditEvent(at: 42, kind: "insurer_client", outcome: "rotated"))))
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM audit_event WHERE kind = 'insurer_client'") == "3")
+        #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM audit_event WHERE kind = 'insurer_client'") == "3")
     }
 
     @Test("acknowledgements at once: the watermark only moves forward, each value recorded once")
@@ -60,17 +60,17 @@ struct PostgresInsurerClientTests {
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(try PostgresTestServer.psql(url, "SELECT max(last_payment_id) FROM insurer_ack") == "9")
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM insurer_ack WHERE last_payment_id = 9") == "1")
+        #expect(try await PostgresTestServer.psql(url, "SELECT max(last_payment_id) FROM insurer_ack") == "9")
+        #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM insurer_ack WHERE last_payment_id = 9") == "1")
         // In the order they committed, each recorded value is above the one before.
         #expect(
-            try PostgresTestServer.psql(
+            try await PostgresTestServer.psql(
                 url,
                 """
                 SELECT count(*) FROM (SELECT last_payment_id, lag(last_payment_id) OVER (ORDER BY id) AS previous
                 FROM insurer_ack) t WHERE previous >= last_payment_id
                 """) == "0")
-        #expect(moved.filter { $0 }.count == Int(try PostgresTestServer.psql(url, "SELECT count(*) FROM insurer_ack")))
+        #expect(moved.filter { $0 }.count == Int(try await PostgresTestServer.psql(url, "SELECT count(*) FROM insurer_ack")))
         #expect(
             !(try await store.acknowledge(
                 insurer: "MUT0751", clientID: "amc-1", through: Payment.ID(9), at: 101,

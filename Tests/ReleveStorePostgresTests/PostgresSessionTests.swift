@@ -17,7 +17,7 @@ struct PostgresSessionTests {
     static func base() async throws -> (PostgresStore, url: String, drop: @Sendable () -> Void) {
         let (url, drop) = try PostgresTestServer.database()
         let store = try await PostgresStore.open(url: url)
-        try PostgresTestServer.psql(
+        try await PostgresTestServer.psql(
             url,
             """
             INSERT INTO person (nir, last_name, first_names, birth_date, address_lines, postal_code, city, regime,
@@ -60,7 +60,7 @@ struct PostgresSessionTests {
         try await store.recordLogin(
             nir: nir, personID: person, tokenHash: second, channel: "cli", at: 101,
             audit: AuditEvent(at: 101, kind: "login", outcome: "success", subject: nir.masked, channel: "cli"))
-        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM audit_event WHERE kind = 'login'") == "2")
+        #expect(try await PostgresTestServer.psql(url, "SELECT count(*) FROM audit_event WHERE kind = 'login'") == "2")
         let found = try #require(try await store.session(tokenHash: first))
         #expect(found.nir == nir && found.channel == "web" && found.createdAt == 100 && found.revokedAt == nil)
         try await store.touchSession(tokenHash: first, at: 160)

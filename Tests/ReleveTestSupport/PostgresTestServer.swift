@@ -27,14 +27,25 @@ public enum PostgresTestServer {
     public static func database() throws -> (url: String, drop: @Sendable () -> Void) {
         guard let url else { throw Failure.psql("RELEVE_TEST_POSTGRES is not set (Tests/postgres/grappe.sh demarrer)") }
         let name = "releve_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        _ = try psql(url, "CREATE DATABASE \(name)")
+        _ = try psqlBlocking(url, "CREATE DATABASE \(name)")
         let base = url.replacingOccurrences(of: #"/[^/?]*(\?|$)"#, with: "/\(name)$1", options: .regularExpression)
         return (base, {})
     }
 
-    /// Runs one statement with psql and returns its unaligned output.
+    /// Runs one statement with psql, off the cooperative threads (two on this machine: a test
+    /// blocked in `waitUntilExit` there starves every other test), and returns its output.
     @discardableResult
-    public static func psql(_ url: String, _ sql: String) throws -> String {
+    public static func psql(_ url: String, _ sql: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try psqlBlocking(url, sql) })
+            }
+        }
+    }
+
+    /// The same, blocking: for synchronous callers only (a sandbox's initialiser).
+    @discardableResult
+    public static func psqlBlocking(_ url: String, _ sql: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
         process.arguments = [url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql]
