@@ -65,46 +65,14 @@ extension PostgresStore: PaymentStore {
         let rows = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT p.id, p.reference, p.payment_date::text, p.payee_kind, p.payee_name, p.kind,
-                        l.care_date::text, l.beneficiary_rank, l.kind, l.act_code, l.label, l.professional, l.quantity,
-                        l.paid, l.base, l.rate_bp, l.reimbursed, l.transmitted
+                    SELECT \(Self.paymentColumns)
                     FROM person s JOIN payment p ON p.person_id = s.id
                     JOIN payment_line l ON l.person_id = p.person_id AND l.payment_id = p.id
                         AND l.payment_date BETWEEN $2::date AND $3::date
                     WHERE s.nir = $1 AND p.payment_date BETWEEN $2::date AND $3::date
                     ORDER BY p.payment_date DESC, p.id DESC, l.position
                     """, binds: bindings), logger: logger)
-        var result: [StoredPayment] = []
-        var current: (id: Int64, reference: String, date: String, payeeKind: String, payee: String?, kind: String)?
-        var lines: [PaymentLine] = []
-        func close() throws {
-            guard let c = current else { return }
-            let payment = try Payment(
-                reference: c.reference, nir: nir, date: CivilDate(parsing: c.date),
-                payee: c.payeeKind == "assure" ? .insured : .professional(c.payee ?? ""),
-                kind: try StoreError.decode(c.kind, column: "payment.kind"), lines: lines)
-            result.append(StoredPayment(id: Payment.ID(c.id), payment: payment))
-            lines = []
-        }
-        for try await r in rows.decode(
-            (
-                Int64, String, String, String, String?, String, String, Int, String, String, String, String?, Int, Int64,
-                Int64, Int, Int64, Bool
-            ).self)
-        {
-            if current?.id != r.0 {
-                try close()
-                current = (r.0, r.1, r.2, r.3, r.4, r.5)
-            }
-            lines.append(
-                try PaymentLine(
-                    careDate: CivilDate(parsing: r.6), beneficiaryRank: r.7,
-                    kind: try StoreError.decode(r.8, column: "payment_line.kind"), actCode: r.9, label: r.10,
-                    professional: r.11, quantity: r.12, paid: Cents(r.13), base: Cents(r.14), rate: Rate(basisPoints: r.15),
-                    reimbursed: Cents(r.16), transmittedToComplementaire: r.17))
-        }
-        try close()
-        return result
+        return try await Self.payments(rows, nir: nir)
     }
 
     public func person(nir: NIR) async throws -> StoredPerson? {

@@ -81,9 +81,7 @@ extension PostgresStore: StatementStore {
         let rows = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT p.id, p.reference, p.payment_date::text, p.payee_kind, p.payee_name, p.kind,
-                        l.care_date::text, l.beneficiary_rank, l.kind, l.act_code, l.label, l.professional, l.quantity,
-                        l.paid, l.base, l.rate_bp, l.reimbursed, l.transmitted
+                    SELECT \(Self.paymentColumns)
                     FROM payment p JOIN payment_line l ON l.person_id = p.person_id AND l.payment_id = p.id
                         AND l.payment_date = p.payment_date
                     WHERE p.person_id = $3 AND \(Self.eligibleCondition)
@@ -113,7 +111,14 @@ extension PostgresStore: StatementStore {
             accountPeriods: try await accountPeriods(of: id), noticeEmail: email)
     }
 
-    /// Payments from rows of (payment columns, line columns), ordered by payment then line.
+    /// What `payments(_:nir:)` decodes, by position: the payment, then one of its lines.
+    static let paymentColumns = """
+        p.id, p.reference, p.payment_date::text, p.payee_kind, p.payee_name, p.kind, l.care_date::text,
+        l.beneficiary_rank, l.kind, l.act_code, l.label, l.professional, l.quantity, l.paid, l.base, l.rate_bp,
+        l.reimbursed, l.transmitted
+        """
+
+    /// Payments from rows of `paymentColumns`, ordered by payment then line.
     static func payments(_ rows: PostgresRowSequence, nir: NIR) async throws -> [StoredPayment] {
         var result: [StoredPayment] = []
         var current: (id: Int64, reference: String, date: String, payeeKind: String, payee: String?, kind: String)?
