@@ -1,8 +1,22 @@
+import Crypto
 import Foundation
 import ReleveDomain
 
 /// What the operator's commands and the web's maintenance page read, through the service.
 extension AccountService {
+    /// Counts one event of `key` (hashed: keys hold client addresses) against `limit` per
+    /// `seconds`, shared by every process on the base; the event's id, nil when refused.
+    public func reserveThrottle(_ key: String, limit: Int, seconds: Double, now: Date) async throws -> Int64? {
+        try await store.reserveThrottle(
+            key: Array(SHA256.hash(data: Data(key.utf8))), limit: limit, window: Int64(seconds * 1000),
+            now: Int64(now.timeIntervalSince1970 * 1000))
+    }
+
+    /// Gives back an event `reserveThrottle` counted.
+    public func releaseThrottle(id: Int64) async throws {
+        try await store.releaseThrottle(id: id)
+    }
+
     /// The operator's maintenance message, nil when the service runs.
     public func maintenanceMessage() async throws -> String? {
         try await store.maintenanceMessage()

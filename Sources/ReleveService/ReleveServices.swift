@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ReleveDomain
 import ReleveStore
@@ -19,6 +20,10 @@ public struct ReleveServices: Sendable {
     public let insurerExports: InsurerExportService
     public let imports: FeedImporter
     public let operations: OperationsService
+    /// The web's key for CSRF tokens and sealed form fields, derived from the key file (HKDF with
+    /// its own label, so it reveals nothing of the pepper): every node that shares the key file
+    /// accepts the others' forms, and a restart invalidates nothing.
+    public let formKey: SymmetricKey
     private let store: any Store
 
     /// Opens the engine the settings name and builds the services over it. With
@@ -53,6 +58,8 @@ public struct ReleveServices: Sendable {
         let mail = MailOutbox(delivery: settings.mail)
         self.settings = settings
         self.store = store
+        formKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: pepper, info: Data("releve-formulaires-v1".utf8), outputByteCount: 32)
         accounts = AccountService(
             store: store, hasher: CodeHasher(pepper: pepper, rounds: settings.kdfRounds), policy: settings.policy, mail: mail,
             publicURL: settings.publicURL)
@@ -75,6 +82,7 @@ public struct ReleveServices: Sendable {
     private init(copying other: ReleveServices, accounts: AccountService) {
         settings = other.settings
         store = other.store
+        formKey = other.formKey
         self.accounts = accounts
         federation = FederationService(store: other.store, accounts: accounts, settings: other.settings.federation)
         payments = other.payments

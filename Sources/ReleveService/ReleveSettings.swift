@@ -64,7 +64,8 @@ public struct ReleveSettings: Sendable {
     public static let defaultPublicURL = "http://127.0.0.1:8080"
 
     /// The base `path` (else `RELEVE_BASE`, else `./releve.sqlite`; a `postgres://` address selects
-    /// the PostgreSQL engine) with everything else beside it: `BASE.cle` (or `RELEVE_CLE`), `BASE.courriels`, `BASE.archives`, `BASE.lots`,
+    /// the PostgreSQL engine) with everything else beside it: `BASE.cle` (or `RELEVE_CLE`), `BASE.courriels`,
+    /// `BASE.archives` (or `RELEVE_ARCHIVES`), `BASE.lots`,
     /// `BASE.exports`. Each `nil` argument takes that default.
     public static func beside(
         base path: String?, pepperFile: String? = nil, spool: String? = nil, mailCommand: String? = nil,
@@ -83,7 +84,8 @@ public struct ReleveSettings: Sendable {
             database: server ? .postgres(url: base) : .sqlite(path: base),
             pepper: .file(pepperFile ?? environment["RELEVE_CLE"] ?? neighbour + ".cle"),
             mail: mailCommand.map { .command($0) } ?? .spool(directory: spool ?? neighbour + ".courriels"),
-            archive: archive ?? neighbour + ".archives", printBatches: printBatches ?? neighbour + ".lots",
+            archive: archive ?? environment["RELEVE_ARCHIVES"] ?? neighbour + ".archives",
+            printBatches: printBatches ?? neighbour + ".lots",
             insurerExports: insurerExports ?? neighbour + ".exports", publicURL: url, policy: policy)
         settings.federation = federation(environment: environment, publicURL: url)
         return settings

@@ -56,7 +56,7 @@ public struct StatementService: Sendable {
     /// statement is routed by `DeliveryRule` as of `today`: archive (always), postal outbox
     /// and/or e-mail notice; the outbox letter commits with the statement row.
     public func issue(
-        month: Month, today: CivilDate, now: Date, workers: Int = 2, thumbnails: Bool = false,
+        month: Month, today: CivilDate, now: Date, workers: Int = 2, thumbnails: Bool = false, lease: Int64 = 120,
         progress: (@Sendable (IssueProgress) -> Void)? = nil
     ) async throws -> IssueSummary {
         guard month < today.calendarMonth else {
@@ -71,15 +71,32 @@ public struct StatementService: Sendable {
         }
         let at = Int64(now.timeIntervalSince1970)
         try await store.beginStatementRun(month: month, at: at)
-        let persons = try await store.personsToState(month: month)
         let before = try await store.statements(month: month).count
         var summary = IssueSummary(issued: 0, alreadyIssued: before, pages: 0)
         let issuedOn = month.lastDay.adding(days: 1)
         let chunk = 64
-        var index = 0
-        progress?(IssueProgress(done: 0, total: persons.count))
-        while index < persons.count {
-            let slice = Array(persons[index..<min(index + chunk, persons.count)])
+        // Several machines may run this at once: each leases chunks of the month's work list
+        // and, when nothing is free but leases are still held, waits for them to be recorded or
+        // to run out (a worker killed mid-chunk), then takes them over.
+        let owner = Self.workerName()
+        var done = 0
+        let total = try await store.statementWorkRemaining(month: month)
+        progress?(IssueProgress(done: 0, total: total))
+        while true {
+            let leaseStart = Int64(Date().timeIntervalSince1970)
+            let slice = try await store.claimStatementWork(
+                month: month, owner: owner, limit: chunk, now: leaseStart, lease: lease)
+            if slice.isEmpty {
+                guard try await store.statementWorkRemaining(month: month) > 0 else { break }
+                // A worker of this machine that is gone (killed, crashed) gives its leases back
+                // at once; one on another machine is waited for until its lease runs out.
+                for holder in try await store.statementLeaseOwners(month: month, now: leaseStart)
+                where Self.isDeadLocalWorker(holder) {
+                    try await store.expireStatementLeases(month: month, owner: holder)
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                continue
+            }
             let (inputs, unusable) = try await store.statementInputs(month: month, persons: slice)
             summary.skipped += unusable.map { Skipped(person: "assuré n° \($0.0.rawValue)", reason: $0.1) }
             let rendered = try await withThrowingTaskGroup(of: [IssuedStatement].self) { group in
@@ -115,17 +132,37 @@ public struct StatementService: Sendable {
                 return statement
             }
             try Self.syncDirectory("\(archive)/\(month)")
-            try await store.recordStatements(routed, at: at)
+            // Only what this worker recorded counts as issued by it (a worker whose lease ran
+            // out may find its chunk recorded by another: the constraint keeps one).
+            let recorded = try await store.recordStatements(routed, at: at)
+            let kept = Set(rendered.map(\.personID))
+            let leftOut = slice.filter { !kept.contains($0) }
+            if !leftOut.isEmpty { try await store.dropStatementWork(month: month, persons: leftOut) }
             summary.byPost += routed.filter { $0.postalLetter != nil }.count
             summary.notices += try await sendNotices(now: now)
-            summary.issued += rendered.count
+            summary.issued += recorded
             summary.pages += rendered.reduce(0) { $0 + $1.pages }
-            index += slice.count
-            progress?(IssueProgress(done: index, total: persons.count))
+            done += slice.count
+            progress?(IssueProgress(done: min(done, max(total, done)), total: max(total, done)))
         }
         summary.notices += try await sendNotices(now: now)
         try await store.completeStatementRun(month: month, at: at)
         return summary
+    }
+
+    /// Who holds a lease, for the operator reading `statement_work`: host, process, and a random
+    /// part (two runs in one process are two workers).
+    static func workerName() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Whether `owner` (a `workerName`) names a process of this machine that no longer exists.
+    static func isDeadLocalWorker(_ owner: String) -> Bool {
+        let parts = owner.split(separator: ":")
+        guard parts.count == 3, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]),
+            pid != getpid()
+        else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// Sends the e-mail notices still due (including those of an interrupted run), then marks

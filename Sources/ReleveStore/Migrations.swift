@@ -407,6 +407,29 @@ enum Migrations {
                     CREATE INDEX person_by_birth_date ON person(birth_date);
                     """)
         }
+        migrator.registerMigration("v10: shared throttles, issuing work leases") { db in
+            try db.execute(
+                sql: """
+                    -- One row per counted event (a failed code, a code request…) of a hashed key;
+                    -- every web node on the base counts in the same table (`at` in milliseconds).
+                    CREATE TABLE throttle_event (
+                        id INTEGER PRIMARY KEY,
+                        key BLOB NOT NULL,
+                        at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX throttle_event_by_key ON throttle_event(key, at);
+                    CREATE INDEX throttle_event_by_time ON throttle_event(at);
+                    -- The assurés still to state for a month, leased by the issuing worker rendering
+                    -- them (`lease_until` in seconds); a row goes when its statement commits.
+                    CREATE TABLE statement_work (
+                        month TEXT NOT NULL,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        lease_owner TEXT,
+                        lease_until INTEGER,
+                        PRIMARY KEY (month, person_id)
+                    ) WITHOUT ROWID, STRICT;
+                    """)
+        }
         return migrator
     }
 }

@@ -70,6 +70,67 @@ extension SQLiteStore {
             try db.execute(
                 sql: "INSERT INTO statement_run (month, started_at) VALUES (?, ?) ON CONFLICT (month) DO NOTHING",
                 arguments: [month.description, at])
+            try db.execute(
+                sql: """
+                    INSERT INTO statement_work (month, person_id)
+                    SELECT DISTINCT :month, p.person_id FROM payment p
+                    WHERE \(Self.eligibleCondition)
+                      AND NOT EXISTS (SELECT 1 FROM statement s WHERE s.person_id = p.person_id AND s.month = :month)
+                      AND p.person_id IN (SELECT id FROM person WHERE regime IN \(Self.servedRegimes))
+                    ON CONFLICT DO NOTHING
+                    """,
+                arguments: ["first": month.firstDay.description, "last": month.lastDay.description, "month": month.description])
+        }
+    }
+
+    public func claimStatementWork(month: Month, owner: String, limit: Int, now: Int64, lease: Int64) async throws
+        -> [InsuredPerson.ID]
+    {
+        try await write { db in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    UPDATE statement_work SET lease_owner = ?, lease_until = ?
+                    WHERE month = ? AND person_id IN (
+                        SELECT person_id FROM statement_work
+                        WHERE month = ? AND (lease_until IS NULL OR lease_until < ?)
+                        ORDER BY person_id LIMIT ?)
+                    RETURNING person_id
+                    """, arguments: [owner, now + lease, month.description, month.description, now, limit]
+            ).sorted().map { InsuredPerson.ID($0) }
+        }
+    }
+
+    public func statementLeaseOwners(month: Month, now: Int64) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT lease_owner FROM statement_work WHERE month = ? AND lease_until >= ?",
+                arguments: [month.description, now])
+        }
+    }
+
+    public func expireStatementLeases(month: Month, owner: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE statement_work SET lease_owner = NULL, lease_until = NULL WHERE month = ? AND lease_owner = ?",
+                arguments: [month.description, owner])
+        }
+    }
+
+    public func statementWorkRemaining(month: Month) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM statement_work WHERE month = ?", arguments: [month.description])
+                ?? 0
+        }
+    }
+
+    public func dropStatementWork(month: Month, persons: [InsuredPerson.ID]) async throws {
+        try await write { db in
+            for person in persons {
+                try db.execute(
+                    sql: "DELETE FROM statement_work WHERE month = ? AND person_id = ?",
+                    arguments: [month.description, person.rawValue])
+            }
         }
     }
 
@@ -164,9 +225,14 @@ extension SQLiteStore {
     /// Records statements whose files are durable, ties their payments to them and puts the
     /// postal ones in the outbox, in one transaction. A statement already recorded for that
     /// (assuré, month) is left untouched.
-    public func recordStatements(_ statements: [IssuedStatement], at: Int64) async throws {
+    @discardableResult
+    public func recordStatements(_ statements: [IssuedStatement], at: Int64) async throws -> Int {
         try await write { db in
+            var recorded = 0
             for s in statements {
+                try db.execute(
+                    sql: "DELETE FROM statement_work WHERE month = ? AND person_id = ?",
+                    arguments: [s.month.description, s.personID.rawValue])
                 try db.execute(
                     sql: """
                         INSERT INTO statement (person_id, month, reference, issued_on, file, sha256, fingerprint, size, pages, payments,
@@ -179,6 +245,7 @@ extension SQLiteStore {
                         s.size, s.pages, s.paymentIDs.count, s.reimbursed.rawValue, s.delivery?.code, s.notice,
                     ])
                 guard db.changesCount == 1 else { continue }
+                recorded += 1
                 let id = db.lastInsertedRowID
                 for paymentID in s.paymentIDs {
                     try db.execute(
@@ -190,6 +257,7 @@ extension SQLiteStore {
                     try Self.insert(letter, personID: s.personID, at: at, db)
                 }
             }
+            return recorded
         }
     }
 

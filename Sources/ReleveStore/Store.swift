@@ -9,7 +9,7 @@ import ReleveDomain
 /// Every concern at once: what the composition root hands to the services.
 public typealias Store = AccountStore & AuditStore & DocumentStore & FederationStore & InsurerClientStore & OperationsStore
     & PaperStore
-    & PaymentStore & SettingsStore & StatementStore
+    & PaymentStore & SettingsStore & StatementStore & ThrottleStore
 
 /// Assurés' accounts, provisional codes, failed-attempt counters, sessions and e-mail links.
 public protocol AccountStore: Sendable {
@@ -83,6 +83,8 @@ public protocol PaymentStore: Sendable {
 
 /// Monthly statements: runs, inputs, the archive.
 public protocol StatementStore: Sendable {
+    /// Notes the run and puts every assuré of `personsToState` on the month's work list (those
+    /// already there keep their lease), so that workers on several machines share it.
     func beginStatementRun(month: Month, at: Int64) async throws
     func completeStatementRun(month: Month, at: Int64) async throws
     func personsToState(month: Month) async throws -> [InsuredPerson.ID]
@@ -90,7 +92,24 @@ public protocol StatementStore: Sendable {
     func statementInputs(month: Month, persons: [InsuredPerson.ID]) async throws -> (
         inputs: [StatementInput], unusable: [(InsuredPerson.ID, String)]
     )
-    func recordStatements(_ statements: [IssuedStatement], at: Int64) async throws
+    /// Records the statements (each once: one already there is left alone) and takes their
+    /// assurés off the month's work list, in one transaction; how many were new.
+    @discardableResult func recordStatements(_ statements: [IssuedStatement], at: Int64) async throws -> Int
+    /// Leases up to `limit` assurés of the month's work list (filled by `beginStatementRun` from
+    /// `personsToState`) to `owner` until `now + lease` seconds: rows nobody holds, or whose
+    /// lease ran out (a worker that died). Concurrent workers never get the same row while a
+    /// lease is alive (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single writer on SQLite).
+    func claimStatementWork(month: Month, owner: String, limit: Int, now: Int64, lease: Int64) async throws
+        -> [InsuredPerson.ID]
+    /// The owners of the month's leases still running at `now`.
+    func statementLeaseOwners(month: Month, now: Int64) async throws -> [String]
+    /// Ends `owner`'s leases on the month's work list (a worker known to be dead).
+    func expireStatementLeases(month: Month, owner: String) async throws
+    /// Rows left on the month's work list, leased or not.
+    func statementWorkRemaining(month: Month) async throws -> Int
+    /// Takes assurés off the work list without a statement (their data cannot make one: the next
+    /// run's `beginStatementRun` puts them back).
+    func dropStatementWork(month: Month, persons: [InsuredPerson.ID]) async throws
     func statements(of personID: InsuredPerson.ID) async throws -> [ArchivedStatement]
     func statements(month: Month) async throws -> [ArchivedStatement]
     /// The archive in id order, a page at a time (for verification).
@@ -167,6 +186,17 @@ public protocol SettingsStore: Sendable {
     func setMaintenance(_ message: String?, audit: AuditEvent) async throws
     func setting(_ key: String) async throws -> String?
     func setSetting(_ key: String, _ value: String, audit: AuditEvent) async throws
+}
+
+/// Per-address throttles shared by every process on the base (several web nodes count together).
+public protocol ThrottleStore: Sendable {
+    /// Counts one event for `key` (a hash: keys hold client addresses) if fewer than `limit` were
+    /// counted after `now - window` (milliseconds), in one step across every process: N parallel
+    /// reservations on any number of nodes never get more than `limit` through. The event's id,
+    /// nil when the limit is reached (nothing counted).
+    func reserveThrottle(key: [UInt8], limit: Int, window: Int64, now: Int64) async throws -> Int64?
+    /// Gives back an event `reserveThrottle` counted.
+    func releaseThrottle(id: Int64) async throws
 }
 
 /// The engine itself: checks, copies, figures.

@@ -21,8 +21,79 @@ extension PostgresStore: StatementStore {
         """
 
     public func beginStatementRun(month: Month, at: Int64) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                "INSERT INTO statement_run (month, started_at) VALUES (\(month.description), \(at)) ON CONFLICT (month) DO NOTHING",
+                logger: logger)
+            var bindings = PostgresBindings()
+            bindings.append(month.firstDay.description)
+            bindings.append(month.lastDay.description)
+            bindings.append(month.description)
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO statement_work (person_id, month)
+                        SELECT DISTINCT p.person_id, $3 FROM payment p
+                        WHERE \(Self.eligibleCondition)
+                          AND NOT EXISTS (SELECT 1 FROM statement s WHERE s.person_id = p.person_id AND s.month = $3)
+                          AND p.person_id IN (SELECT id FROM person WHERE regime IN \(Self.servedRegimes))
+                        ON CONFLICT DO NOTHING
+                        """, binds: bindings), logger: logger)
+        }
+    }
+
+    /// `FOR UPDATE SKIP LOCKED`: two workers claiming at once each lock different free rows
+    /// (neither waits on the other's), then lease them in the same statement.
+    public func claimStatementWork(month: Month, owner: String, limit: Int, now: Int64, lease: Int64) async throws
+        -> [InsuredPerson.ID]
+    {
+        var persons: [Int64] = []
+        for try await id in try await client.query(
+            """
+            UPDATE statement_work w SET lease_owner = \(owner), lease_until = \(now + lease)
+            FROM (SELECT person_id FROM statement_work
+                  WHERE month = \(month.description) AND (lease_until IS NULL OR lease_until < \(now))
+                  ORDER BY person_id LIMIT \(limit) FOR UPDATE SKIP LOCKED) free
+            WHERE w.month = \(month.description) AND w.person_id = free.person_id
+            RETURNING w.person_id
+            """, logger: logger
+        ).decode(Int64.self) {
+            persons.append(id)
+        }
+        return persons.sorted().map { InsuredPerson.ID($0) }
+    }
+
+    public func statementLeaseOwners(month: Month, now: Int64) async throws -> [String] {
+        var owners: [String] = []
+        for try await owner in try await client.query(
+            "SELECT DISTINCT lease_owner FROM statement_work WHERE month = \(month.description) AND lease_until >= \(now)",
+            logger: logger
+        ).decode(String.self) {
+            owners.append(owner)
+        }
+        return owners
+    }
+
+    public func expireStatementLeases(month: Month, owner: String) async throws {
         try await client.query(
-            "INSERT INTO statement_run (month, started_at) VALUES (\(month.description), \(at)) ON CONFLICT (month) DO NOTHING",
+            """
+            UPDATE statement_work SET lease_owner = NULL, lease_until = NULL
+            WHERE month = \(month.description) AND lease_owner = \(owner)
+            """, logger: logger)
+    }
+
+    public func statementWorkRemaining(month: Month) async throws -> Int {
+        for try await count in try await client.query(
+            "SELECT count(*) FROM statement_work WHERE month = \(month.description)", logger: logger
+        ).decode(Int.self) {
+            return count
+        }
+        return 0
+    }
+
+    public func dropStatementWork(month: Month, persons: [InsuredPerson.ID]) async throws {
+        try await client.query(
+            "DELETE FROM statement_work WHERE month = \(month.description) AND person_id = ANY(\(persons.map(\.rawValue)))",
             logger: logger)
     }
 
@@ -153,9 +224,14 @@ extension PostgresStore: StatementStore {
         return result
     }
 
-    public func recordStatements(_ statements: [IssuedStatement], at: Int64) async throws {
+    @discardableResult
+    public func recordStatements(_ statements: [IssuedStatement], at: Int64) async throws -> Int {
         try await client.withTransaction(logger: logger) { connection in
+            var recorded = 0
             for s in statements {
+                try await connection.query(
+                    "DELETE FROM statement_work WHERE month = \(s.month.description) AND person_id = \(s.personID.rawValue)",
+                    logger: logger)
                 var id: Int64?
                 for try await value in try await connection.query(
                     """
@@ -170,6 +246,7 @@ extension PostgresStore: StatementStore {
                     id = value
                 }
                 guard let id else { continue }
+                recorded += 1
                 let ids = s.paymentIDs.map(\.rawValue)
                 try await connection.query(
                     """
@@ -181,6 +258,7 @@ extension PostgresStore: StatementStore {
                     try await Self.insert(letter, personID: s.personID, at: at, connection, logger: logger)
                 }
             }
+            return recorded
         }
     }
 

@@ -11,8 +11,9 @@ struct Security: Sendable {
     /// Before login, forms are tied to this random cookie instead of the session.
     static let formCookie = "__Host-releve-formulaire"
 
-    /// Signs CSRF tokens; new at each start (tokens are tied to a session or a form cookie).
-    let key = SymmetricKey(size: .bits256)
+    /// Signs CSRF tokens and sealed fields (tokens are tied to a session or a form cookie): the
+    /// services' `formKey`, derived from the key file, so every node and every restart agree.
+    let key: SymmetricKey
 
     static func cookies(_ request: Request) -> [String: String] {
         var cookies: [String: String] = [:]

@@ -2,16 +2,30 @@ import Foundation
 
 /// Per-address throttling applied before any code is checked (SECURITY.md goals 5 and 6); the
 /// cap on concurrent key derivations is the service's `KDFGate`.
+///
+/// Every node counts in the base (`shared`), so N web nodes behind one load balancer allow an
+/// address `limit` events in all, not N × `limit`. The node's own events are also kept here: a
+/// key this node alone has already filled is refused without a round trip (a flood costs no
+/// query), and if the base cannot be reached the node's own count still applies.
 actor Throttle {
     struct Limit: Sendable {
         var count: Int
         var seconds: Double
     }
 
-    private var events: [String: [Double]] = [:]
-    private let clock: @Sendable () -> Double
+    /// The base's side: reserve (key, limit, window in seconds) → event id or nil; release an id.
+    struct Shared: Sendable {
+        var reserve: @Sendable (String, Int, Double) async throws -> Int64?
+        var release: @Sendable (Int64) async throws -> Void
+    }
 
-    init(clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    private var events: [String: [Double]] = [:]
+    private var sharedEvents: [String: [Int64]] = [:]
+    private let clock: @Sendable () -> Double
+    private let shared: Shared?
+
+    init(shared: Shared? = nil, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.shared = shared
         self.clock = clock
     }
 
@@ -21,17 +35,36 @@ actor Throttle {
         return (events[key]?.count ?? 0) < limit.count
     }
 
-    /// Counts one event for `key` if it is under `limit`, in one step (an actor method without
-    /// suspension): N parallel requests never get more than `limit` through. False, counting
+    /// Counts one event for `key` if it is under `limit`, here and in the base: the local count
+    /// is taken before any suspension, so N parallel requests on this node never get more than
+    /// `limit` through, and the base's reservation is one step for every node. False, counting
     /// nothing, when the limit is reached.
-    func reserve(_ key: String, _ limit: Limit) -> Bool {
+    func reserve(_ key: String, _ limit: Limit) async -> Bool {
         guard allows(key, limit) else { return false }
         record(key, limit)
+        guard let shared else { return true }
+        do {
+            guard let id = try await shared.reserve(key, limit.count, limit.seconds) else {
+                dropLast(key)
+                return false
+            }
+            sharedEvents[key, default: []].append(id)
+        } catch {
+            // The base is unreachable: this node's own count applies (and the request itself
+            // meets the same fault at its next query).
+        }
         return true
     }
 
     /// Gives back the event `reserve` counted (the attempt turned out not to be a failure).
-    func release(_ key: String) {
+    func release(_ key: String) async {
+        dropLast(key)
+        guard let shared, var ids = sharedEvents[key], let id = ids.popLast() else { return }
+        sharedEvents[key] = ids.isEmpty ? nil : ids
+        try? await shared.release(id)
+    }
+
+    private func dropLast(_ key: String) {
         guard var list = events[key], !list.isEmpty else { return }
         list.removeLast()
         events[key] = list.isEmpty ? nil : list

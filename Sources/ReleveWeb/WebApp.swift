@@ -52,8 +52,8 @@ public struct Web: Sendable {
     let insurerAPI: InsurerAPIService
     let configuration: WebConfiguration
     let views: Views
-    let security = Security()
-    let throttle = Throttle()
+    let security: Security
+    let throttle: Throttle
     /// The clock (tests move it).
     let now: @Sendable () -> Date
 
@@ -69,6 +69,14 @@ public struct Web: Sendable {
         self.payments = services.payments
         self.documents = services.documents
         self.insurerAPI = services.insurerAPI
+        self.security = Security(key: services.formKey)
+        let accounts = services.accounts
+        self.throttle = Throttle(
+            shared: .init(
+                reserve: { key, limit, seconds in
+                    try await accounts.reserveThrottle(key, limit: limit, seconds: seconds, now: Date())
+                },
+                release: { id in try await accounts.releaseThrottle(id: id) }))
         self.configuration = configuration
         self.views = try Views(demo: configuration.demoAccounts != nil)
         self.now = now

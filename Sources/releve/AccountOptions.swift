@@ -56,7 +56,8 @@ struct AccountOptions<Audience: OptionsAudience>: ParsableArguments {
     @Option(
         name: .customLong("archives"),
         help: ArgumentHelp(
-            "Dossier des relevés émis (PDF et vignettes) ; par défaut BASE.archives.", valueName: "DOSSIER",
+            "Dossier des relevés émis (PDF et vignettes) ; par défaut RELEVE_ARCHIVES, sinon BASE.archives. Un montage partagé quand plusieurs machines servent ou émettent.",
+            valueName: "DOSSIER",
             visibility: Audience.operatorOptions))
     var archive: String?
 

@@ -121,6 +121,10 @@ extension Releve.Admin.Releves {
             discussion: """
                 Chaque relevé est émis une seule fois et n'est jamais réécrit. Un paiement arrivé après l'émission \
                 de son mois figure dans le relevé suivant. Relancer la commande ne fait que ce qui manque.
+
+                Sur PostgreSQL, la commande peut tourner sur plusieurs machines à la fois (même base, même dossier \
+                --archives partagé) : elles se partagent les assurés par lots, et si l'une s'arrête, les autres \
+                reprennent son lot à la fin de son bail (--bail).
                 """)
 
         @OptionGroup var options: OperatorOptions
@@ -136,6 +140,19 @@ extension Releve.Admin.Releves {
             help: "Produire aussi la vignette PNG de chaque page 1 pendant l'émission (sinon : à la première consultation).")
         var thumbnails = false
 
+        @Option(
+            name: .customLong("bail"),
+            help: ArgumentHelp(
+                "Durée du bail d'un lot de relevés, en secondes : si cette machine s'arrête, une autre reprend son lot passé ce délai.",
+                valueName: "SECONDES"))
+        var lease: Int64 = 120
+
+        func validate() throws {
+            guard (1...86_400).contains(lease) else {
+                throw ValidationError("--bail : entre 1 et 86 400 secondes (\(lease) donné)")
+            }
+        }
+
         /// The default since the thumbnails are made on first view; still accepted.
         @Flag(name: .customLong("sans-vignettes"), help: .hidden)
         var noThumbnails = false
@@ -145,7 +162,7 @@ extension Releve.Admin.Releves {
             let (summary, archive) = try await options.withServices(check: true) { services in
                 let summary = try await services.statements.issue(
                     month: month, today: CivilDate.today, now: Date(), workers: max(1, workers),
-                    thumbnails: thumbnails && !noThumbnails
+                    thumbnails: thumbnails && !noThumbnails, lease: lease
                 ) { progress in
                     display.update(
                         fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1, count: progress.done,

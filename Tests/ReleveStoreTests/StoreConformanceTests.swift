@@ -247,6 +247,73 @@ struct StoreConformanceTests {
         #expect(statistics.beneficiaries == 2 && statistics.importedFiles == 2)
     }
 
+    // MARK: Shared work and throttles (several processes on one base)
+
+    @Test(
+        "issuing work: one lease at a time, taken over when it runs out or its owner is gone, cleared by the statement",
+        arguments: StoreEngine.allCases)
+    func statementWork(engine: StoreEngine) async throws {
+        let payment = Fixtures.consultation(reference: "751-S-1")
+        let (store, dispose, person) = try await Self.given(engine, payments: [payment])
+        defer { dispose() }
+        let october = try Month(parsing: "2026-10")
+        try await store.beginStatementRun(month: october, at: Self.t0)
+        try await store.beginStatementRun(month: october, at: Self.t0)
+        #expect(try await store.statementWorkRemaining(month: october) == 1, "a second start adds no row")
+
+        #expect(try await store.claimStatementWork(month: october, owner: "a", limit: 10, now: Self.t0, lease: 60) == [person])
+        #expect(try await store.claimStatementWork(month: october, owner: "b", limit: 10, now: Self.t0 + 59, lease: 60).isEmpty)
+        #expect(try await store.statementLeaseOwners(month: october, now: Self.t0 + 59) == ["a"])
+        #expect(
+            try await store.claimStatementWork(month: october, owner: "b", limit: 10, now: Self.t0 + 61, lease: 60) == [person],
+            "a lease that ran out is taken over")
+        try await store.expireStatementLeases(month: october, owner: "b")
+        #expect(try await store.statementLeaseOwners(month: october, now: Self.t0 + 61).isEmpty)
+        #expect(
+            try await store.claimStatementWork(month: october, owner: "c", limit: 10, now: Self.t0 + 62, lease: 60) == [person])
+
+        let (inputs, _) = try await store.statementInputs(month: october, persons: [person])
+        let input = try #require(inputs.first)
+        let issued = IssuedStatement(
+            StatementFile(
+                personID: person, month: october, reference: "REL-2026-10-0001", issuedOn: Fixtures.date("2026-11-01"),
+                file: "2026-10/REL-2026-10-0001.pdf", sha256: "abc", fingerprint: "f", size: 1000, pages: 1,
+                reimbursed: Cents(1900)),
+            paymentIDs: input.payments.map(\.id), delivery: .online, postalLetter: nil, notice: false)
+        #expect(try await store.recordStatements([issued], at: Self.t0) == 1)
+        #expect(try await store.recordStatements([issued], at: Self.t0) == 0, "recorded once")
+        #expect(try await store.statementWorkRemaining(month: october) == 0, "the statement takes its row off the list")
+        try await store.beginStatementRun(month: october, at: Self.t0)
+        #expect(try await store.statementWorkRemaining(month: october) == 0, "a stated assuré is not put back")
+
+        let november = try Month(parsing: "2026-11")
+        try await store.dropStatementWork(month: november, persons: [person])
+        #expect(try await store.statementWorkRemaining(month: november) == 0)
+    }
+
+    @Test(
+        "throttles: parallel reservations stop at the limit, a release gives one back, the window slides",
+        arguments: StoreEngine.allCases)
+    func throttles(engine: StoreEngine) async throws {
+        let (store, dispose) = try await engine.open()
+        defer { dispose() }
+        let key = Array("codes:192.0.2.7".utf8)
+        let now: Int64 = 1_795_000_000_000
+        let ids = try await withThrowingTaskGroup(of: Int64?.self) { group in
+            for _ in 0..<20 { group.addTask { try await store.reserveThrottle(key: key, limit: 5, window: 600_000, now: now) } }
+            var ids: [Int64] = []
+            for try await id in group { if let id { ids.append(id) } }
+            return ids
+        }
+        #expect(ids.count == 5, "20 parallel reservations, limit 5")
+        #expect(try await store.reserveThrottle(key: Array("autre".utf8), limit: 5, window: 600_000, now: now) != nil)
+        try await store.releaseThrottle(id: ids[0])
+        #expect(try await store.reserveThrottle(key: key, limit: 5, window: 600_000, now: now + 1) != nil)
+        #expect(try await store.reserveThrottle(key: key, limit: 5, window: 600_000, now: now + 2) == nil)
+        #expect(
+            try await store.reserveThrottle(key: key, limit: 5, window: 600_000, now: now + 600_001) != nil, "the window slid")
+    }
+
     // MARK: Statements
 
     @Test(
