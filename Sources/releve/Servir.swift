@@ -31,14 +31,23 @@ extension Releve {
         @Option(name: .customLong("connexions-par-adresse"), help: "Connexions simultanées permises par adresse de client.")
         var perAddress = 256
 
+        @Option(
+            name: .customLong("echecs-par-adresse"),
+            help:
+                "Codes erronés permis par adresse de client en 10 minutes, comptés pour tous les serveurs de la même base.")
+        var failuresPerAddress = 50
+
         func validate() throws {
-            guard (1...600).contains(headSeconds), (1...100_000).contains(perAddress) else {
-                throw ValidationError("Attendu : 1 ≤ --delai-entete ≤ 600 et 1 ≤ --connexions-par-adresse ≤ 100 000.")
+            guard (1...600).contains(headSeconds), (1...100_000).contains(perAddress), (1...100_000).contains(failuresPerAddress)
+            else {
+                throw ValidationError(
+                    "Attendu : 1 ≤ --delai-entete ≤ 600, 1 ≤ --connexions-par-adresse ≤ 100 000 et 1 ≤ --echecs-par-adresse ≤ 100 000."
+                )
             }
         }
 
         func run() async throws {
-            var configuration = WebConfiguration()
+            var configuration = WebConfiguration(loginFailuresPerAddress: failuresPerAddress)
             configuration.connections = ConnectionLimits(
                 headSeconds: headSeconds, bodySeconds: headSeconds * 3, perAddress: perAddress)
             // E-mail links point at this server unless --url-publique (or RELEVE_URL_PUBLIQUE) says otherwise.

@@ -21,7 +21,9 @@ struct AccountJourneyTests {
             ]
         }
 
-        init(postgres: Bool = false) throws {
+        /// A base prepared with `releve demo --preparer-seulement` on the sample data, or, with
+        /// `empty`, with nothing in it.
+        init(postgres: Bool = false, empty: Bool = false) throws {
             if postgres {
                 let database = try PostgresTestServer.database()
                 base = database.url
@@ -30,6 +32,7 @@ struct AccountJourneyTests {
                 base = directory.appendingPathComponent("releve.sqlite").path
                 drop = nil
             }
+            if empty { return }
             let demo = try Run.releve(
                 [
                     "demo", "--preparer-seulement", "--base", base, "--donnees",
