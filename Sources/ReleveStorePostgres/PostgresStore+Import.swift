@@ -97,13 +97,19 @@ extension PostgresStore: PaymentStore {
 }
 
 /// One import's writes (see `PostgresStore.importFile`): an actor, since the importer awaits
-/// each `write` but its state (counts, the assuré last seen) outlives a batch.
+/// each `write` but its state (counts) outlives a batch.
+///
+/// Set-based: a batch of up to 1 024 records costs a fixed number of round trips whatever its
+/// size — one read of every assuré it names (locked `FOR UPDATE`), one multi-row insert and one
+/// update of the assurés (`unnest` of arrays), one of their beneficiaries, one insert of the
+/// payments (`ON CONFLICT (reference) DO NOTHING`), one read of the references that were
+/// already there, and one COPY of the lines. The outcomes are those of writing the records one
+/// by one, in order: a payment sees its assuré as the records before it left them.
 actor PostgresImportSession: ImportSession {
     let connection: PostgresConnection
     let ledgerID: Int64
     let logger: Logger
     private(set) var counts = ImportCounts()
-    private var personCache: (nir: String, id: Int64, ranks: Set<Int>)?
     /// Lines of this batch's inserted payments, for one COPY.
     private var lines = ByteBuffer()
     private var months: Set<String> = []
@@ -114,140 +120,274 @@ actor PostgresImportSession: ImportSession {
         self.logger = logger
     }
 
-    func write(_ records: [ImportRecord]) async throws -> [ImportOutcome] {
-        var outcomes: [ImportOutcome] = []
-        outcomes.reserveCapacity(records.count)
-        for record in records {
-            switch record {
-            case .person(let person): outcomes.append(.person(try await upsert(person)))
-            case .payment(let payment): outcomes.append(.payment(try await insert(payment)))
-            }
-        }
-        try await flushLines()
-        return outcomes
+    /// An assuré as the batch sees them at one point: stored (id known) or inserted by this
+    /// batch (id known once the insert ran), with their content hash and beneficiary ranks.
+    struct Known {
+        var id: Int64?
+        var hash: [UInt8]
+        var ranks: Set<Int>
     }
 
-    /// Inserts or updates an assuré (the registry's newest record wins); beneficiaries replaced.
-    func upsert(_ person: InsuredPerson) async throws -> PersonImportOutcome {
-        let hash = ByteBuffer(bytes: ContentHash.of(person))
-        var existing: (Int64, ByteBuffer)?
-        for try await row in try await connection.query(
-            "SELECT id, content_hash FROM person WHERE nir = \(person.nir.body) FOR UPDATE", logger: logger
-        ).decode((Int64, ByteBuffer).self) {
-            existing = row
-        }
-        let lines = person.address.lines.joined(separator: "\n")
-        let doctorSince = person.doctor?.since.description
-        let id: Int64
-        let outcome: PersonImportOutcome
-        if let existing {
-            if existing.1 == hash {
-                counts.personsUnchanged += 1
-                return .unchanged
+    func write(_ records: [ImportRecord]) async throws -> [ImportOutcome] {
+        // 1. Every assuré the batch names, as stored before it.
+        var nirs: Set<String> = []
+        for record in records {
+            switch record {
+            case .person(let person): nirs.insert(person.nir.body)
+            case .payment(let payment): nirs.insert(payment.nir.body)
             }
-            id = existing.0
+        }
+        var stored: [String: Known] = [:]
+        for try await (id, nir, hash, rank) in try await connection.query(
+            """
+            SELECT p.id, p.nir, p.content_hash, b.rank FROM person p LEFT JOIN beneficiary b ON b.person_id = p.id
+            WHERE p.nir = ANY(\(Array(nirs))) ORDER BY p.id FOR UPDATE OF p
+            """, logger: logger
+        ).decode((Int64, String, ByteBuffer, Int?).self) {
+            var known = stored[nir] ?? Known(id: id, hash: Array(buffer: hash), ranks: [])
+            if let rank { known.ranks.insert(rank) }
+            stored[nir] = known
+        }
+
+        // 2. The records in order, in memory: each outcome, and the assurés' final versions.
+        var current = stored
+        var outcomes: [ImportOutcome?] = Array(repeating: nil, count: records.count)
+        var finalPerson: [String: InsuredPerson] = [:]
+        /// Payments still to insert: (record index, payment, the assuré's NIR).
+        var pending: [(index: Int, payment: Payment, hash: [UInt8])] = []
+        var batchReferences: [String: [UInt8]] = [:]
+        for (index, record) in records.enumerated() {
+            switch record {
+            case .person(let person):
+                let hash = ContentHash.of(person)
+                let nir = person.nir.body
+                let ranks = Set(person.beneficiaries.map(\.rank))
+                if let known = current[nir] {
+                    if known.hash == hash {
+                        counts.personsUnchanged += 1
+                        outcomes[index] = .person(.unchanged)
+                        continue
+                    }
+                    counts.personsUpdated += 1
+                    outcomes[index] = .person(.updated)
+                    current[nir] = Known(id: known.id, hash: hash, ranks: ranks)
+                } else {
+                    counts.personsInserted += 1
+                    outcomes[index] = .person(.inserted)
+                    current[nir] = Known(id: nil, hash: hash, ranks: ranks)
+                }
+                finalPerson[nir] = person
+            case .payment(let payment):
+                guard let known = current[payment.nir.body] else {
+                    outcomes[index] = .payment(.unknownPerson)
+                    continue
+                }
+                if let rank = payment.lines.first(where: { !known.ranks.contains($0.beneficiaryRank) })?.beneficiaryRank {
+                    outcomes[index] = .payment(.unknownBeneficiary(rank: rank))
+                    continue
+                }
+                let hash = ContentHash.of(payment)
+                if let earlier = batchReferences[payment.reference] {
+                    // The same reference earlier in this batch decides, as the stored one would.
+                    if earlier == hash {
+                        counts.paymentsAlreadyPresent += 1
+                        outcomes[index] = .payment(.alreadyPresent)
+                    } else {
+                        outcomes[index] = .payment(.conflict)
+                    }
+                    continue
+                }
+                batchReferences[payment.reference] = hash
+                pending.append((index, payment, hash))
+            }
+        }
+
+        // 3. The assurés' writes, then every id known.
+        let ids = try await writePersons(finalPerson, stored: stored)
+        func personID(_ nir: String) -> Int64? { stored[nir]?.id ?? ids[nir] }
+
+        // 4. The payments, then the outcome of those the store already had.
+        let inserted = try await insertPayments(pending.map { ($0.payment, personID($0.payment.nir.body) ?? 0, $0.hash) })
+        var existing: [String: [UInt8]] = [:]
+        let missing = pending.map(\.payment.reference).filter { inserted[$0] == nil }
+        if !missing.isEmpty {
+            for try await (reference, hash) in try await connection.query(
+                "SELECT reference, content_hash FROM payment WHERE reference = ANY(\(missing))", logger: logger
+            ).decode((String, ByteBuffer).self) {
+                existing[reference] = Array(buffer: hash)
+            }
+        }
+        for (index, payment, hash) in pending {
+            guard let paymentID = inserted[payment.reference] else {
+                if existing[payment.reference] == hash {
+                    counts.paymentsAlreadyPresent += 1
+                    outcomes[index] = .payment(.alreadyPresent)
+                } else {
+                    outcomes[index] = .payment(.conflict)
+                }
+                continue
+            }
+            appendLines(payment, personID: personID(payment.nir.body) ?? 0, paymentID: paymentID)
+            counts.paymentsInserted += 1
+            counts.linesInserted += payment.lines.count
+            outcomes[index] = .payment(.inserted(lines: payment.lines.count))
+        }
+        try await flushLines()
+        return outcomes.map { $0! }
+    }
+
+    /// Inserts the new assurés and updates the changed ones (their beneficiaries replaced), each
+    /// kind in one statement; the new ones' ids by NIR.
+    private func writePersons(_ people: [String: InsuredPerson], stored: [String: Known]) async throws -> [String: Int64] {
+        guard !people.isEmpty else { return [:] }
+        let all = people.values.sorted { $0.nir.body < $1.nir.body }
+        let fresh = all.filter { stored[$0.nir.body] == nil }
+        let changed = all.filter { stored[$0.nir.body] != nil }
+        var ids: [String: Int64] = [:]
+        func columns(_ list: [InsuredPerson]) -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(list.map(\.nir.body))
+            bindings.append(list.map(\.lastName))
+            bindings.append(list.map(\.firstNames))
+            bindings.append(list.map(\.birthDate.description))
+            bindings.append(list.map { $0.address.lines.joined(separator: "\n") })
+            bindings.append(list.map(\.address.postalCode))
+            bindings.append(list.map(\.address.city))
+            bindings.append(list.map(\.regime.rawValue))
+            bindings.append(list.map(\.caisse.code))
+            bindings.append(list.map(\.caisse.name))
+            bindings.append(list.map { $0.doctor != nil })
+            bindings.append(list.map { $0.doctor?.name ?? "" })
+            bindings.append(list.map { $0.doctor?.since.description ?? "1900-01-01" })
+            bindings.append(list.map(\.longTermCondition))
+            bindings.append(list.map { French.hex(ContentHash.of($0)) })
+            return bindings
+        }
+        let source = """
+            unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                $9::text[], $10::text[], $11::bool[], $12::text[], $13::text[], $14::bool[], $15::text[])
+                AS t(nir, last_name, first_names, birth_date, address_lines, postal_code, city, regime, caisse_code,
+                    caisse_name, has_doctor, doctor_name, doctor_since, long_term_condition, content_hash)
+            """
+        if !fresh.isEmpty {
+            for try await (id, nir) in try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO person (nir, last_name, first_names, birth_date, address_lines, postal_code, city, regime,
+                            caisse_code, caisse_name, doctor_name, doctor_since, long_term_condition, content_hash)
+                        SELECT nir, last_name, first_names, birth_date::date, address_lines, postal_code, city, regime,
+                            caisse_code, caisse_name, CASE WHEN has_doctor THEN doctor_name END,
+                            CASE WHEN has_doctor THEN doctor_since::date END, long_term_condition, decode(content_hash, 'hex')
+                        FROM \(source)
+                        RETURNING id, nir
+                        """, binds: columns(fresh)), logger: logger
+            ).decode((Int64, String).self) {
+                ids[nir] = id
+            }
+        }
+        if !changed.isEmpty {
             try await connection.query(
-                """
-                UPDATE person SET last_name = \(person.lastName), first_names = \(person.firstNames),
-                    birth_date = \(person.birthDate.description)::date, address_lines = \(lines),
-                    postal_code = \(person.address.postalCode), city = \(person.address.city),
-                    regime = \(person.regime.rawValue), caisse_code = \(person.caisse.code),
-                    caisse_name = \(person.caisse.name), doctor_name = \(person.doctor?.name),
-                    doctor_since = \(doctorSince)::date, long_term_condition = \(person.longTermCondition),
-                    content_hash = \(hash)
-                WHERE id = \(id)
-                """, logger: logger)
-            try await connection.query("DELETE FROM beneficiary WHERE person_id = \(id)", logger: logger)
-            counts.personsUpdated += 1
-            outcome = .updated
-        } else {
-            var inserted: Int64 = 0
-            for try await value in try await connection.query(
-                """
-                INSERT INTO person (nir, last_name, first_names, birth_date, address_lines, postal_code, city, regime,
-                    caisse_code, caisse_name, doctor_name, doctor_since, long_term_condition, content_hash)
-                VALUES (\(person.nir.body), \(person.lastName), \(person.firstNames), \(person.birthDate.description)::date,
-                    \(lines), \(person.address.postalCode), \(person.address.city), \(person.regime.rawValue),
-                    \(person.caisse.code), \(person.caisse.name), \(person.doctor?.name), \(doctorSince)::date,
-                    \(person.longTermCondition), \(hash))
-                RETURNING id
-                """, logger: logger
-            ).decode(Int64.self) {
-                inserted = value
-            }
-            id = inserted
-            counts.personsInserted += 1
-            outcome = .inserted
+                PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE person p SET last_name = t.last_name, first_names = t.first_names,
+                            birth_date = t.birth_date::date, address_lines = t.address_lines, postal_code = t.postal_code,
+                            city = t.city, regime = t.regime, caisse_code = t.caisse_code, caisse_name = t.caisse_name,
+                            doctor_name = CASE WHEN t.has_doctor THEN t.doctor_name END,
+                            doctor_since = CASE WHEN t.has_doctor THEN t.doctor_since::date END,
+                            long_term_condition = t.long_term_condition, content_hash = decode(t.content_hash, 'hex')
+                        FROM \(source)
+                        WHERE p.nir = t.nir
+                        """, binds: columns(changed)), logger: logger)
+            let changedIDs = changed.compactMap { stored[$0.nir.body]?.id }
+            try await connection.query("DELETE FROM beneficiary WHERE person_id = ANY(\(changedIDs))", logger: logger)
         }
-        for b in person.beneficiaries {
+        var owner: [Int64] = []
+        var rank: [Int64] = []
+        var firstName: [String] = []
+        var birth: [String] = []
+        var hasComplementaire: [Bool] = []
+        var code: [String] = []
+        var name: [String] = []
+        var noemie: [Bool] = []
+        for person in all {
+            guard let id = stored[person.nir.body]?.id ?? ids[person.nir.body] else { continue }
+            for b in person.beneficiaries {
+                owner.append(id)
+                rank.append(Int64(b.rank))
+                firstName.append(b.firstName)
+                birth.append(b.birthDate.description)
+                hasComplementaire.append(b.complementaire != nil)
+                code.append(b.complementaire?.code ?? "")
+                name.append(b.complementaire?.name ?? "")
+                noemie.append(b.complementaire?.noemieLinkActive ?? false)
+            }
+        }
+        if !owner.isEmpty {
             try await connection.query(
                 """
                 INSERT INTO beneficiary (person_id, rank, first_name, birth_date, complementaire_code, complementaire_name,
                     noemie_active)
-                VALUES (\(id), \(b.rank), \(b.firstName), \(b.birthDate.description)::date, \(b.complementaire?.code),
-                    \(b.complementaire?.name), \(b.complementaire?.noemieLinkActive ?? false))
+                SELECT person_id, rank, first_name, birth_date::date, CASE WHEN has_c THEN code END,
+                    CASE WHEN has_c THEN name END, noemie
+                FROM unnest(\(owner)::bigint[], \(rank)::bigint[], \(firstName)::text[], \(birth)::text[],
+                    \(hasComplementaire)::bool[], \(code)::text[], \(name)::text[], \(noemie)::bool[])
+                    AS t(person_id, rank, first_name, birth_date, has_c, code, name, noemie)
                 """, logger: logger)
         }
-        if personCache?.nir == person.nir.body { personCache = nil }
-        return outcome
+        return ids
     }
 
-    private func person(nir: String) async throws -> (id: Int64, ranks: Set<Int>)? {
-        if let personCache, personCache.nir == nir { return (personCache.id, personCache.ranks) }
-        var id: Int64?
-        var ranks: Set<Int> = []
-        for try await (personID, rank) in try await connection.query(
-            """
-            SELECT p.id, b.rank FROM person p LEFT JOIN beneficiary b ON b.person_id = p.id WHERE p.nir = \(nir)
-            """, logger: logger
-        ).decode((Int64, Int?).self) {
-            id = personID
-            if let rank { ranks.insert(rank) }
-        }
-        guard let id else { return nil }
-        personCache = (nir, id, ranks)
-        return (id, ranks)
-    }
-
-    /// Inserts a payment (its lines wait for the batch's COPY), unless its reference is there.
-    func insert(_ payment: Payment) async throws -> PaymentImportOutcome {
-        guard let person = try await person(nir: payment.nir.body) else { return .unknownPerson }
-        for line in payment.lines where !person.ranks.contains(line.beneficiaryRank) {
-            return .unknownBeneficiary(rank: line.beneficiaryRank)
-        }
-        let hash = ByteBuffer(bytes: ContentHash.of(payment))
-        let (payeeKind, payeeName): (String, String?) =
+    /// Inserts the payments in one statement, in order; the new ones' ids by reference (a
+    /// reference already stored is left alone and absent from the answer).
+    private func insertPayments(_ payments: [(Payment, Int64, [UInt8])]) async throws -> [String: Int64] {
+        guard !payments.isEmpty else { return [:] }
+        var person: [Int64] = []
+        var reference: [String] = []
+        var date: [String] = []
+        var payeeKind: [String] = []
+        var payeeName: [String] = []
+        var kind: [String] = []
+        var hash: [String] = []
+        for (payment, personID, contentHash) in payments {
+            person.append(personID)
+            reference.append(payment.reference)
+            date.append(payment.date.description)
             switch payment.payee {
-            case .insured: ("assure", nil)
-            case .professional(let name): ("professionnel", name)
+            case .insured:
+                payeeKind.append("assure")
+                payeeName.append("")
+            case .professional(let name):
+                payeeKind.append("professionnel")
+                payeeName.append(name)
             }
-        var paymentID: Int64?
-        for try await id in try await connection.query(
+            kind.append(payment.kind.rawValue)
+            hash.append(French.hex(contentHash))
+        }
+        var ids: [String: Int64] = [:]
+        for try await (id, ref) in try await connection.query(
             """
             INSERT INTO payment (person_id, reference, payment_date, payee_kind, payee_name, kind, content_hash, import_id)
-            VALUES (\(person.id), \(payment.reference), \(payment.date.description)::date, \(payeeKind), \(payeeName),
-                \(payment.kind.rawValue), \(hash), \(ledgerID))
-            ON CONFLICT (reference) DO NOTHING RETURNING id
+            SELECT person_id, reference, payment_date::date, payee_kind,
+                CASE WHEN payee_kind = 'professionnel' THEN payee_name END, kind, decode(content_hash, 'hex'), \(ledgerID)
+            FROM unnest(\(person)::bigint[], \(reference)::text[], \(date)::text[], \(payeeKind)::text[],
+                \(payeeName)::text[], \(kind)::text[], \(hash)::text[]) WITH ORDINALITY
+                AS t(person_id, reference, payment_date, payee_kind, payee_name, kind, content_hash, position)
+            ORDER BY position
+            ON CONFLICT (reference) DO NOTHING RETURNING id, reference
             """, logger: logger
-        ).decode(Int64.self) {
-            paymentID = id
+        ).decode((Int64, String).self) {
+            ids[ref] = id
         }
-        guard let paymentID else {
-            for try await existing in try await connection.query(
-                "SELECT content_hash FROM payment WHERE reference = \(payment.reference)", logger: logger
-            ).decode(ByteBuffer.self) {
-                if existing == hash {
-                    counts.paymentsAlreadyPresent += 1
-                    return .alreadyPresent
-                }
-            }
-            return .conflict
-        }
+        return ids
+    }
+
+    /// A payment's lines, in COPY's text format, for the batch's COPY.
+    private func appendLines(_ payment: Payment, personID: Int64, paymentID: Int64) {
         let date = payment.date.description
         months.insert(String(date.prefix(7)))
         for (position, line) in payment.lines.enumerated() {
             let fields: [String] = [
-                String(person.id), String(paymentID), date, String(position + 1), line.careDate.description,
+                String(personID), String(paymentID), date, String(position + 1), line.careDate.description,
                 String(line.beneficiaryRank), line.kind.rawValue, line.actCode, line.label, line.professional ?? "\\N",
                 String(line.quantity), String(line.paid.rawValue), String(line.base.rawValue),
                 String(line.rate.basisPoints), String(line.reimbursed.rawValue), line.transmittedToComplementaire ? "t" : "f",
@@ -255,9 +395,6 @@ actor PostgresImportSession: ImportSession {
             lines.writeString(fields.map { $0 == "\\N" ? $0 : Self.copyEscaped($0) }.joined(separator: "\t"))
             lines.writeString("\n")
         }
-        counts.paymentsInserted += 1
-        counts.linesInserted += payment.lines.count
-        return .inserted(lines: payment.lines.count)
     }
 
     /// COPY's text format: backslash, tab, newline and carriage return escaped.

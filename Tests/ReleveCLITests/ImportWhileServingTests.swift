@@ -8,10 +8,23 @@ import Testing
 @Suite("CLI: logins during an import", .serialized)
 struct ImportWhileServingTests {
     @Test func aLoginCompletesWhileTheImportRuns() throws {
+        try Self.loginDuringImport(postgres: false)
+    }
+
+    /// The same on PostgreSQL: the import's transaction holds no lock a login needs (MVCC).
+    @Test(.enabled(if: PostgresTestServer.url != nil, "no PostgreSQL cluster: Tests/postgres/grappe.sh demarrer"))
+    func onPostgres() throws {
+        try Self.loginDuringImport(postgres: true)
+    }
+
+    static func loginDuringImport(postgres: Bool) throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let base = directory.appendingPathComponent("r.sqlite").path
-        let environment = ["RELEVE_BASE": base, "XDG_CONFIG_HOME": directory.appendingPathComponent("config").path]
+        let base = postgres ? try PostgresTestServer.database().url : directory.appendingPathComponent("r.sqlite").path
+        let environment = [
+            "RELEVE_BASE": base, "XDG_CONFIG_HOME": directory.appendingPathComponent("config").path,
+            "RELEVE_DOSSIER": directory.path,
+        ]
         let summary = try Fixtures.sampleFeed(persons: 4000, months: 12, in: directory)
         // The base exists (migrated) before the import starts.
         #expect(try Run.releve(["admin", "audit"], environment: environment).status == 0)
