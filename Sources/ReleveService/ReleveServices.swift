@@ -24,7 +24,7 @@ public struct ReleveServices: Sendable {
     /// its own label, so it reveals nothing of the pepper): every node that shares the key file
     /// accepts the others' forms, and a restart invalidates nothing.
     public let formKey: SymmetricKey
-    private let store: any Store
+    let store: any Store
 
     /// Opens the engine the settings name and builds the services over it. With
     /// `settings.checkOnOpen`, a damaged base is refused here (exit 74), before any write.
