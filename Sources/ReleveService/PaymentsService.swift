@@ -7,13 +7,16 @@ import ReleveStore
 /// row per act or deduction) form.
 public struct PaymentsService: Sendable {
     let store: any Store
+    /// Where the payments are read: the store, or a read replica's router.
+    let reader: any PaymentReader
 
     /// The seed's window; today's service shows up to 27 months.
     public static let defaultMonths = 6
     public static let maxMonths = 27
 
-    public init(store: any Store) {
+    public init(store: any Store, reader: (any PaymentReader)? = nil) {
         self.store = store
+        self.reader = reader ?? store
     }
 
     public struct Filter: Sendable {
@@ -80,7 +83,7 @@ public struct PaymentsService: Sendable {
                     .invalid(field: "bénéficiaire", reason: "« \(wanted.prefix(40)) » inconnu ; bénéficiaires : \(names)"))
             }
         }
-        let stored = try await store.payments(of: person.nir, from: from, to: to)
+        let stored = try await reader.payments(of: person.nir, from: from, to: to)
         var payments: [Payment] = []
         for entry in stored {
             if let selected = Self.select(entry.payment, rank: rank, nature: filter.nature) { payments.append(selected) }

@@ -28,10 +28,9 @@ extension ReleveServices {
             let destination = try await PostgresStore.open(url: url)
             defer { destination.close() }
             guard try await destination.isEmptyBase() else {
-                let shown = url.replacingOccurrences(
-                    of: #"(://[^:/@]+):[^@]*@"#, with: "$1:***@", options: .regularExpression)
                 throw ServiceError.outputUnwritable(
-                    path: shown, reason: "la base de destination n'est pas vide : la copie se fait dans une base neuve")
+                    path: ReleveSettings.redacted(url),
+                    reason: "la base de destination n'est pas vide : la copie se fait dans une base neuve")
             }
             let tables = try await destination.copy(from: source, progress: progress)
             let archive = try await StatementService(store: destination, archive: settings.archive).verifyArchive()

@@ -25,6 +25,8 @@ public struct ReleveServices: Sendable {
     /// accepts the others' forms, and a restart invalidates nothing.
     public let formKey: SymmetricKey
     let store: any Store
+    /// The read replica's router, when the settings name one (PostgreSQL only).
+    let replica: PostgresReplicaRouter?
 
     /// Opens the engine the settings name and builds the services over it. With
     /// `settings.checkOnOpen`, a damaged base is refused here (exit 74), before any write.
@@ -58,13 +60,18 @@ public struct ReleveServices: Sendable {
         let mail = MailOutbox(delivery: settings.mail)
         self.settings = settings
         self.store = store
+        if let url = settings.readReplica, let primary = store as? PostgresStore {
+            replica = PostgresReplicaRouter(primary: primary, replicaURL: url, maximumLag: settings.maximumReplicaLag)
+        } else {
+            replica = nil
+        }
         formKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: pepper, info: Data("releve-formulaires-v1".utf8), outputByteCount: 32)
         accounts = AccountService(
             store: store, hasher: CodeHasher(pepper: pepper, rounds: settings.kdfRounds), policy: settings.policy, mail: mail,
             publicURL: settings.publicURL)
         federation = FederationService(store: store, accounts: accounts, settings: settings.federation)
-        payments = PaymentsService(store: store)
+        payments = PaymentsService(store: store, reader: replica)
         statements = StatementService(store: store, archive: settings.archive, notices: (mail, settings.publicURL))
         documents = DocumentService(store: store, archive: settings.archive, publicURL: settings.publicURL)
         insurerAPI = InsurerAPIService(store: store)
@@ -82,6 +89,7 @@ public struct ReleveServices: Sendable {
     private init(copying other: ReleveServices, accounts: AccountService) {
         settings = other.settings
         store = other.store
+        replica = other.replica
         formKey = other.formKey
         self.accounts = accounts
         federation = FederationService(store: other.store, accounts: accounts, settings: other.settings.federation)
@@ -108,7 +116,14 @@ public struct ReleveServices: Sendable {
 
     /// Closes the engine (every service built here stops working).
     public func close() {
+        if let replica { Task { await replica.close() } }
         try? store.close()
+    }
+
+    /// Whether the payments reads go to the read replica now, and its lag (nil: no replica
+    /// configured; lag nil: the replica cannot be reached).
+    public func replicaState() async -> (replica: Bool, lag: Double?)? {
+        await replica?.state()
     }
 
     /// Builds, runs `body`, closes, whatever `body` does.

@@ -43,6 +43,11 @@ public struct ReleveSettings: Sendable {
     public var policy: AccessPolicy
     /// The OpenID Connect provider (FranceConnect), when the operator registered one.
     public var federation: ProviderSettings?
+    /// A streaming replica of the PostgreSQL base (`--base-lecture`, `RELEVE_BASE_LECTURE`) for
+    /// the payments reads of pages and the API, while it lags at most `maximumReplicaLag` seconds
+    /// (`RELEVE_RETARD_LECTURE_MAX`, default 5).
+    public var readReplica: String?
+    public var maximumReplicaLag: Double = 5
     /// Runs the engine's quick check at opening (bulk writers and the server): a damaged base
     /// stops the command before anything is written.
     public var checkOnOpen = false
@@ -63,6 +68,11 @@ public struct ReleveSettings: Sendable {
 
     public static let defaultPublicURL = "http://127.0.0.1:8080"
 
+    /// A base address without its password, for screens and logs.
+    public static func redacted(_ url: String) -> String {
+        url.replacingOccurrences(of: #"(://[^:/@]+):[^@]*@"#, with: "$1:***@", options: .regularExpression)
+    }
+
     /// The base `path` (else `RELEVE_BASE`, else `./releve.sqlite`; a `postgres://` address selects
     /// the PostgreSQL engine) with everything else beside it: `BASE.cle` (or `RELEVE_CLE`), `BASE.courriels`,
     /// `BASE.archives` (or `RELEVE_ARCHIVES`), `BASE.lots`,
@@ -70,7 +80,7 @@ public struct ReleveSettings: Sendable {
     public static func beside(
         base path: String?, pepperFile: String? = nil, spool: String? = nil, mailCommand: String? = nil,
         archive: String? = nil, printBatches: String? = nil, insurerExports: String? = nil,
-        publicURL: String? = nil, policy: AccessPolicy = .standard,
+        publicURL: String? = nil, policy: AccessPolicy = .standard, readReplica: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> ReleveSettings {
         let base = path ?? environment["RELEVE_BASE"] ?? "releve.sqlite"
@@ -88,6 +98,12 @@ public struct ReleveSettings: Sendable {
             printBatches: printBatches ?? neighbour + ".lots",
             insurerExports: insurerExports ?? neighbour + ".exports", publicURL: url, policy: policy)
         settings.federation = federation(environment: environment, publicURL: url)
+        if server {
+            settings.readReplica = readReplica ?? environment["RELEVE_BASE_LECTURE"].flatMap { $0.isEmpty ? nil : $0 }
+            if let lag = environment["RELEVE_RETARD_LECTURE_MAX"].flatMap(Double.init), lag >= 0 {
+                settings.maximumReplicaLag = lag
+            }
+        }
         return settings
     }
 

@@ -64,11 +64,15 @@ public protocol AuditStore: Sendable {
     func auditEvents(limit: Int) async throws -> [AuditEvent]
 }
 
-/// The registry of assurés, their payments, and the import of feeds.
-public protocol PaymentStore: Sendable {
-    func person(nir: NIR) async throws -> StoredPerson?
+/// The read the pages and the API make most, which a read replica may serve.
+public protocol PaymentReader: Sendable {
     /// Payments of a settled import, paid between the two dates (inclusive).
     func payments(of nir: NIR, from: CivilDate, to: CivilDate) async throws -> [StoredPayment]
+}
+
+/// The registry of assurés, their payments, and the import of feeds.
+public protocol PaymentStore: PaymentReader {
+    func person(nir: NIR) async throws -> StoredPerson?
     func paymentOwner(reference: String) async throws -> InsuredPerson.ID?
     func importedFile(sha256: String) async throws -> ImportLedgerEntry?
     /// Runs `body` as one import, all or nothing for readers and for a crash; the session writes

@@ -102,7 +102,9 @@ public final class PostgresStore: Sendable {
 
     /// Connects (5 s at most), then applies the missing migrations. An unreachable server, a
     /// refused login or a newer schema throw `StoreError` with the cause in French.
-    public static func open(url: String) async throws -> PostgresStore {
+    /// Opens the base at `url`. `replica`: a read-only standby — nothing is migrated there; its
+    /// schema (replayed from the primary) must be one this Releve knows.
+    public static func open(url: String, replica: Bool = false) async throws -> PostgresStore {
         let endpoint = try endpoint(url: url)
         // Errors reach the caller as thrown errors, in French; the pool's own chatter (a first
         // lease racing its run loop's start) stays out of the operator's terminal.
@@ -119,12 +121,28 @@ public final class PostgresStore: Sendable {
         let store = PostgresStore(
             client: client, running: running, url: redacted(url), connectionURL: url, serverVersion: version, logger: logger)
         do {
-            try await store.migrate()
+            if replica { try await store.checkReplicaSchema() } else { try await store.migrate() }
         } catch {
             store.close()
             throw Self.storeError(error, url: store.url)
         }
         return store
+    }
+
+    /// A standby's schema: made (replayed), and no newer than this Releve's.
+    func checkReplicaSchema() async throws {
+        let known = Set(PostgresSchema.migrations.map(\.version))
+        var applied: Set<Int> = []
+        for try await version in try await client.query("SELECT version FROM releve_schema", logger: logger).decode(Int.self) {
+            applied.insert(version)
+        }
+        let unknown = applied.subtracting(known)
+        guard unknown.isEmpty else { throw StoreError.newerSchema(unknown.sorted().map { "postgres v\($0)" }) }
+        guard applied == known else {
+            throw StoreError.cannotOpen(
+                path: url,
+                reason: "la réplique n'a pas encore le schéma de cette version (lancez une commande sur la base principale)")
+        }
     }
 
     /// Stops the pool (every query after this fails).

@@ -94,7 +94,7 @@ struct AccountOptions<Audience: OptionsAudience>: ParsableArguments {
         ReleveSettings.beside(
             base: store.path, pepperFile: pepperPath, spool: spool, mailCommand: mailCommand, archive: archive,
             publicURL: publicURL ?? ProcessInfo.processInfo.environment["RELEVE_URL_PUBLIQUE"] ?? servedAt,
-            policy: try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock))
+            policy: try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock), readReplica: store.replica)
     }
 
     /// Builds the services, runs `body`, closes them; errors become French messages and exit

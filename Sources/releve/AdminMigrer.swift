@@ -39,7 +39,7 @@ extension Releve.Admin {
             display.finish()
             let rows = report.tables.reduce(0) { $0 + $1.copiedRows }
             print(
-                "Base copiée vers \(Self.redacted(destination)) : \(CLI.number(report.tables.count)) tables, \(CLI.number(rows)) lignes, chacune vérifiée (nombre et empreinte)."
+                "Base copiée vers \(ReleveSettings.redacted(destination)) : \(CLI.number(report.tables.count)) tables, \(CLI.number(rows)) lignes, chacune vérifiée (nombre et empreinte)."
             )
             for table in report.tables where table.copiedRows > 0 {
                 print("  \(table.table) : \(CLI.number(table.copiedRows)) ligne\(table.copiedRows > 1 ? "s" : "")")
@@ -57,11 +57,6 @@ extension Releve.Admin {
                 print("Gardez la même clé et les mêmes dossiers : RELEVE_CLE=\(key) RELEVE_ARCHIVES=\(settings.archive)")
             }
             if !archive.problems.isEmpty { throw ExitCode(74) }
-        }
-
-        /// The address without its password, for the screen.
-        static func redacted(_ url: String) -> String {
-            url.replacingOccurrences(of: #"(://[^:/@]+):[^@]*@"#, with: "$1:***@", options: .regularExpression)
         }
     }
 }

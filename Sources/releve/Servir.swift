@@ -59,6 +59,9 @@ extension Releve {
 
         static func serve(_ services: ReleveServices, host: String, port: Int, configuration: WebConfiguration) async throws {
             let web = try Web(services: services, configuration: configuration)
+            let replica =
+                services.settings.readReplica.map { ", lectures des paiements sur la réplique " + ReleveSettings.redacted($0) }
+                ?? ""
             let app = web.application(host: host, port: port) { bound in
                 // Written unbuffered: scripts wait for this line to know the port.
                 FileHandle.standardOutput.write(
@@ -68,7 +71,7 @@ extension Releve {
                 // The operator's log (standard error): which SQLite runs under the base (SECURITY.md goal 23).
                 FileHandle.standardError.write(
                     Data(
-                        "releve servir : \(services.engineDescription), \(ProcessInfo.processInfo.activeProcessorCount) cœurs\n"
+                        "releve servir : \(services.engineDescription)\(replica), \(ProcessInfo.processInfo.activeProcessorCount) cœurs\n"
                             .utf8))
             }
             fflush(nil)  // what was printed before reaches a pipe or a file now, not at exit

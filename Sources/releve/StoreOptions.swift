@@ -11,9 +11,16 @@ struct StoreOptions: ParsableArguments {
             valueName: "CHEMIN"))
     var path: String?
 
+    @Option(
+        name: .customLong("base-lecture"),
+        help: ArgumentHelp(
+            "Réplique PostgreSQL en flux pour les lectures des paiements (ou RELEVE_BASE_LECTURE) ; la base principale reprend si elle est en retard de plus de RELEVE_RETARD_LECTURE_MAX secondes (5 par défaut) ou injoignable.",
+            valueName: "postgres://…"))
+    var replica: String?
+
     /// The installation's settings: the base, and everything else beside it.
     func settings() -> ReleveSettings {
-        ReleveSettings.beside(base: path)
+        ReleveSettings.beside(base: path, readReplica: replica)
     }
 
     /// Builds the services over these settings, runs `body`, closes them; errors become French

@@ -117,7 +117,9 @@ struct MultiNodeTests {
         let code = try box.orderCode(nir: nir, name: "Martin", birth: "03/12/1970", postalCode: "75012")
         #expect(try box.activate(nir: nir, code: code, personal: "39451827").status == 0)
         let options = ["--echecs-par-adresse", "8"]
-        let a = try Node(box, options)
+        // A reads the payments from the cluster's streaming replica when there is one.
+        let replica = PostgresTestServer.onReplica(box.base).map { ["--base-lecture", $0] } ?? []
+        let a = try Node(box, options + replica)
         var b = try Node(box, options)
         defer {
             a.stop()

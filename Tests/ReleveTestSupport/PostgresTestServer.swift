@@ -9,6 +9,17 @@ public enum PostgresTestServer {
         ProcessInfo.processInfo.environment["RELEVE_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The cluster's streaming replica (same databases, replayed), or nil.
+    public static var replicaURL: String? {
+        ProcessInfo.processInfo.environment["RELEVE_TEST_POSTGRES_REPLIQUE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The address of `database` (a URL from `database()`) on the replica.
+    public static func onReplica(_ database: String) -> String? {
+        guard let replicaURL, let name = database.split(separator: "/").last else { return nil }
+        return replicaURL.replacingOccurrences(of: #"/[^/?]*$"#, with: "/\(name)", options: .regularExpression)
+    }
+
     public enum Failure: Error, CustomStringConvertible {
         case psql(String)
         public var description: String {

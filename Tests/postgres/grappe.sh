@@ -3,6 +3,8 @@
 # user (the server refuses root), in a temporary folder, on a free port.
 #
 #   eval "$(Tests/postgres/grappe.sh demarrer)"   # exports RELEVE_TEST_POSTGRES=postgres://…
+#                                                 # and RELEVE_TEST_POSTGRES_REPLIQUE (a streaming
+#                                                 # replica of it, pg_basebackup, second port)
 #   Tests/postgres/grappe.sh arreter              # stops it and removes the folder
 #
 # Needs Debian's `postgresql` package (.ci/packages-test).
@@ -13,9 +15,15 @@ bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 case "${1:-}" in
 demarrer)
     [ -n "$bin" ] || { echo "PostgreSQL absent : installez le paquet postgresql" >&2; exit 69; }
-    if [ -f "$state/url" ] && su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data status" >/dev/null 2>&1; then
+    if [ -f "$state/url" ] && su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data status" >/dev/null 2>&1 \
+        && su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/replique status" >/dev/null 2>&1; then
         echo "export RELEVE_TEST_POSTGRES=$(cat "$state/url")"
+        echo "export RELEVE_TEST_POSTGRES_REPLIQUE=$(cat "$state/url-replique")"
         exit 0
+    fi
+    if [ -d "$state/data" ]; then
+        su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/replique -m immediate stop" >/dev/null 2>&1 || true
+        su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data -m immediate stop" >/dev/null 2>&1 || true
     fi
     rm -rf "$state"
     mkdir -p "$state"
@@ -27,9 +35,19 @@ demarrer)
     su postgres -s /bin/sh -c "$bin/initdb -D $state/data --auth-local=trust --auth-host=scram-sha-256 --pwfile=$state/mdp -U postgres --encoding UTF8 --locale C.UTF-8" >/dev/null
     su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data -o '-p $port -k $state -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=400' -l $state/journal -w start" >/dev/null
     echo "postgres://postgres:releve-test@127.0.0.1:$port/postgres" > "$state/url"
+    # The replica: a base backup streamed from the primary (-R writes standby.signal and the
+    # connection to follow), started on a second port as a hot standby.
+    replica_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    su postgres -s /bin/sh -c "PGPASSWORD=releve-test $bin/pg_basebackup -h 127.0.0.1 -p $port -U postgres -D $state/replique -R -X stream" >/dev/null
+    su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/replique -o '-p $replica_port -k $state -c listen_addresses=127.0.0.1 -c max_connections=400 -c hot_standby=on' -l $state/journal-replique -w start" >/dev/null
+    echo "postgres://postgres:releve-test@127.0.0.1:$replica_port/postgres" > "$state/url-replique"
     echo "export RELEVE_TEST_POSTGRES=$(cat "$state/url")"
+    echo "export RELEVE_TEST_POSTGRES_REPLIQUE=$(cat "$state/url-replique")"
     ;;
 arreter)
+    if [ -d "$state/replique" ]; then
+        su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/replique -m immediate stop" >/dev/null 2>&1 || true
+    fi
     if [ -d "$state/data" ]; then
         su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data -m immediate stop" >/dev/null 2>&1 || true
     fi
