@@ -10,7 +10,7 @@ import ReleveStore
 /// `Store`, selectable with `--base postgres://…`, when every protocol is in and the
 /// conformance suite passes on it.
 public final class PostgresStore: Sendable {
-    let client: PostgresClient
+    let client: BoundedPool
     private let running: Task<Void, Never>
     let logger: Logger
     public let url: String
@@ -27,6 +27,8 @@ public final class PostgresStore: Sendable {
         var password: String?
         var database: String?
         var requireTLS: Bool
+        /// Connections per process (`RELEVE_PG_CONNEXIONS`, default 16).
+        var poolSize = 16
         static let connectTimeout: TimeAmount = .seconds(5)
 
         var client: PostgresClient.Configuration {
@@ -34,7 +36,7 @@ public final class PostgresStore: Sendable {
                 host: host, port: port, username: username, password: password, database: database,
                 tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
             configuration.options.connectTimeout = .seconds(5)
-            configuration.options.maximumConnections = 16
+            configuration.options.maximumConnections = poolSize
             return configuration
         }
 
@@ -56,10 +58,14 @@ public final class PostgresStore: Sendable {
             throw .cannotOpen(path: redacted(url), reason: "adresse PostgreSQL attendue : postgres://utilisateur@hôte:port/base")
         }
         let database = String(components.path.drop { $0 == "/" })
-        return Endpoint(
+        var endpoint = Endpoint(
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
             password: components.password ?? environment["PGPASSWORD"], database: database.isEmpty ? nil : database,
             requireTLS: components.queryItems?.first { $0.name == "sslmode" }?.value == "require")
+        if let size = environment["RELEVE_PG_CONNEXIONS"].flatMap(Int.init), (1...1_000).contains(size) {
+            endpoint.poolSize = size
+        }
+        return endpoint
     }
 
     /// One direct connection, closed at once: the pool retries a server that refuses (and trips
@@ -89,7 +95,7 @@ public final class PostgresStore: Sendable {
     let connectionURL: String
 
     private init(
-        client: PostgresClient, running: Task<Void, Never>, url: String, connectionURL: String, serverVersion: String,
+        client: BoundedPool, running: Task<Void, Never>, url: String, connectionURL: String, serverVersion: String,
         logger: Logger
     ) {
         self.client = client
@@ -116,7 +122,9 @@ public final class PostgresStore: Sendable {
         } catch {
             throw Self.storeError(error, url: redacted(url))
         }
-        let client = PostgresClient(configuration: endpoint.client, backgroundLogger: logger)
+        let client = BoundedPool(
+            pool: PostgresClient(configuration: endpoint.client, backgroundLogger: logger), limit: endpoint.poolSize,
+            url: redacted(url))
         let running = Task { await client.run() }
         let store = PostgresStore(
             client: client, running: running, url: redacted(url), connectionURL: url, serverVersion: version, logger: logger)

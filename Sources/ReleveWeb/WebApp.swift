@@ -197,7 +197,8 @@ struct ErrorMiddleware: RouterMiddleware {
                         : request.uri.path.hasPrefix("/api/v1/complementaires/")
                             ? API.insurerLoginRequired : API.loginRequired)
                 : views.page(ErrorPage(title: ErrorPages.title(status), text: message), status: status)
-            if code == "surcharge" { response.headers[.retryAfter] = "5" }
+            // Overload, a saturated or unreachable base, maintenance: come back later.
+            if status == .serviceUnavailable { response.headers[.retryAfter] = code == "maintenance" ? "60" : "5" }
             return response
         }
     }
@@ -243,6 +244,8 @@ enum ErrorPages {
         case let error as HTTPError:
             return (error.status, "http_\(error.status.code)", title(error.status))
         default:
+            // A store's error that reached here unwrapped (a saturated base, say) reads as the service's.
+            if case .store = ServiceError.wrap(error) { return describe(ServiceError.wrap(error)) }
             return (
                 .internalServerError, "erreur_interne",
                 "Une erreur est survenue de notre côté ; rien n'a été modifié. Réessayez plus tard."
@@ -285,6 +288,7 @@ enum ErrorPages {
             case .reauthenticationRequired: "reauthentification_requise"
             case .openingExpired: "ouverture_expiree"
             }
+        case .store(.unavailable): "base_indisponible"
         case .inputUnreadable, .outputUnwritable, .store, .internal: "erreur_interne"
         }
     }

@@ -21,6 +21,11 @@ struct SlowClientTests {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
+        return (process, port(from: out))
+    }
+
+    /// The port in `servir`'s first line ("Releve sert la vue web sur http://hôte:PORT/…"), 0 if none.
+    static func port(from out: Pipe) -> Int {
         var line = Data()
         while !line.contains(0x0A) {
             let chunk = out.fileHandleForReading.availableData
@@ -28,8 +33,7 @@ struct SlowClientTests {
             line += chunk
         }
         let text = String(decoding: line, as: UTF8.self)
-        let port = text.split(separator: ":").compactMap { Int($0.prefix { $0.isNumber }) }.first { $0 > 0 } ?? 0
-        return (process, port)
+        return text.split(separator: ":").compactMap { Int($0.prefix { $0.isNumber }) }.first { $0 > 0 } ?? 0
     }
 
     /// A TCP connection to 127.0.0.1:port, or -1.

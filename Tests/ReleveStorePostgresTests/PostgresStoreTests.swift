@@ -46,6 +46,46 @@ struct PostgresStoreTests {
             try await PostgresTestServer.psql(url, "SELECT count(*) FROM releve_schema") == "\(PostgresSchema.migrations.count)")
     }
 
+    @Test("a saturated pool: callers wait their turn within the bound, the rest are refused at once as unavailable")
+    func saturatedPool() async throws {
+        let (url, drop) = try PostgresTestServer.database()
+        defer { drop() }
+        let store = try await PostgresStore.open(url: url)
+        defer { store.close() }
+        /// 20 queries of 0.5 s at once through a gate of 2, with 3 places to wait `wait`.
+        func burst(wait: Duration) async -> (served: Int, refused: Int, other: Int) {
+            let pool = BoundedPool(pool: store.client.pool, limit: 2, queueLimit: 3, wait: wait, url: "test")
+            return await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        do {
+                            try await pool.query("SELECT pg_sleep(0.5)", logger: store.logger)
+                            return 0
+                        } catch StoreError.unavailable {
+                            return 1
+                        } catch {
+                            return 2
+                        }
+                    }
+                }
+                var counts = (served: 0, refused: 0, other: 0)
+                for await outcome in group {
+                    switch outcome {
+                    case 0: counts.served += 1
+                    case 1: counts.refused += 1
+                    default: counts.other += 1
+                    }
+                }
+                return counts
+            }
+        }
+        let short = await burst(wait: .milliseconds(200))
+        #expect(short.served == 2 && short.refused == 18 && short.other == 0, "\(short)")
+        let long = await burst(wait: .seconds(10))
+        #expect(long.served == 5 && long.refused == 15 && long.other == 0, "\(long)")
+        #expect(try await store.maintenanceMessage() == nil, "the store works on afterwards")
+    }
+
     @Test("a base migrated by a newer Releve is refused, unchanged")
     func newerSchema() async throws {
         let (url, drop) = try PostgresTestServer.database()
