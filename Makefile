@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login
+.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login bench-postgres
 
 # The PyPI tools of the web checks live in .build/venv (make deps-test), first on the PATH.
 export PATH := $(CURDIR)/.build/venv/bin:$(PATH)
@@ -123,6 +123,11 @@ bench-kdf:
 # Logins while a large feed is imported, and the quick check's cost (issue 10).
 bench-import-login:
 	docs/bench/import-login.sh
+
+# Issue 13 on a throwaway PostgreSQL cluster: import against psql \copy, the 6-month query,
+# one web node against two, one issuing worker against two (docs/BENCHMARKS.md).
+bench-postgres:
+	docs/bench/postgres.sh
 
 # wrk on loopback: the logged-in payments page and API call against the health route (docs/BENCHMARKS.md).
 bench-web:

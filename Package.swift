@@ -112,7 +112,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "releve-bench",
-            dependencies: ["ReleveDomain", "ReleveStore", "RelevePDF", "ReleveService"]
+            dependencies: ["ReleveDomain", "ReleveStore", "ReleveStorePostgres", "RelevePDF", "ReleveService"]
         ),
         .target(
             name: "ReleveTestSupport",

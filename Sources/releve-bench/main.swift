@@ -3,6 +3,7 @@ import ReleveDomain
 import RelevePDF
 import ReleveService
 import ReleveStore
+import ReleveStorePostgres
 
 // Benchmarks behind docs/BENCHMARKS.md (run from `make bench-statements` and `make bench-query`).
 // Prints figures; asserts nothing.
@@ -79,7 +80,10 @@ case "rendu":
     print(String(format: "1 thread: %.0f statements/s; 2 threads: %.0f statements/s (%d statements each)", one, two, count))
 case "requete":
     guard arguments.count > 2 else { fatalError("usage: releve-bench requete BASE") }
-    let store = try await SQLiteStore.open(path: arguments[2])
+    // A file, or a PostgreSQL address (issue 13).
+    let store: any Store =
+        arguments[2].hasPrefix("postgres")
+        ? try await PostgresStore.open(url: arguments[2]) : try await SQLiteStore.open(path: arguments[2])
     let tries = option("--essais", 2000)
     let stats = try await store.statistics()
     var nirs: [NIR] = []

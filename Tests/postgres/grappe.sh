@@ -6,6 +6,7 @@
 #                                                 # and RELEVE_TEST_POSTGRES_REPLIQUE (a streaming
 #                                                 # replica of it, pg_basebackup, second port)
 #   Tests/postgres/grappe.sh arreter              # stops it and removes the folder
+#   Tests/postgres/grappe.sh actif                # exit 0 if this checkout's cluster runs
 #
 # Needs Debian's `postgresql` package (.ci/packages-test).
 set -euo pipefail
@@ -44,6 +45,9 @@ demarrer)
     echo "export RELEVE_TEST_POSTGRES=$(cat "$state/url")"
     echo "export RELEVE_TEST_POSTGRES_REPLIQUE=$(cat "$state/url-replique")"
     ;;
+actif)
+    [ -n "$bin" ] && [ -f "$state/url" ] && su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/data status" >/dev/null 2>&1
+    ;;
 arreter)
     if [ -d "$state/replique" ]; then
         su postgres -s /bin/sh -c "$bin/pg_ctl -D $state/replique -m immediate stop" >/dev/null 2>&1 || true
@@ -54,7 +58,7 @@ arreter)
     rm -rf "$state"
     ;;
 *)
-    echo "usage : $0 demarrer|arreter" >&2
+    echo "usage : $0 demarrer|arreter|actif" >&2
     exit 64
     ;;
 esac

@@ -56,10 +56,14 @@ def main():
     parser.add_argument("--releve", required=True)
     parser.add_argument("--donnees", required=True)
     parser.add_argument("--captures")
+    parser.add_argument("--base", help="a postgres:// base (empty) instead of a SQLite file in a temporary folder")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="releve-navigateur-")
-    base = os.path.join(work, "demo.sqlite")
+    base = args.base or os.path.join(work, "demo.sqlite")
+    # A server base keeps its neighbours (outbox, archive…) under RELEVE_DOSSIER as releve.*.
+    os.environ["RELEVE_DOSSIER"] = work
+    neighbours = os.path.join(work, "releve") if args.base else base
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     # The identity provider, registered through the environment as an operator would.
@@ -187,7 +191,7 @@ def main():
         audit("06-ouverture-fin")
 
         # Confirm the e-mail from the link in the spool.
-        mails = sorted(glob.glob(base + ".courriels/*.eml"), key=os.path.getmtime)
+        mails = sorted(glob.glob(neighbours + ".courriels/*.eml"), key=os.path.getmtime)
         text = open(mails[-1], encoding="utf-8").read()
         link = re.search(r"(http://\S+jeton=\S+)", text).group(1)
         driver.get(link)

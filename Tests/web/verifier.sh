@@ -27,3 +27,13 @@ st_run -H "Authorization: Bearer $(token 285032A004117 48213957)" --include-tag 
 kill "$server"; wait "$server" 2>/dev/null || true; server=""
 echo "== parcours dans Chromium, audit axe-core"
 python3 Tests/web/parcours.py --releve "$releve" --donnees SampleData ${CAPTURES:+--captures "$CAPTURES"}
+# The same journey on PostgreSQL (issue 13), on this checkout's throwaway cluster (started here,
+# and stopped at the end, unless it was already running).
+if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+    Tests/postgres/grappe.sh actif || trap 'Tests/postgres/grappe.sh arreter; cleanup' EXIT
+    eval "$(Tests/postgres/grappe.sh demarrer)"
+    name="releve_web_$$"
+    psql "$RELEVE_TEST_POSTGRES" -qc "CREATE DATABASE $name"
+    echo "== parcours dans Chromium sur PostgreSQL"
+    python3 Tests/web/parcours.py --releve "$releve" --donnees SampleData --base "${RELEVE_TEST_POSTGRES%/postgres}/$name"
+fi
