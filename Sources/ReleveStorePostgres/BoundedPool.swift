@@ -27,6 +27,14 @@ struct BoundedPool: Sendable {
         return try await pool.query(query, logger: logger)
     }
 
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws
+        -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row>
+    {
+        try await gate.acquire()
+        defer { gate.release() }
+        return try await pool.execute(statement, logger: logger)
+    }
+
     func withConnection<T>(
         isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> sending T {

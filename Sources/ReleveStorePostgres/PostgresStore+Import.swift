@@ -56,22 +56,13 @@ extension PostgresStore: PaymentStore {
     }
 
     /// The payments of one assuré paid in `from...to`, newest first, with their lines: the
-    /// payments by `payment_by_person_date`, the lines from the partitions of those months only.
+    /// payments by `payment_by_person_date`, the lines from the partitions of those months only
+    /// (a line carries its payment's date). A named prepared statement (`PaymentsOfAssure`),
+    /// prepared once per connection: the page's most frequent query is not planned again each
+    /// time (planning the partitioned join cost more than running it).
     public func payments(of nir: NIR, from: CivilDate, to: CivilDate) async throws -> [StoredPayment] {
-        var bindings = PostgresBindings()
-        bindings.append(nir.body)
-        bindings.append(from.description)
-        bindings.append(to.description)
-        let rows = try await client.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    SELECT \(Self.paymentColumns)
-                    FROM person s JOIN payment p ON p.person_id = s.id
-                    JOIN payment_line l ON l.person_id = p.person_id AND l.payment_id = p.id
-                        AND l.payment_date BETWEEN $2::date AND $3::date
-                    WHERE s.nir = $1 AND p.payment_date BETWEEN $2::date AND $3::date
-                    ORDER BY p.payment_date DESC, p.id DESC, l.position
-                    """, binds: bindings), logger: logger)
+        let rows = try await client.execute(
+            PaymentsOfAssure(nir: nir.body, from: from.description, to: to.description), logger: logger)
         return try await Self.payments(rows, nir: nir)
     }
 
@@ -113,6 +104,8 @@ actor PostgresImportSession: ImportSession {
     /// Lines of this batch's inserted payments, for one COPY.
     private var lines = ByteBuffer()
     private var months: Set<String> = []
+    /// Months whose partition this import has made sure of.
+    private var partitioned: Set<String> = []
 
     init(connection: PostgresConnection, ledgerID: Int64, logger: Logger) {
         self.connection = connection
@@ -129,24 +122,33 @@ actor PostgresImportSession: ImportSession {
     }
 
     func write(_ records: [ImportRecord]) async throws -> [ImportOutcome] {
-        // 1. Every assuré the batch names, as stored before it.
-        var nirs: Set<String> = []
+        // 1. Every assuré the batch names, as stored before it: those it writes locked (two
+        //    imports updating one assuré serialise), those its payments only name read plainly
+        //    (an assuré is never deleted, and each payment's foreign key holds theirs).
+        var written: Set<String> = []
+        var named: Set<String> = []
         for record in records {
             switch record {
-            case .person(let person): nirs.insert(person.nir.body)
-            case .payment(let payment): nirs.insert(payment.nir.body)
+            case .person(let person): written.insert(person.nir.body)
+            case .payment(let payment): named.insert(payment.nir.body)
             }
         }
+        named.subtract(written)
         var stored: [String: Known] = [:]
-        for try await (id, nir, hash, rank) in try await connection.query(
-            """
-            SELECT p.id, p.nir, p.content_hash, b.rank FROM person p LEFT JOIN beneficiary b ON b.person_id = p.id
-            WHERE p.nir = ANY(\(Array(nirs))) ORDER BY p.id FOR UPDATE OF p
-            """, logger: logger
-        ).decode((Int64, String, ByteBuffer, Int?).self) {
-            var known = stored[nir] ?? Known(id: id, hash: Array(buffer: hash), ranks: [])
-            if let rank { known.ranks.insert(rank) }
-            stored[nir] = known
+        for (nirs, lock) in [(written, " FOR UPDATE OF p"), (named, "")] where !nirs.isEmpty {
+            var bindings = PostgresBindings()
+            bindings.append(Array(nirs))
+            for try await (id, nir, hash, rank) in try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT p.id, p.nir, p.content_hash, b.rank FROM person p LEFT JOIN beneficiary b ON b.person_id = p.id
+                        WHERE p.nir = ANY($1) ORDER BY p.id\(lock)
+                        """, binds: bindings), logger: logger
+            ).decode((Int64, String, ByteBuffer, Int?).self) {
+                var known = stored[nir] ?? Known(id: id, hash: Array(buffer: hash), ranks: [])
+                if let rank { known.ranks.insert(rank) }
+                stored[nir] = known
+            }
         }
 
         // 2. The records in order, in memory: each outcome, and the assurés' final versions.
@@ -407,8 +409,10 @@ actor PostgresImportSession: ImportSession {
     /// The batch's lines in one COPY, their months' partitions made first.
     private func flushLines() async throws {
         guard lines.readableBytes > 0 else { return }
-        for month in months.sorted() {
+        // Each month's partition once per import (the function takes a lock and reads the catalog).
+        for month in months.subtracting(partitioned).sorted() {
             try await connection.query("SELECT releve_month_partition(\(month + "-01")::date)", logger: logger)
+            partitioned.insert(month)
         }
         let batch = lines
         try await connection.copyFrom(
@@ -436,4 +440,32 @@ actor PostgresImportSession: ImportSession {
             """, logger: logger)
         return counts
     }
+}
+
+/// One assuré's payments and lines over a period (`PostgresStore.payments(of:from:to:)`).
+struct PaymentsOfAssure: PostgresPreparedStatement {
+    static let name = "releve_paiements_v1"
+    static let sql = """
+        SELECT \(PostgresStore.paymentColumns)
+        FROM person s JOIN payment p ON p.person_id = s.id
+        JOIN payment_line l ON l.person_id = p.person_id AND l.payment_id = p.id AND l.payment_date = p.payment_date
+            AND l.payment_date BETWEEN $2::date AND $3::date
+        WHERE s.nir = $1 AND p.payment_date BETWEEN $2::date AND $3::date
+        ORDER BY p.payment_date DESC, p.id DESC, l.position
+        """
+    typealias Row = PostgresRow
+
+    var nir: String
+    var from: String
+    var to: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(nir)
+        bindings.append(from)
+        bindings.append(to)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

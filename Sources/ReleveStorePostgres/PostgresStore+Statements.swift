@@ -190,7 +190,8 @@ extension PostgresStore: StatementStore {
         """
 
     /// Payments from rows of `paymentColumns`, ordered by payment then line.
-    static func payments(_ rows: PostgresRowSequence, nir: NIR) async throws -> [StoredPayment] {
+    static func payments<Rows: AsyncSequence>(_ rows: Rows, nir: NIR) async throws -> [StoredPayment]
+    where Rows.Element == PostgresRow {
         var result: [StoredPayment] = []
         var current: (id: Int64, reference: String, date: String, payeeKind: String, payee: String?, kind: String)?
         var lines: [PaymentLine] = []
@@ -203,12 +204,12 @@ extension PostgresStore: StatementStore {
             result.append(StoredPayment(id: Payment.ID(c.id), payment: payment))
             lines = []
         }
-        for try await r in rows.decode(
-            (
-                Int64, String, String, String, String?, String, String, Int, String, String, String, String?, Int, Int64,
-                Int64, Int, Int64, Bool
-            ).self)
-        {
+        for try await row in rows {
+            let r = try row.decode(
+                (
+                    Int64, String, String, String, String?, String, String, Int, String, String, String, String?, Int, Int64,
+                    Int64, Int, Int64, Bool
+                ).self)
             if current?.id != r.0 {
                 try close()
                 current = (r.0, r.1, r.2, r.3, r.4, r.5)

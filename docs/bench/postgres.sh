@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 13 on PostgreSQL (docs/BENCHMARKS.md), each figure against its anchor in the same run,
 # on a throwaway cluster (Tests/postgres/grappe.sh) on this machine:
-#   1. import of a CSV feed into PostgreSQL, against `psql \copy` of the same rows into a flat
-#      table with Releve's indexes (reference; assuré and date);
+#   1. import of a CSV feed into PostgreSQL, against psql loading the same rows into the same
+#      tables (\copy to a temporary table, then INSERT … SELECT), and into one flat table with
+#      Releve's two lookup indexes (reference; assuré and date);
 #   2. the detailed 6-month payments query (p50/p99) at QUERY_LINES lines;
 #   3. the logged-in payments page with wrk: one `servir` node, then two on the same base
 #      (both on this machine's cores), against the health route;
@@ -56,16 +57,48 @@ CREATE INDEX line_reference ON line (reference);
 CREATE INDEX line_by_person_date ON line (nir, date_paiement);
 SQL
 /usr/bin/time -o "$dir/time.txt" -f "%e %M" taskset -c 0 psql "$flat_url" -qc "\\copy line FROM '$dir/paiements.csv' WITH (FORMAT csv, HEADER true)" >/dev/null
+read -r flat_s _ < "$dir/time.txt"
+# The same rows into Releve's own tables (payment, payment_line: their indexes, foreign keys and
+# partitions) by psql alone: \copy into a temporary table, then set-based INSERT … SELECT — what a
+# DBA would write, without Releve's validation, outcomes or content hashes (md5 stands in).
+same_url=$(database bench_same)
+RELEVE_DOSSIER=$dir "$bin" importer --base "$same_url" "$dir/paiements.assures.jsonl" >/dev/null 2>&1
+cat > "$dir/same.sql" <<SQL
+BEGIN;
+CREATE TEMP TABLE line_csv (reference TEXT, nir TEXT, date_paiement DATE, destinataire TEXT, destinataire_nom TEXT,
+    nature TEXT, date_soins DATE, rang_beneficiaire INTEGER, type TEXT, code TEXT, libelle TEXT, professionnel TEXT,
+    quantite INTEGER, montant_paye BIGINT, base BIGINT, taux_pb INTEGER, rembourse BIGINT, transmis_complementaire BOOLEAN,
+    n BIGSERIAL) ON COMMIT DROP;
+\copy line_csv (reference, nir, date_paiement, destinataire, destinataire_nom, nature, date_soins, rang_beneficiaire, type, code, libelle, professionnel, quantite, montant_paye, base, taux_pb, rembourse, transmis_complementaire) FROM '$dir/paiements.csv' WITH (FORMAT csv, HEADER true)
+INSERT INTO import_ledger (sha256, file_name, imported_at, persons, payments, lines, already_present, state)
+    VALUES ('psql', 'paiements.csv', 'x', 0, 0, 0, 0, 'done');
+SELECT releve_month_partition(m) FROM (SELECT DISTINCT date_trunc('month', date_paiement)::date AS m FROM line_csv) months;
+INSERT INTO payment (person_id, reference, payment_date, payee_kind, payee_name, kind, content_hash, import_id)
+    SELECT DISTINCT ON (c.reference) s.id, c.reference, c.date_paiement, c.destinataire, nullif(c.destinataire_nom, ''),
+        c.nature, decode(md5(c.reference), 'hex'), (SELECT id FROM import_ledger WHERE sha256 = 'psql')
+    FROM line_csv c JOIN person s ON s.nir = c.nir ORDER BY c.reference, c.n;
+INSERT INTO payment_line (person_id, payment_id, payment_date, position, care_date, beneficiary_rank, kind, act_code,
+        label, professional, quantity, paid, base, rate_bp, reimbursed, transmitted)
+    SELECT p.person_id, p.id, p.payment_date, row_number() OVER (PARTITION BY c.reference ORDER BY c.n), c.date_soins,
+        c.rang_beneficiaire, c.type, c.code, c.libelle, nullif(c.professionnel, ''), c.quantite, c.montant_paye, c.base,
+        c.taux_pb, c.rembourse, c.transmis_complementaire
+    FROM line_csv c JOIN payment p ON p.reference = c.reference;
+COMMIT;
+SQL
+/usr/bin/time -o "$dir/time.txt" -f "%e %M" taskset -c 0 psql "$same_url" -q -v ON_ERROR_STOP=1 -f "$dir/same.sql" >/dev/null
 read -r copy_s _ < "$dir/time.txt"
+same=$(psql "$same_url" -Atc "SELECT count(*) FROM payment_line")
+[ "$same" = "$rows" ] || { echo "psql loaded $same lines, expected $rows" >&2; exit 1; }
 check=$(psql "$import_url" -Atc "SELECT count(*) FROM payment_line")
 [ "$check" = "$rows" ] || { echo "Releve imported $check lines, expected $rows" >&2; exit 1; }
 echo
 echo "== 1. Import, $rows payment lines (client pinned to core 0; the server uses the other)"
-echo "| importer | seconds | lines/s | client peak RSS | vs psql \\copy |"
-echo "|---|---|---|---|---|"
-awk -v s="$releve_s" -v k="$releve_kb" -v n="$rows" -v c="$copy_s" 'BEGIN {
-    printf "| releve importer (payments, lines, ledger; set-based + COPY) | %.2f | %d | %.0f MB | %.2f× |\n", s, n / s, k / 1024, c / s
-    printf "| psql \\\\copy into a flat indexed table | %.2f | %d | — | 1.00× |\n", c, n / c }'
+echo "| importer | seconds | lines/s | client peak RSS | vs psql into the same tables | vs psql \\copy flat |"
+echo "|---|---|---|---|---|---|"
+awk -v s="$releve_s" -v k="$releve_kb" -v n="$rows" -v c="$copy_s" -v f="$flat_s" 'BEGIN {
+    printf "| releve importer (validated, outcomes, content hashes; set-based + COPY) | %.2f | %d | %.0f MB | %.2f× | %.2f× |\n", s, n / s, k / 1024, c / s, f / s
+    printf "| psql: \\copy to a temporary table, INSERT … SELECT into payment and payment_line | %.2f | %d | — | 1.00× | %.2f× |\n", c, n / c, f / c
+    printf "| psql: \\copy into one flat table with two indexes | %.2f | %d | — | — | 1.00× |\n", f, n / f }'
 
 # 2. The 6-month query at query_lines.
 query_url=$(database bench_query)
