@@ -131,3 +131,47 @@ final class PoolGate: Sendable {
         expired?.resume(throwing: busy)
     }
 }
+
+extension PostgresConnection {
+    /// `copyFrom` of `buffer`, or an error as soon as the connection closes. postgres-nio 1.33's
+    /// `copyFrom` never resumes when the server goes away mid-COPY ("leaked its continuation"):
+    /// without this race an import would wait for ever for a crashed server.
+    func copy(_ buffer: ByteBuffer, into table: String, columns: [String], logger: Logger, url: String) async throws {
+        let outcome = CopyOutcome()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            outcome.set(continuation)
+            Task {
+                do {
+                    try await self.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                        try await writer.write(buffer)
+                    }
+                    outcome.resume(with: .success(()))
+                } catch {
+                    outcome.resume(with: .failure(error))
+                }
+            }
+            closeFuture.whenComplete { _ in
+                outcome.resume(
+                    with: .failure(
+                        StoreError.unavailable(path: url, reason: "le serveur a fermé la connexion pendant l'écriture")))
+            }
+        }
+    }
+}
+
+/// Resumes its continuation once, whichever side comes first.
+private final class CopyOutcome: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Void, any Error>?>(nil)
+
+    func set(_ value: CheckedContinuation<Void, any Error>) {
+        continuation.withLock { $0 = value }
+    }
+
+    func resume(with result: Result<Void, any Error>) {
+        let waiting = continuation.withLock { current -> CheckedContinuation<Void, any Error>? in
+            defer { current = nil }
+            return current
+        }
+        waiting?.resume(with: result)
+    }
+}

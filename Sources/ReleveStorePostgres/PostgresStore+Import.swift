@@ -415,15 +415,12 @@ actor PostgresImportSession: ImportSession {
             partitioned.insert(month)
         }
         let batch = lines
-        try await connection.copyFrom(
-            table: "payment_line",
+        try await connection.copy(
+            batch, into: "payment_line",
             columns: [
                 "person_id", "payment_id", "payment_date", "position", "care_date", "beneficiary_rank", "kind", "act_code",
                 "label", "professional", "quantity", "paid", "base", "rate_bp", "reimbursed", "transmitted",
-            ], logger: logger
-        ) { writer in
-            try await writer.write(batch)
-        }
+            ], logger: logger, url: "PostgreSQL")
         lines.clear()
         months.removeAll()
     }

@@ -99,9 +99,7 @@ extension PostgresStore {
                     let columns = plan[index].columns
                     let batch = buffer
                     try Self.wait {
-                        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                            try await writer.write(batch)
-                        }
+                        try await connection.copy(batch, into: table, columns: columns, logger: logger, url: "PostgreSQL")
                     }
                     progress?(table, state.digests[index].rows)
                 }

@@ -23,7 +23,7 @@ issue_persons=${ISSUE_PERSONS:-2000}
 dir=${BENCH_DIR:-$PWD/.build/bench-postgres}
 mkdir -p "$dir"
 chmod 755 "$dir"
-export RELEVE_GRAPPE_ETAT=/tmp/releve-bench-postgres
+export RELEVE_GRAPPE_ETAT=/tmp/releve-bench-postgres RELEVE_GRAPPE_SANS_REPLIQUE=1
 eval "$(Tests/postgres/grappe.sh demarrer)"
 servers=()
 cleanup() {
