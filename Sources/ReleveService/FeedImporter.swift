@@ -45,11 +45,13 @@ public struct FeedImporter: Sendable {
         let format = try Self.format(of: path)
         let entry = ImportLedgerEntry(sha256: sha256, fileName: name, importedAt: Self.iso8601(now))
         let maxIssues = maxReportedIssues
-        let (records, counts) = try await wrapStore {
-            try await store.importFile(entry) { session in
-                let run = ImportRun(
-                    path: path, fileName: name, totalBytes: totalBytes, maxIssues: maxIssues, progress: progress)
-                return try await run.run(format: format, expectedIdentity: identity, into: session)
+        let (records, counts) = try await store.truncatingLog {
+            try await wrapStore {
+                try await store.importFile(entry) { session in
+                    let run = ImportRun(
+                        path: path, fileName: name, totalBytes: totalBytes, maxIssues: maxIssues, progress: progress)
+                    return try await run.run(format: format, expectedIdentity: identity, into: session)
+                }
             }
         }
         return ImportReport(file: path, outcome: .imported(counts), records: records, seconds: Date().timeIntervalSince(started))

@@ -51,6 +51,12 @@ public struct PrintService: Sendable {
     public func makeBatch(date: CivilDate, now: Date, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws
         -> BatchResult
     {
+        try await store.truncatingLog { try await makeBatchNow(date: date, now: now, progress: progress) }
+    }
+
+    private func makeBatchNow(date: CivilDate, now: Date, progress: (@Sendable (Int, Int) -> Void)?) async throws
+        -> BatchResult
+    {
         let at = Int64(now.timeIntervalSince1970)
         if let batch = try await store.printBatch(date: date) {
             guard try Self.combinedHash(batch.volumeFiles.map { "\(directory)/\($0)" }) == batch.sha256 else {

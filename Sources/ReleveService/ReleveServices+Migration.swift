@@ -17,6 +17,10 @@ extension ReleveServices {
     public func migrate(to url: String, progress: (@Sendable (String, Int) -> Void)? = nil) async throws
         -> MigrationReport
     {
+        try await store.truncatingLog { try await copy(to: url, progress: progress) }
+    }
+
+    private func copy(to url: String, progress: (@Sendable (String, Int) -> Void)?) async throws -> MigrationReport {
         guard let source = store as? SQLiteStore else {
             throw ServiceError.invalidValue(
                 .invalid(field: "base", reason: "la base d'origine doit être un fichier SQLite (--base CHEMIN)"))

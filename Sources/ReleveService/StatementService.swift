@@ -59,6 +59,16 @@ public struct StatementService: Sendable {
         month: Month, today: CivilDate, now: Date, workers: Int = 2, thumbnails: Bool = false, lease: Int64 = 120,
         progress: (@Sendable (IssueProgress) -> Void)? = nil
     ) async throws -> IssueSummary {
+        try await store.truncatingLog {
+            try await issueMonth(
+                month: month, today: today, now: now, workers: workers, thumbnails: thumbnails, lease: lease, progress: progress)
+        }
+    }
+
+    private func issueMonth(
+        month: Month, today: CivilDate, now: Date, workers: Int, thumbnails: Bool, lease: Int64,
+        progress: (@Sendable (IssueProgress) -> Void)?
+    ) async throws -> IssueSummary {
         guard month < today.calendarMonth else {
             throw ServiceError.invalidValue(
                 .invalid(field: "mois", reason: "\(month.formatted) n'est pas terminé : un relevé s'émet une fois le mois clos"))

@@ -69,6 +69,12 @@ public final class SQLiteStore: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(settings.busyTimeoutSeconds)
+        // Whenever the log restarts from its beginning (after a checkpoint that every reader
+        // has let through), SQLite cuts the file back to this size: a long import or a big
+        // batch never leaves a log as large as its biggest transaction on disk.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_size_limit = \(SQLiteStore.logSizeLimit)")
+        }
         let pool: DatabasePool
         do {
             // Creating the file and switching it to WAL are writes: take the lock.

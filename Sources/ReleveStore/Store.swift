@@ -215,6 +215,9 @@ public protocol OperationsStore: Sendable {
     /// A digest of the content that does not depend on the engine's layout.
     func contentDigest() async throws -> String
     func backup(to destination: String) async throws -> BackupReport
+    /// Gives back the disk a big command's log took (SQLite's write-ahead log, truncated);
+    /// an engine that recycles its own log does nothing.
+    func truncateLog() async throws -> LogTruncation
     func close() throws
 }
 

@@ -79,6 +79,11 @@ extension PostgresStore: OperationsStore {
         return French.hex(hasher.finalize())
     }
 
+    /// PostgreSQL recycles its own log segments (`max_wal_size`, checkpoints): nothing to give back.
+    public func truncateLog() async throws -> LogTruncation {
+        LogTruncation(bytesBefore: 0, bytesAfter: 0, complete: true)
+    }
+
     /// A consistent copy with `pg_dump --format=custom` (one snapshot), written under a
     /// temporary name then renamed, mode 0600; the figures are the live base's at the same time.
     public func backup(to destination: String) async throws -> BackupReport {
