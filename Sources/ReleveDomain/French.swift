@@ -48,6 +48,27 @@ public enum French {
     }
 
     /// `0 courrier`, `1 courrier`, `2 courriers`, the number grouped (French: singular below 2).
+    /// `0 octet`, `812 octets`, `15 ko`, `3,4 Mo`, `1,96 Go` (powers of 1 024, the units of `du -h`).
+    public static func bytes(_ value: Int64) -> String {
+        if value < 1024 { return count(Int(value), "octet") }
+        let units = ["ko", "Mo", "Go", "To"]
+        var amount = Double(value) / 1024
+        var unit = 0
+        while amount >= 1024 && unit < units.count - 1 {
+            amount /= 1024
+            unit += 1
+        }
+        // Three significant digits at most, trailing zeros dropped: 3,4 Mo; 15 ko; 812 ko.
+        let scale = amount < 10 ? 100 : amount < 100 ? 10 : 1
+        let scaled = Int((amount * Double(scale)).rounded())
+        var text = String(scaled / scale)
+        var fraction = scale > 1 ? String(scaled % scale) : ""
+        while fraction.count < String(scale).count - 1 { fraction = "0" + fraction }
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        if !fraction.isEmpty { text += "," + fraction }
+        return text + "\u{00A0}" + units[unit]
+    }
+
     public static func count(_ value: Int, _ singular: String, _ plural: String? = nil) -> String {
         "\(number(value)) \(value >= 2 ? plural ?? singular + "s" : singular)"
     }

@@ -20,6 +20,7 @@ public struct ReleveServices: Sendable {
     public let insurerExports: InsurerExportService
     public let imports: FeedImporter
     public let operations: OperationsService
+    public let retention: RetentionService
     /// The web's key for CSRF tokens and sealed form fields, derived from the key file (HKDF with
     /// its own label, so it reveals nothing of the pepper): every node that shares the key file
     /// accepts the others' forms, and a restart invalidates nothing.
@@ -79,6 +80,7 @@ public struct ReleveServices: Sendable {
         insurerExports = InsurerExportService(store: store, directory: settings.insurerExports)
         imports = FeedImporter(store: store)
         operations = OperationsService(store: store, archive: settings.archive)
+        retention = RetentionService(store: store, archive: settings.archive)
     }
 
     /// The same services with another key-derivation gate for accounts (the web server sizes its own).
@@ -101,6 +103,7 @@ public struct ReleveServices: Sendable {
         insurerExports = other.insurerExports
         imports = other.imports
         operations = other.operations
+        retention = other.retention
     }
 
     /// A backup made by `OperationsService.backup`, restored as a new base by the engine that

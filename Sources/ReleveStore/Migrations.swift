@@ -430,6 +430,23 @@ enum Migrations {
                     ) WITHOUT ROWID, STRICT;
                     """)
         }
+        migrator.registerMigration("v11: retention") { db in
+            try db.execute(
+                sql: """
+                    -- Statements removed from the base by a retention pass whose archived files are
+                    -- still to remove: written in the removal's transaction, deleted once the files
+                    -- are gone (a pass killed in between finishes them on its next run).
+                    CREATE TABLE retired_file (
+                        id INTEGER PRIMARY KEY,
+                        month TEXT NOT NULL,
+                        reference TEXT NOT NULL,
+                        file TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        retired_at INTEGER NOT NULL
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

@@ -46,9 +46,11 @@ extension PostgresStore: OperationsStore {
                 "lignes à une autre date que leur paiement",
                 "SELECT count(*) FROM payment_line l JOIN payment p ON p.person_id = l.person_id AND p.id = l.payment_id WHERE l.payment_date <> p.payment_date"
             ),
+            // More payments than the statement says it covers is damage; fewer is retention
+            // (payments leave the base after their months online, their statements stay).
             (
-                "relevés dont le nombre de paiements ne correspond pas",
-                "SELECT count(*) FROM statement s WHERE s.payments <> (SELECT count(*) FROM payment p WHERE p.statement_id = s.id)"
+                "relevés couvrant plus de paiements qu'ils n'en comptent",
+                "SELECT count(*) FROM statement s WHERE s.payments < (SELECT count(*) FROM payment p WHERE p.statement_id = s.id)"
             ),
         ]
         for (label, sql) in checks {

@@ -189,10 +189,28 @@ extension Releve.Admin {
         @Option(name: .customLong("duplicatas-par-mois"), help: "Duplicatas qu'un assuré peut demander par mois (0 à 100).")
         var duplicataQuota: Int?
 
+        @Option(
+            name: .customLong("paiements-mois"),
+            help: "Mois de paiements gardés en ligne (27 à 1 200 ; 27 par défaut) ; au-delà, releve admin retention les retire.")
+        var paymentMonths: Int?
+
+        @Option(
+            name: .customLong("releves-mois"),
+            help: "Mois de relevés gardés dans l'archive (au moins les mois de paiements ; 60 par défaut).")
+        var statementMonths: Int?
+
         func run() async throws {
-            try await options.withService { service in
+            try await options.withServices { services in
+                let service = services.accounts
                 if let duplicataQuota { try await service.setDuplicataQuota(duplicataQuota, now: Date()) }
+                let policy =
+                    paymentMonths == nil && statementMonths == nil
+                    ? try await services.retention.policy()
+                    : try await services.retention.setPolicy(
+                        paymentMonths: paymentMonths, statementMonths: statementMonths, now: Date())
                 print("Duplicatas par assuré et par mois : \(try await service.duplicataQuota())")
+                print("Paiements gardés en ligne : \(policy.paymentMonths) mois")
+                print("Relevés gardés dans l'archive : \(policy.statementMonths) mois")
             }
         }
     }
