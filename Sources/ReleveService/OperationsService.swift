@@ -5,8 +5,8 @@ import ReleveStore
 /// The operator's safety net, for the faces: backups, restores and full verification, so that
 /// the CLI never reaches into the store for them (SECURITY.md goal 27, issue 10).
 public struct OperationsService: Sendable {
-    private let store: any Store
-    private let archive: String
+    let store: any Store
+    let archive: String
 
     public init(store: any Store, archive: String) {
         self.store = store

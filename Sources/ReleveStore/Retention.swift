@@ -132,3 +132,31 @@ public protocol RetentionStore: Sendable {
     func retiredFiles(limit: Int) async throws -> [RetiredFile]
     func forgetRetiredFiles(_ ids: [Int64]) async throws
 }
+
+/// What the engine holds on disk: its parts (the base, its log) and the payments per month,
+/// for `admin stockage`.
+public struct EngineStorage: Sendable, Equatable {
+    public struct Part: Sendable, Equatable {
+        /// In French, for the operator: "base", "journal (WAL)".
+        public var name: String
+        /// Nil when the engine does not say (a PostgreSQL role without pg_monitor, for the WAL).
+        public var bytes: Int64?
+
+        public init(name: String, bytes: Int64?) {
+            self.name = name
+            self.bytes = bytes
+        }
+    }
+
+    public var parts: [Part]
+    public var paymentsByMonth: [Month: Int]
+
+    public init(parts: [Part], paymentsByMonth: [Month: Int]) {
+        self.parts = parts
+        self.paymentsByMonth = paymentsByMonth
+    }
+}
+
+public protocol StorageStore: Sendable {
+    func storage() async throws -> EngineStorage
+}

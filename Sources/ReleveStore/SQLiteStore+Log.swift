@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ReleveDomain
 
 extension SQLiteStore {
     /// The size the write-ahead log is cut back to each time it restarts (64 MiB), whatever
@@ -32,6 +33,27 @@ extension SQLiteStore {
 
     static func fileSize(_ path: String) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}
+
+extension SQLiteStore: StorageStore {
+    public func storage() async throws -> EngineStorage {
+        let byMonth = try await read { db in
+            var months: [Month: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT substr(payment_date, 1, 7) AS month, count(*) AS n FROM payment GROUP BY 1")
+            {
+                if let month = Month(row["month"] as String) { months[month] = row["n"] }
+            }
+            return months
+        }
+        guard let path else { return EngineStorage(parts: [], paymentsByMonth: byMonth) }
+        return EngineStorage(
+            parts: [
+                .init(name: "base", bytes: Self.fileSize(path)),
+                .init(name: "journal (WAL)", bytes: Self.fileSize(path + "-wal")),
+                .init(name: "index du journal (-shm)", bytes: Self.fileSize(path + "-shm")),
+            ], paymentsByMonth: byMonth)
     }
 }
 

@@ -9,7 +9,7 @@ import ReleveDomain
 /// Every concern at once: what the composition root hands to the services.
 public typealias Store = AccountStore & AuditStore & DocumentStore & FederationStore & InsurerClientStore & OperationsStore
     & PaperStore
-    & PaymentStore & RetentionStore & SettingsStore & StatementStore & ThrottleStore
+    & PaymentStore & RetentionStore & SettingsStore & StatementStore & StorageStore & ThrottleStore
 
 /// Assurés' accounts, provisional codes, failed-attempt counters, sessions and e-mail links.
 public protocol AccountStore: Sendable {

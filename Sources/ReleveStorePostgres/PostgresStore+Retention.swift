@@ -191,3 +191,36 @@ extension PostgresStore: RetentionStore {
         try await client.query("DELETE FROM retired_file WHERE id = ANY(\(ids))", logger: logger)
     }
 }
+
+extension PostgresStore: StorageStore {
+    /// The database's size, the server's WAL when this role may list it (pg_monitor), and the
+    /// payments per month.
+    public func storage() async throws -> EngineStorage {
+        var months: [Month: Int] = [:]
+        for try await (month, count) in try await client.query(
+            "SELECT to_char(payment_date, 'YYYY-MM'), count(*) FROM payment GROUP BY 1", logger: logger
+        ).decode((String, Int).self) {
+            if let month = Month(month) { months[month] = count }
+        }
+        var database: Int64?
+        for try await size in try await client.query("SELECT pg_database_size(current_database())", logger: logger)
+            .decode(Int64.self)
+        {
+            database = size
+        }
+        var wal: Int64?
+        do {
+            for try await size in try await client.query(
+                "SELECT coalesce(sum(size), 0)::bigint FROM pg_ls_waldir()", logger: logger
+            )
+            .decode(Int64.self) {
+                wal = size
+            }
+        } catch {
+            wal = nil
+        }
+        return EngineStorage(
+            parts: [.init(name: "base", bytes: database), .init(name: "journal (WAL) du serveur", bytes: wal)],
+            paymentsByMonth: months)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import ReleveDomain
 import ReleveTestSupport
 import Testing
 
@@ -80,6 +81,26 @@ struct StorageTests {
         #expect(batch.status == 0, "\(batch.stderr)")
         #expect(batch.stdout.hasPrefix("Lot "), "\(batch.stdout)")
         #expect(Self.size(wal) <= Self.logBound, "log after the print batch: \(Self.size(wal)) bytes")
+
+        // What `admin stockage` reports is what is on disk.
+        let stockage = try box.run(["admin", "stockage", "--format", "json"])
+        #expect(stockage.status == 0, "\(stockage.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(stockage.stdout.utf8)) as! [String: Any]
+        let parts = report["base"] as! [[String: Any]]
+        #expect((parts.first { $0["nom"] as? String == "base" }?["octets"] as? Int).map(Int64.init) == Self.size(box.base))
+        #expect((parts.first { $0["nom"] as? String == "journal (WAL)" }?["octets"] as? Int) ?? .max <= Int(Self.logBound))
+        let months = report["archives_par_mois"] as! [[String: Any]]
+        let october = box.neighbours + ".archives/2026-10"
+        let pdfs = try FileManager.default.contentsOfDirectory(atPath: october).filter { $0.hasSuffix(".pdf") }
+        #expect(months.map { $0["mois"] as? String } == ["2026-10"] && months[0]["releves"] as? Int == pdfs.count)
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: october).reduce(Int64(0)) {
+            $0 + Self.size("\(october)/\($1)")
+        }
+        #expect((months[0]["octets"] as? Int).map(Int64.init) == onDisk)
+        #expect(((report["lots"] as! [String: Any])["fichiers"] as? Int ?? 0) >= 2)
+        let text = try box.run(["admin", "stockage"])
+        #expect(text.stdout.contains("octobre 2026 : \(French.count(pdfs.count, "relevé"))"), "\(text.stdout)")
+        #expect(text.stdout.contains("Croissance par mois (moyenne d'octobre 2026) : archives "), "\(text.stdout)")
 
         // The readers were really there all along, and the web server still answers.
         #expect(readers.count > 3, "\(readers.count) reads")
