@@ -14,6 +14,8 @@ final class Canvas {
 
     init(context: OpaquePointer) {
         cr = context
+        // The fonts are handed to fontconfig before pango's font map first reads its configuration.
+        _ = UnhintedFonts.family
         layout = pango_cairo_create_layout(context)
         // Font sizes are PDF points: 72 units per inch, not pango's default 96.
         pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72)
@@ -40,7 +42,8 @@ final class Canvas {
 
     private func font(_ description: String) -> OpaquePointer {
         if let font = fonts[description] { return font }
-        let font = pango_font_description_from_string(description)!
+        let font = pango_font_description_from_string(
+            description.replacingOccurrences(of: "DejaVu Sans", with: UnhintedFonts.family))!
         fonts[description] = font
         return font
     }
@@ -56,7 +59,41 @@ final class Canvas {
         case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
         case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
         }
-        pango_layout_set_text(layout, text, -1)
+        setText(text)
+    }
+
+    /// The layout's text, with each no-break space (U+00A0: before € and %) given as a plain
+    /// space that no line may break after: the same width and the same lines, but no glyph
+    /// outside the PDF's Latin font subset (see `show`).
+    private func setText(_ text: String) {
+        guard text.unicodeScalars.contains("\u{00A0}") else {
+            pango_layout_set_attributes(layout, nil)
+            pango_layout_set_text(layout, text, -1)
+            return
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        let attributes = pango_attr_list_new()
+        var scalars = text.unicodeScalars.makeIterator()
+        var next = scalars.next()
+        while let scalar = next {
+            next = scalars.next()
+            guard scalar == "\u{00A0}" else {
+                bytes += Array(String(scalar).utf8)
+                continue
+            }
+            // No break before the character after the space: the range covers it.
+            let noBreak = pango_attr_allow_breaks_new(0)!
+            noBreak.pointee.start_index = UInt32(bytes.count)
+            noBreak.pointee.end_index = UInt32(bytes.count + 1 + (next.map { String($0).utf8.count } ?? 0))
+            pango_attr_list_insert(attributes, noBreak)
+            bytes.append(0x20)
+        }
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { pango_layout_set_text(layout, $0.baseAddress, Int32($0.count)) }
+        }
+        pango_layout_set_attributes(layout, attributes)
+        pango_attr_list_unref(attributes)
     }
 
     /// A pango font description string ("DejaVu Sans Bold 9.5") as cairo's toy text sees it.
@@ -89,7 +126,7 @@ final class Canvas {
         guard style.plain, !text.contains("\n") else { return false }
         guard let width else { return true }
         cairo_select_font_face(
-            cr, "DejaVu Sans", style.italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
+            cr, UnhintedFonts.family, style.italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
             style.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(cr, style.size)
         var extents = cairo_text_extents_t()
@@ -164,13 +201,53 @@ final class Canvas {
         }
         cairo_set_source_rgb(cr, gray, gray, gray)
         cairo_move_to(cr, startX, y + size * 0.93)
-        cairo_show_text(cr, shown)
+        show(shown)
+    }
+
+    /// `cairo_show_text`, except that no-break spaces (U+00A0, and the narrow U+202F between
+    /// thousands) are drawn with the space's blank glyph at their own positions. All are blank,
+    /// so the page looks the same, and the line never wraps here; but cairo's PDF output keeps
+    /// its single-byte Latin font subsets for plain ASCII and Latin-1 letters, and for any other
+    /// character (these two included) it embeds a second subset of the font: about 5 kB of a
+    /// 40 kB statement for two blank glyphs.
+    private func show(_ text: String) {
+        guard text.unicodeScalars.contains(where: { $0 == "\u{202F}" || $0 == "\u{00A0}" }) else {
+            return cairo_show_text(cr, text)
+        }
+        let font = cairo_get_scaled_font(cr)
+        var x = 0.0
+        var y = 0.0
+        cairo_get_current_point(cr, &x, &y)
+        var placed: UnsafeMutablePointer<cairo_glyph_t>?
+        var placedCount: Int32 = 0
+        let latin = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{202F}" || $0 == "\u{00A0}" ? " " : $0 }))
+        var glyphs: UnsafeMutablePointer<cairo_glyph_t>?
+        var count: Int32 = 0
+        var clusters: UnsafeMutablePointer<cairo_text_cluster_t>?
+        var clusterCount: Int32 = 0
+        var flags = cairo_text_cluster_flags_t(0)
+        defer {
+            cairo_glyph_free(placed)
+            cairo_glyph_free(glyphs)
+            cairo_text_cluster_free(clusters)
+        }
+        guard
+            cairo_scaled_font_text_to_glyphs(font, x, y, text, -1, &placed, &placedCount, nil, nil, nil) == CAIRO_STATUS_SUCCESS,
+            cairo_scaled_font_text_to_glyphs(
+                font, x, y, latin, -1, &glyphs, &count, &clusters, &clusterCount, &flags) == CAIRO_STATUS_SUCCESS,
+            let placed, let glyphs, count == placedCount
+        else { return cairo_show_text(cr, text) }
+        for index in 0..<Int(count) {
+            glyphs[index].x = placed[index].x
+            glyphs[index].y = placed[index].y
+        }
+        cairo_show_text_glyphs(cr, latin, -1, glyphs, count, clusters, clusterCount, flags)
     }
 
     /// The width of one line of `text` in DejaVu Sans at `size`.
     private func advance(_ text: String, size: Double, bold: Bool, italic: Bool) -> Double {
         cairo_select_font_face(
-            cr, "DejaVu Sans", italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
+            cr, UnhintedFonts.family, italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
             bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(cr, size)
         var extents = cairo_text_extents_t()

@@ -20,6 +20,8 @@ echo "## Rendering one statement (15 lines, address, totals, 6-bar chart, footer
 (cd "$dir" && taskset -c 0 "$bench" rendu --nombre 2000 | sed 's/^/    /')
 (cd "$dir" && "$bench" rendu --nombre 2000 | tail -n 1 | sed 's/^/    (both cores) /')
 taskset -c 0 python3 docs/bench/reportlab_statement.py 1000 | sed 's/^/    /'
+echo "## Where the statement's bytes go"
+python3 docs/bench/taille_releve.py "$dir/bench-statement.pdf" | sed 's/^/    /'
 
 echo "## Issuing October 2026 for $assures assurés (12 months of payments), both cores"
 rm -rf "$dir"/month.sqlite* "$dir"/feed.*
