@@ -30,7 +30,7 @@ extension PostgresStore {
         "person", "import_ledger", "beneficiary", "statement_run", "statement", "payment", "payment_line", "account",
         "account_period", "login_failure", "provisional_code", "code_request", "email_token", "session", "print_batch",
         "letter", "audit_event", "setting", "document", "insurer_client", "insurer_token", "insurer_ack", "insurer_export",
-        "federated_link", "federated_pending",
+        "federated_link", "federated_pending", "retired_file",
     ]
     /// Working tables that are not copied: throttles and leases (short-lived), and SQLite's
     /// import staging (empty outside an import; refused otherwise).

@@ -37,6 +37,7 @@ struct StorageTests {
                         process.waitUntilExit()
                         state.count()
                     }
+                    usleep(20_000)
                 }
             }
             thread.start()
@@ -57,7 +58,11 @@ struct StorageTests {
     }
 
     @Test("after an import, an issuing batch and a print batch the log is back under its bound, a web server and readers running")
-    func logBoundedAfterBigCommands() throws {
+    func logBoundedAfterBigCommands() async throws {
+        try await offCooperativeThreads { try Self.logBounded() }
+    }
+
+    static func logBounded() throws {
         let box = try AccountJourneyTests.Sandbox(empty: true)
         let feed = box.directory.appendingPathComponent("flux.jsonl").path
         let sample = try box.run(["echantillon", "--assures", "2500", "--mois", "12", "--fin", "2026-10", "--sortie", feed])
@@ -124,16 +129,16 @@ struct StorageTests {
 
     @Test(
         "retention killed (-9) while it removes statements: the base stays sound, the rerun finishes, a third run finds nothing")
-    func killedRetention() throws {
-        try Self.killedRetention(postgres: false)
+    func killedRetention() async throws {
+        try await offCooperativeThreads { try Self.killedRetention(postgres: false) }
     }
 
     /// The same on PostgreSQL, where the issued months' line partitions are dropped whole.
     @Test(
         "on PostgreSQL: killed, rerun, the issued months' line partitions gone",
         .enabled(if: PostgresTestServer.url != nil, "no PostgreSQL cluster: Tests/postgres/grappe.sh demarrer"))
-    func killedRetentionOnPostgres() throws {
-        try Self.killedRetention(postgres: true)
+    func killedRetentionOnPostgres() async throws {
+        try await offCooperativeThreads { try Self.killedRetention(postgres: true) }
     }
 
     static func killedRetention(postgres: Bool) throws {

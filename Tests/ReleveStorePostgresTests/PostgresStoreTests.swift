@@ -108,17 +108,23 @@ struct PostgresStoreTests {
     @Test("no server, a wrong password, an unknown base: French causes, no hang beyond the 5 s connect timeout")
     func faults() async throws {
         let server = try #require(PostgresTestServer.url)
-        let started = ContinuousClock.now
-        await #expect {
-            _ = try await PostgresStore.open(url: "postgres://postgres@127.0.0.1:9/postgres")
-        } throws: { error in
-            guard case StoreError.unavailable(_, let reason) = error else { return false }
-            return reason.contains("injoignable")
+        // Timed on threads of its own (a task executor preference): the CLI suites' blocking
+        // tests occupy the two cooperative threads for tens of seconds, and what is measured
+        // here is the store's wait, not the test pool's.
+        let elapsed = await withTaskExecutorPreference(ThreadPerJobExecutor.shared) {
+            let started = ContinuousClock.now
+            await #expect {
+                _ = try await PostgresStore.open(url: "postgres://postgres@127.0.0.1:9/postgres")
+            } throws: { error in
+                guard case StoreError.unavailable(_, let reason) = error else { return false }
+                return reason.contains("injoignable")
+            }
+            return ContinuousClock.now - started
         }
         // The connect timeout is 5 s; before the probe, the pool retried until its circuit
         // breaker answered after 67 s. The bound tells the two apart with room for a loaded
-        // 2-core machine running the whole suite at once (30 s seen in CI).
-        #expect(ContinuousClock.now - started < .seconds(60))
+        // 2-core machine running the whole suite at once.
+        #expect(elapsed < .seconds(60))
         let wrong = server.replacingOccurrences(of: #"//postgres:[^@]*@"#, with: "//postgres:faux@", options: .regularExpression)
         await #expect {
             _ = try await PostgresStore.open(url: wrong)

@@ -150,3 +150,24 @@ public enum Run {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// Runs blocking work (processes waited for, polling loops) on threads of its own, off the
+/// cooperative threads: there are two on this machine, and a test blocked there for a minute
+/// starves every other test of the run. It stays the same task (a task executor preference),
+/// so `#expect` inside records its issues against the running test.
+public func offCooperativeThreads<T: Sendable>(_ body: () throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(ThreadPerJobExecutor.shared) { try body() }
+}
+
+/// Each job on a new thread (tests only: a few jobs per test).
+public final class ThreadPerJobExecutor: TaskExecutor {
+    public static let shared = ThreadPerJobExecutor()
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        let thread = Thread { job.runSynchronously(on: executor) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
