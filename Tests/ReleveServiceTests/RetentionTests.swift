@@ -9,7 +9,7 @@ import Testing
 /// Issue 19: what is past the retention policy goes — payments and lines from the base, then
 /// statements from the base and the archive — and nothing the service still owes: a payment no
 /// statement took yet, a statement a letter waits for, anything inside the promised months.
-@Suite("Retention")
+@Suite("Retention", .serialized)
 struct RetentionTests {
     static func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
@@ -69,8 +69,9 @@ struct RetentionTests {
         "simulated, applied, applied again: statements and payments past the limits go, a pending duplicata keeps its statement",
         arguments: StoreEngine.allCases)
     func simulateApplyReapply(engine: StoreEngine) async throws {
-        // Rendering is CPU work: on threads of its own, not the two cooperative ones.
-        try await withTaskExecutorPreference(ThreadPerJobExecutor.shared) { try await Self.simulateApplyReapply(engine) }
+        // One engine at a time (.serialized): each renders a hundred statements, and the run
+        // shares two cores with timing-bound suites (FranceConnect's token windows).
+        try await Self.simulateApplyReapply(engine)
     }
 
     static func simulateApplyReapply(_ engine: StoreEngine) async throws {
