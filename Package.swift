@@ -22,7 +22,7 @@ let package = Package(
         // Also in the graph through Hummingbird; named because ReleveWeb imports their modules
         // (HTTP field names and statuses, the server's logger) and every import is declared.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         // The OpenID Connect relying party (FranceConnect): HTTP to the provider, and JOSE
         // (JWKS, RS256/ES256 signature checks) instead of hand-written token parsing.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -30,6 +30,12 @@ let package = Package(
         // The server engine for a caisse of millions (issue 13): PostgreSQL through PostgresNIO's
         // pooled PostgresClient.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Running it as a service (issue 18): metrics through the swift-metrics API, exposed in
+        // Prometheus' text format; SIGTERM handled by a service group (both already in the graph
+        // through Hummingbird but swift-prometheus).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "ReleveDomain"),
@@ -58,6 +64,7 @@ let package = Package(
                 "ReleveDomain", "ReleveStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -83,6 +90,8 @@ let package = Package(
                 "ReleveOIDC",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -98,6 +107,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.embedInCode("openapi.yaml")]
         ),
@@ -108,6 +120,9 @@ let package = Package(
                 "ReleveService",
                 "ReleveWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -137,6 +152,7 @@ let package = Package(
             dependencies: [
                 "ReleveDomain", "ReleveStore", "RelevePDF", "ReleveService", "ReleveOIDC", "ReleveTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -35,6 +35,19 @@ extension AccountService {
     /// answer in the same time (the KDF always runs once); failures are counted per NIR, so
     /// lockouts look the same too. A locked NIR is refused before the KDF runs.
     public func login(nir nirText: String, code codeText: String, channel: Channel, now: Date) async throws -> NewSession {
+        do {
+            let session = try await checkedLogin(nir: nirText, code: codeText, channel: channel, now: now)
+            ServiceMetrics.login(channel: channel.rawValue, outcome: "success")
+            return session
+        } catch {
+            ServiceMetrics.login(channel: channel.rawValue, outcome: ServiceMetrics.loginOutcome(error))
+            throw error
+        }
+    }
+
+    private func checkedLogin(nir nirText: String, code codeText: String, channel: Channel, now: Date) async throws
+        -> NewSession
+    {
         try await checkMaintenance()
         let nir = try parse { try NIR(parsing: nirText) }
         let code = try parse { try PersonalCode(codeText) }

@@ -54,7 +54,9 @@ public struct FeedImporter: Sendable {
                 }
             }
         }
-        return ImportReport(file: path, outcome: .imported(counts), records: records, seconds: Date().timeIntervalSince(started))
+        let seconds = Date().timeIntervalSince(started)
+        ServiceMetrics.imported(lines: records, seconds: seconds)
+        return ImportReport(file: path, outcome: .imported(counts), records: records, seconds: seconds)
     }
 
     private func wrapStore<T>(_ body: () async throws -> T) async throws -> T {

@@ -51,14 +51,20 @@ public actor KDFGate {
     private func acquire(_ requester: String) async throws {
         guard running >= limit else {
             running += 1
+            ServiceMetrics.kdf(waiting: waitingCount, running: running)
             return
         }
         let mine = waiting[requester]?.count ?? 0
-        guard waitingCount < queueLimit, mine < perRequesterLimit else { throw ServiceError.overloaded }
+        guard waitingCount < queueLimit, mine < perRequesterLimit else {
+            ServiceMetrics.kdfRefused()
+            throw ServiceError.overloaded
+        }
+        ServiceMetrics.kdfWaited()
         await withCheckedContinuation { continuation in
             if waiting[requester] == nil { order.append(requester) }
             waiting[requester, default: []].append(continuation)
             waitingCount += 1
+            ServiceMetrics.kdf(waiting: waitingCount, running: running)
         }
         // The slot was handed over by `finish`: `running` already counts it.
     }
@@ -67,6 +73,7 @@ public actor KDFGate {
     private func finish() {
         guard !order.isEmpty else {
             running -= 1
+            ServiceMetrics.kdf(waiting: waitingCount, running: running)
             return
         }
         let next = order.removeFirst()
@@ -79,6 +86,7 @@ public actor KDFGate {
             waiting[next] = queue
             order.append(next)
         }
+        ServiceMetrics.kdf(waiting: waitingCount, running: running)
         continuation.resume()
     }
 

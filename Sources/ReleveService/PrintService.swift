@@ -129,6 +129,7 @@ public struct PrintService: Sendable {
                 detail:
                     "\(reference): \(French.count(chosen.count, "courrier")), \(French.count(pages, "page")), \(French.count(volumes.count, "fichier"))"
             ))
+        ServiceMetrics.printed(batch.letters)
         return .created(batch, skipped: skipped, abridged: notices)
     }
 

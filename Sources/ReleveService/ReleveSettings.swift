@@ -74,9 +74,11 @@ public struct ReleveSettings: Sendable {
     }
 
     /// The base `path` (else `RELEVE_BASE`, else `./releve.sqlite`; a `postgres://` address selects
-    /// the PostgreSQL engine) with everything else beside it: `BASE.cle` (or `RELEVE_CLE`), `BASE.courriels`,
-    /// `BASE.archives` (or `RELEVE_ARCHIVES`), `BASE.lots`,
-    /// `BASE.exports`. Each `nil` argument takes that default.
+    /// the PostgreSQL engine) with everything else beside it: `BASE.cle` (or `RELEVE_CLE`), `BASE.courriels`
+    /// (or `RELEVE_COURRIELS`; `RELEVE_COMMANDE_MAIL` pipes each e-mail to a command instead),
+    /// `BASE.archives` (or `RELEVE_ARCHIVES`), `BASE.lots` (or `RELEVE_LOTS`), `BASE.exports` (or
+    /// `RELEVE_EXPORTS`). Each `nil` argument takes that default. The configuration file's values
+    /// arrive as these variables (`ConfigurationFile`).
     public static func beside(
         base path: String?, pepperFile: String? = nil, spool: String? = nil, mailCommand: String? = nil,
         archive: String? = nil, printBatches: String? = nil, insurerExports: String? = nil,
@@ -93,10 +95,12 @@ public struct ReleveSettings: Sendable {
         var settings = ReleveSettings(
             database: server ? .postgres(url: base) : .sqlite(path: base),
             pepper: .file(pepperFile ?? environment["RELEVE_CLE"] ?? neighbour + ".cle"),
-            mail: mailCommand.map { .command($0) } ?? .spool(directory: spool ?? neighbour + ".courriels"),
+            mail: (mailCommand ?? environment["RELEVE_COMMANDE_MAIL"]).map { .command($0) }
+                ?? .spool(directory: spool ?? environment["RELEVE_COURRIELS"] ?? neighbour + ".courriels"),
             archive: archive ?? environment["RELEVE_ARCHIVES"] ?? neighbour + ".archives",
-            printBatches: printBatches ?? neighbour + ".lots",
-            insurerExports: insurerExports ?? neighbour + ".exports", publicURL: url, policy: policy)
+            printBatches: printBatches ?? environment["RELEVE_LOTS"] ?? neighbour + ".lots",
+            insurerExports: insurerExports ?? environment["RELEVE_EXPORTS"] ?? neighbour + ".exports", publicURL: url,
+            policy: policy)
         settings.federation = federation(environment: environment, publicURL: url)
         if server {
             settings.readReplica = readReplica ?? environment["RELEVE_BASE_LECTURE"].flatMap { $0.isEmpty ? nil : $0 }

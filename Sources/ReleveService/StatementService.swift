@@ -45,6 +45,9 @@ public struct StatementService: Sendable {
         /// reason): skipped and reported; the rest of the month is issued, and a rerun tries
         /// them again.
         public var skipped: [Skipped] = []
+        /// Stopped early by a request to stop (SIGTERM): what is counted is recorded, the
+        /// month is not marked complete, and the next run issues the rest.
+        public var interrupted = false
     }
 
     public struct Skipped: Sendable, Equatable {
@@ -93,6 +96,12 @@ public struct StatementService: Sendable {
         let total = try await store.statementWorkRemaining(month: month)
         progress?(IssueProgress(done: 0, total: total))
         while true {
+            // SIGTERM (the CLI cancels the task): stop between chunks, everything recorded so
+            // far kept; the next run takes the rest.
+            if Task.isCancelled {
+                summary.interrupted = true
+                break
+            }
             let leaseStart = Int64(Date().timeIntervalSince1970)
             let slice = try await store.claimStatementWork(
                 month: month, owner: owner, limit: chunk, now: leaseStart, lease: lease)
@@ -104,7 +113,7 @@ public struct StatementService: Sendable {
                 where Self.isDeadLocalWorker(holder) {
                     try await store.expireStatementLeases(month: month, owner: holder)
                 }
-                try await Task.sleep(for: .milliseconds(500))
+                try? await Task.sleep(for: .milliseconds(500))
                 continue
             }
             let (inputs, unusable) = try await store.statementInputs(month: month, persons: slice)
@@ -151,12 +160,13 @@ public struct StatementService: Sendable {
             summary.byPost += routed.filter { $0.postalLetter != nil }.count
             summary.notices += try await sendNotices(now: now)
             summary.issued += recorded
+            ServiceMetrics.issued(recorded)
             summary.pages += rendered.reduce(0) { $0 + $1.pages }
             done += slice.count
             progress?(IssueProgress(done: min(done, max(total, done)), total: max(total, done)))
         }
         summary.notices += try await sendNotices(now: now)
-        try await store.completeStatementRun(month: month, at: at)
+        if !summary.interrupted { try await store.completeStatementRun(month: month, at: at) }
         return summary
     }
 

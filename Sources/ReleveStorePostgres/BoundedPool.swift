@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import PostgresNIO
@@ -13,9 +14,12 @@ struct BoundedPool: Sendable {
     let pool: PostgresClient
     let gate: PoolGate
 
-    init(pool: PostgresClient, limit: Int, queueLimit: Int = 512, wait: Duration = .seconds(2), url: String) {
+    init(
+        pool: PostgresClient, limit: Int, queueLimit: Int = 512, wait: Duration = .seconds(2), url: String,
+        role: String = "primary"
+    ) {
         self.pool = pool
-        self.gate = PoolGate(limit: limit, queueLimit: queueLimit, wait: wait, url: url)
+        self.gate = PoolGate(limit: limit, queueLimit: queueLimit, wait: wait, url: url, role: role)
     }
 
     func run() async { await pool.run() }
@@ -66,12 +70,26 @@ final class PoolGate: Sendable {
     let wait: Duration
     let url: String
     private let state = Mutex(State())
+    /// Metrics (README, "Running it as a service"), labelled by the pool's role (primary, replica).
+    private let inUse: Gauge
+    private let waiting: Gauge
+    private let waits: Counter
+    private let refusals: Counter
 
-    init(limit: Int, queueLimit: Int, wait: Duration, url: String) {
+    init(limit: Int, queueLimit: Int, wait: Duration, url: String, role: String = "primary") {
         self.limit = max(1, limit)
         self.queueLimit = queueLimit
         self.wait = wait
         self.url = url
+        inUse = Gauge(label: "releve_db_pool_in_use", dimensions: [("role", role)])
+        waiting = Gauge(label: "releve_db_pool_waiting", dimensions: [("role", role)])
+        waits = Counter(label: "releve_db_pool_waits_total", dimensions: [("role", role)])
+        refusals = Counter(label: "releve_db_pool_refusals_total", dimensions: [("role", role)])
+    }
+
+    private func publish(_ load: (running: Int, waiting: Int)) {
+        inUse.record(load.running)
+        waiting.record(load.waiting)
     }
 
     var busy: StoreError {
@@ -98,10 +116,14 @@ final class PoolGate: Sendable {
                 state.waiters.append((state.next, continuation))
                 return .queued(state.next)
             }
+            publish(load)
             switch outcome {
             case .go: continuation.resume()
-            case .refused: continuation.resume(throwing: busy)
+            case .refused:
+                refusals.increment()
+                continuation.resume(throwing: busy)
             case .queued(let id):
+                waits.increment()
                 let wait = self.wait
                 Task { [self] in
                     try? await Task.sleep(for: wait)
@@ -120,6 +142,7 @@ final class PoolGate: Sendable {
             }
             return state.waiters.removeFirst().continuation
         }
+        publish(load)
         next?.resume()
     }
 
@@ -128,6 +151,8 @@ final class PoolGate: Sendable {
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return state.waiters.remove(at: index).continuation
         }
+        publish(load)
+        if expired != nil { refusals.increment() }
         expired?.resume(throwing: busy)
     }
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import PostgresNIO
@@ -69,6 +70,10 @@ actor ReplicaHealth {
             lag = nil
             if let replica { lag = try? await measure(replica) }
             fresh = lag.map { $0 <= maximumLag } ?? false
+            // Metrics: the lag the check measured (absent while unreachable) and whether reads go there.
+            if let lag, lag.isFinite { Gauge(label: "releve_replica_lag_seconds").record(lag) }
+            Gauge(label: "releve_replica_reachable").record(lag == nil ? 0 : 1)
+            Gauge(label: "releve_replica_in_use").record(fresh ? 1 : 0)
         }
         return fresh ? replica : nil
     }

@@ -124,7 +124,7 @@ public final class PostgresStore: Sendable {
         }
         let client = BoundedPool(
             pool: PostgresClient(configuration: endpoint.client, backgroundLogger: logger), limit: endpoint.poolSize,
-            url: redacted(url))
+            url: redacted(url), role: replica ? "replica" : "primary")
         let running = Task { await client.run() }
         let store = PostgresStore(
             client: client, running: running, url: redacted(url), connectionURL: url, serverVersion: version, logger: logger)

@@ -56,6 +56,10 @@ public struct Web: Sendable {
     let throttle: Throttle
     /// The clock (tests move it).
     let now: @Sendable () -> Date
+    /// `/pret`: the base, the archive folder, the key file, the replica, checked now.
+    let readiness: @Sendable () async -> Readiness
+    /// Before each scrape of `/metrics`: figures read rather than counted (the replica's lag).
+    let scrapeRefresh: @Sendable () async -> Void
 
     public init(
         services: ReleveServices, configuration: WebConfiguration = .init(), now: @escaping @Sendable () -> Date = { Date() }
@@ -80,6 +84,8 @@ public struct Web: Sendable {
         self.configuration = configuration
         self.views = try Views(demo: configuration.demoAccounts != nil)
         self.now = now
+        self.readiness = { await services.readiness() }
+        self.scrapeRefresh = { _ = await services.replicaState() }
     }
 
     var today: CivilDate { CivilDate(unixSeconds: Int64(now().timeIntervalSince1970)) }
@@ -87,6 +93,7 @@ public struct Web: Sendable {
     /// Every route, behind the security, error and maintenance middleware.
     public func router() -> Router<WebContext> {
         let router = Router(context: WebContext.self)
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityMiddleware(formActions: federation.settings.flatMap { Security.origin(of: $0.issuer) }))
         router.add(middleware: ErrorMiddleware(views: views))
@@ -96,6 +103,8 @@ public struct Web: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
+        let readiness = self.readiness
+        router.getAndHead("/pret") { _, _ in ReadinessRoute.response(await readiness()) }
         router.getAndHead("/static/releve.css") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=86400"],
@@ -110,11 +119,11 @@ public struct Web: Sendable {
     }
 
     /// A server on `host:port` (loopback by default).
-    public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    public func application(
+        host: String, port: Int, logger: Logger = Web.quietLogger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
         -> some ApplicationProtocol
     {
-        var logger = Logger(label: "releve-web")
-        logger.logLevel = .warning
         let limits = configuration.connections
         let registry = ConnectionRegistry(limit: limits.perAddress)
         return Application(
@@ -124,6 +133,15 @@ public struct Web: Sendable {
                     additionalChannelHandlers: [ConnectionGuard(limits: limits, registry: registry)], idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+}
+
+extension Web {
+    /// The logger of a server built without one (tests): warnings and errors only.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "releve-web")
+        logger.logLevel = .warning
+        return logger
     }
 }
 
@@ -139,7 +157,7 @@ struct MaintenanceMiddleware: RouterMiddleware {
         -> Response
     {
         let path = request.uri.path
-        guard !path.hasPrefix("/static/"), path != "/sante", path != "/api/v1/openapi.yaml",
+        guard !path.hasPrefix("/static/"), path != "/sante", path != "/pret", path != "/api/v1/openapi.yaml",
             let message = try await cache.message(accounts)
         else { return try await next(request, context) }
         if path.hasPrefix("/api/") { return API.error(.serviceUnavailable, code: "maintenance", message: message) }

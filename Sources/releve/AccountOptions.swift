@@ -71,15 +71,19 @@ struct AccountOptions<Audience: OptionsAudience>: ParsableArguments {
     @Option(
         name: .customLong("essais-avant-blocage"),
         help: ArgumentHelp(
-            "Échecs consécutifs avant un blocage temporaire.", valueName: "N", visibility: Audience.operatorOptions))
-    var softLock = 3
+            "Échecs consécutifs avant un blocage temporaire (par défaut RELEVE_ESSAIS_AVANT_BLOCAGE, sinon 3).",
+            valueName: "N", visibility: Audience.operatorOptions))
+    var softLockOption: Int?
 
     @Option(
         name: .customLong("essais-avant-verrouillage"),
         help: ArgumentHelp(
-            "Échecs consécutifs avant le verrouillage (jusqu'à un code provisoire ; 20 au plus).", valueName: "N",
-            visibility: Audience.operatorOptions))
-    var hardLock = 10
+            "Échecs consécutifs avant le verrouillage (jusqu'à un code provisoire ; 20 au plus ; par défaut RELEVE_ESSAIS_AVANT_VERROUILLAGE, sinon 10).",
+            valueName: "N", visibility: Audience.operatorOptions))
+    var hardLockOption: Int?
+
+    var softLock: Int { Configuration.integer(softLockOption, "RELEVE_ESSAIS_AVANT_BLOCAGE", default: 3) }
+    var hardLock: Int { Configuration.integer(hardLockOption, "RELEVE_ESSAIS_AVANT_VERROUILLAGE", default: 10) }
 
     func validate() throws {
         guard softLock >= 1, hardLock >= softLock, hardLock <= 20 else {

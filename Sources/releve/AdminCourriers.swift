@@ -1,5 +1,7 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
+import Logging
 import ReleveDomain
 import ReleveService
 
@@ -140,6 +142,14 @@ extension Releve.Admin.Courriers {
                 print("Aucun courrier à imprimer au \(date.formattedLong) : pas de lot produit.")
                 report(skipped)
             }
+            let logger = Logger(label: "releve-courriers")
+            var metadata: Logger.Metadata = ["date": .string(date.description)]
+            if case .created(let batch, _, _) = result {
+                metadata["batch"] = .string(batch.reference)
+                metadata["letters"] = .string(String(batch.letters))
+            }
+            logger.info("lot d'impression terminé", metadata: metadata)
+            Observability.writeMetricsFile(logger: logger)
         }
 
         func report(_ skipped: [PrintService.Skipped]) {
@@ -254,7 +264,17 @@ extension Releve.Admin.Complementaires {
                             ? "\(outcome.insurer.name) (\(outcome.insurer.code)) : \(lines) → \(directory)/\(outcome.export.file)"
                             : "\(outcome.insurer.name) (\(outcome.insurer.code)) : export du \(outcome.export.date) déjà fait (\(lines)), inchangé."
                     )
+                    Counter(label: "releve_insurer_export_lines_total", dimensions: [("insurer", outcome.insurer.code)])
+                        .increment(by: outcome.new ? outcome.export.lines : 0)
                 }
+                let logger = Logger(label: "releve-exports")
+                logger.info(
+                    "exports des complémentaires terminés",
+                    metadata: [
+                        "files": .string(String(outcomes.filter(\.new).count)),
+                        "lines": .string(String(outcomes.filter(\.new).reduce(0) { $0 + $1.export.lines })),
+                    ])
+                Observability.writeMetricsFile(logger: logger)
             }
         }
     }

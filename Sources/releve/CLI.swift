@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ReleveDomain
 import ReleveService
 
@@ -33,6 +34,28 @@ enum CLI {
         let services = try await run { try await ReleveServices.build(settings) }
         defer { services.close() }
         return try await run { try await body(services) }
+    }
+
+    /// Runs `body` in a task that SIGTERM and SIGINT cancel (instead of killing the process):
+    /// the batches check for it between steps, keep what is recorded and say how to resume.
+    static func stoppable<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await body() }
+        let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                Logger(label: "releve-lot").warning("arrêt demandé : fin de l'étape en cours, puis arrêt")
+                task.cancel()
+            }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in sources { source.cancel() }
+            signal(SIGTERM, SIG_DFL)
+            signal(SIGINT, SIG_DFL)
+        }
+        return try await task.value
     }
 
     static func runSync<T>(_ body: () throws -> T) throws -> T {
@@ -70,6 +93,7 @@ final class ProgressDisplay: @unchecked Sendable {
     private var lastDraw = Date.distantPast
     private var lastDecile = -1
     private let terminal = CLI.stderrIsTerminal
+    private let logger = Logger(label: "releve-lot")
 
     init(label: String) {
         self.label = label
@@ -99,10 +123,17 @@ final class ProgressDisplay: @unchecked Sendable {
             }
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + bar + text).utf8))
         } else if let fraction {
+            // Not on a terminal (cron, a service manager): one log line every 10 %, with the task
+            // (file or month), the count and the rate as fields.
             let decile = Int(fraction * 10)
             guard decile > lastDecile else { return }
             lastDecile = decile
-            FileHandle.standardError.write(Data("\(Int(fraction * 100)) % · \(text)\n".utf8))
+            logger.info(
+                "progression",
+                metadata: [
+                    "task": .string(label), "percent": .string(String(Int(fraction * 100))), "done": .string(String(count)),
+                    "rate_per_second": .string(String(Int(rate))),
+                ])
         }
     }
 

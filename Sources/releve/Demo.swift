@@ -84,7 +84,12 @@ extension Releve {
             for account in accounts { print("  \(account.name) : NIR \(account.nir), code personnel \(account.code)") }
             print("Jean Martin (NIR 1701275112034, né le 03/12/1970, 75012) n'a pas de compte : essayez l'ouverture.")
             print("Courriers (codes provisoires) : RELEVE_BASE=\(path) releve admin courriers ; e-mails dans \(path).courriels")
-            try await Servir.serve(services, host: host, port: port, configuration: WebConfiguration(demoAccounts: accounts))
+            try await Servir.serve(
+                services,
+                .init(
+                    host: host, port: port, metrics: nil, shutdownSeconds: 30, headSeconds: 10, perAddress: 256,
+                    failuresPerAddress: 50),
+                configuration: WebConfiguration(demoAccounts: accounts))
         }
 
         /// `--donnees`, else ./SampleData, else the SampleData folder of the source tree.

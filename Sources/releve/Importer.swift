@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ReleveDomain
 import ReleveService
 
@@ -60,6 +61,15 @@ extension Releve {
                 throw error
             }
             print(summary(report))
+            let logger = Logger(label: "releve-import")
+            var metadata: Logger.Metadata = [
+                "file": .string(URL(fileURLWithPath: file).lastPathComponent), "lines": .string(String(report.records)),
+                "duration_ms": .string(String(Int(report.seconds * 1000))),
+            ]
+            if report.seconds > 0 { metadata["lines_per_second"] = .string(String(Int(Double(report.records) / report.seconds))) }
+            if case .alreadyImported = report.outcome { metadata["already_imported"] = "true" }
+            logger.info("import terminé", metadata: metadata)
+            Observability.writeMetricsFile(logger: logger)
         }
 
         static func summary(_ report: ImportReport) -> String {

@@ -18,7 +18,12 @@ struct Releve: AsyncParsableCommand {
             69 service en maintenance ou FranceConnect indisponible, 70 erreur interne, 73 fichier impossible à \
             écrire, 74 base de données inutilisable, 75 trop de demandes (réessayez plus tard), \
             77 accès refusé (code incorrect, compte bloqué, session absente ou expirée, réponse de \
-            FranceConnect refusée), 78 réglage manquant.
+            FranceConnect refusée), 78 réglage manquant ou fichier de configuration refusé.
+
+            Configuration : --configuration FICHIER (n'importe où sur la ligne), sinon la variable \
+            RELEVE_CONFIGURATION, sinon ./releve.toml s'il existe. Ordre : option, puis variable \
+            d'environnement, puis fichier, puis valeur par défaut ; « releve admin configuration » \
+            affiche le résultat.
             """,
         version: ReleveVersion.current,
         subcommands: [
@@ -48,8 +53,12 @@ struct Releve: AsyncParsableCommand {
     static func main() async {
         umask(0o077)
         signal(SIGXFSZ, SIG_IGN)
+        // The configuration file first (its values are environment variables from here on),
+        // then the log and metrics backends it configures.
+        let arguments = Configuration.load(Array(CommandLine.arguments.dropFirst()))
+        Observability.bootstrap(arguments: arguments)
         do {
-            var command = try await asyncParseAsRoot(FrenchCLI.arguments(Array(CommandLine.arguments.dropFirst())))
+            var command = try await asyncParseAsRoot(FrenchCLI.arguments(arguments))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ReleveDomain
 import ReleveService
 
@@ -159,18 +160,37 @@ extension Releve.Admin.Releves {
 
         func run() async throws {
             let display = ProgressDisplay(label: "relevés \(month)")
+            let logger = Logger(label: "releve-emission")
+            let started = Date()
+            let (month, workers, thumbnails, lease) = (month, max(1, workers), thumbnails && !noThumbnails, lease)
             let (summary, archive) = try await options.withServices(check: true) { services in
-                let summary = try await services.statements.issue(
-                    month: month, today: CivilDate.today, now: Date(), workers: max(1, workers),
-                    thumbnails: thumbnails && !noThumbnails, lease: lease
-                ) { progress in
-                    display.update(
-                        fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1, count: progress.done,
-                        unit: "relevé")
+                let summary = try await CLI.stoppable {
+                    try await services.statements.issue(
+                        month: month, today: CivilDate.today, now: Date(), workers: workers, thumbnails: thumbnails,
+                        lease: lease
+                    ) { progress in
+                        display.update(
+                            fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1,
+                            count: progress.done, unit: "relevé")
+                    }
                 }
                 return (summary, services.settings.archive)
             }
             display.finish()
+            logger.info(
+                summary.interrupted ? "émission interrompue" : "émission terminée",
+                metadata: [
+                    "month": .string(month.description), "statements": .string(String(summary.issued)),
+                    "already_issued": .string(String(summary.alreadyIssued)), "by_post": .string(String(summary.byPost)),
+                    "duration_ms": .string(String(Int(Date().timeIntervalSince(started) * 1000))),
+                ])
+            Observability.writeMetricsFile(logger: logger)
+            if summary.interrupted {
+                CLI.printError(
+                    "Émission \(month.withDe) interrompue à la demande (SIGTERM ou Ctrl-C) : \(French.number(summary.issued)) relevés émis et enregistrés ; relancez la même commande pour émettre le reste."
+                )
+                throw ExitCode(75)
+            }
             print(
                 "Relevés \(month.withDe) : \(French.number(summary.issued)) émis (\(French.count(summary.pages, "page"))), \(French.number(summary.alreadyIssued)) déjà émis auparavant ; \(French.number(summary.byPost)) mis au courrier, \(French.count(summary.notices, "avis envoyé", "avis envoyés")) par e-mail. Archives : \(archive)"
             )
