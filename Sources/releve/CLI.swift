@@ -129,7 +129,7 @@ final class ProgressDisplay: @unchecked Sendable {
             guard decile > lastDecile else { return }
             lastDecile = decile
             logger.info(
-                "progression",
+                "\(Int(fraction * 100)) % · \(text)",
                 metadata: [
                     "task": .string(label), "percent": .string(String(Int(fraction * 100))), "done": .string(String(count)),
                     "rate_per_second": .string(String(Int(rate))),

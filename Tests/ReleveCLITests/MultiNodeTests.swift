@@ -47,12 +47,22 @@ struct MultiNodeTests {
     static func request(_ node: Node, _ path: String, cookies: [String: String] = [:], form: [String: String]? = nil) throws
         -> Reply
     {
-        var arguments = ["-s", "--max-time", "20", "-D", "-", node.origin + path]
+        try request(port: node.port, path, cookies: cookies, form: form)
+    }
+
+    /// The same on `127.0.0.1:port`, with extra request headers.
+    static func request(
+        port: Int, _ path: String, cookies: [String: String] = [:], form: [String: String]? = nil,
+        headers: [String: String] = [:]
+    ) throws -> Reply {
+        let origin = "http://127.0.0.1:\(port)"
+        var arguments = ["-s", "--max-time", "20", "-D", "-", origin + path]
         if !cookies.isEmpty {
             arguments += ["-H", "Cookie: " + cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
         }
+        for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         if let form {
-            arguments += ["-H", "Origin: \(node.origin)"]
+            arguments += ["-H", "Origin: \(origin)"]
             for (name, value) in form { arguments += ["--data-urlencode", "\(name)=\(value)"] }
         }
         let process = Process()
@@ -89,7 +99,11 @@ struct MultiNodeTests {
 
     /// The login form of `node`: its form cookie and CSRF token.
     static func loginForm(_ node: Node) throws -> (cookies: [String: String], csrf: String) {
-        let home = try request(node, "/")
+        try loginForm(port: node.port)
+    }
+
+    static func loginForm(port: Int) throws -> (cookies: [String: String], csrf: String) {
+        let home = try request(port: port, "/")
         let csrf = try #require(
             home.body.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) }, "no form token on the home page")
         return (cookies(home), csrf)
@@ -99,6 +113,12 @@ struct MultiNodeTests {
     static func login(_ node: Node, formFrom formNode: Node, nir: String, code: String) throws -> Reply {
         let (cookies, csrf) = try loginForm(formNode)
         return try request(node, "/connexion", cookies: cookies, form: ["nir": nir, "code": code, "csrf": csrf])
+    }
+
+    /// A login attempt on `127.0.0.1:port` with its own form.
+    static func login(port: Int, nir: String, code: String) throws -> Reply {
+        let (cookies, csrf) = try loginForm(port: port)
+        return try request(port: port, "/connexion", cookies: cookies, form: ["nir": nir, "code": code, "csrf": csrf])
     }
 
     @Test(
