@@ -74,7 +74,9 @@ public struct ConfigurationFile: Sendable, Equatable {
             "web", "echecs_par_adresse", "RELEVE_ECHECS_PAR_ADRESSE", .integer(1...100_000),
             "codes erronés permis par adresse en 10 minutes"),
         Key("web", "arret_max", "RELEVE_ARRET_MAX", .integer(1...3600), "secondes laissées aux requêtes en cours à l'arrêt"),
-        Key("politique", "essais_avant_blocage", "RELEVE_ESSAIS_AVANT_BLOCAGE", .integer(1...20), "échecs avant blocage temporaire"),
+        Key(
+            "politique", "essais_avant_blocage", "RELEVE_ESSAIS_AVANT_BLOCAGE", .integer(1...20),
+            "échecs avant blocage temporaire"),
         Key(
             "politique", "essais_avant_verrouillage", "RELEVE_ESSAIS_AVANT_VERROUILLAGE", .integer(1...20),
             "échecs avant verrouillage"),
@@ -191,7 +193,8 @@ public struct ConfigurationFile: Sendable, Equatable {
         if let soft, let hard, let low = Int(soft.text), let high = Int(hard.text), high < low {
             throw Mistake(
                 path: path, line: hard.line,
-                reason: "essais_avant_verrouillage (\(high)) doit être au moins essais_avant_blocage (\(low), ligne \(soft.line))")
+                reason: "essais_avant_verrouillage (\(high)) doit être au moins essais_avant_blocage (\(low), ligne \(soft.line))"
+            )
         }
         return ConfigurationFile(path: path, values: values)
     }

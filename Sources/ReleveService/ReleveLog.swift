@@ -91,13 +91,15 @@ public struct ReleveLogHandler: LogHandler {
         case .string(let text): LogScrubber.scrub(text, key: key)
         case .stringConvertible(let value): LogScrubber.scrub(value.description, key: key)
         case .array(let values): "[" + values.map { plain($0, key: key) }.joined(separator: ", ") + "]"
-        case .dictionary(let values): "[" + values.keys.sorted().map { "\($0)=\(plain(values[$0]!, key: $0))" }.joined(separator: ", ") + "]"
+        case .dictionary(let values):
+            "[" + values.keys.sorted().map { "\($0)=\(plain(values[$0]!, key: $0))" }.joined(separator: ", ") + "]"
         }
     }
 
     /// Metadata written as JSON numbers when they parse as one.
     static let numericKeys: Set<String> = [
-        "status", "duration_ms", "lines", "lines_per_second", "statements", "letters", "done", "total", "workers",
+        "status", "duration_ms", "lines", "lines_per_second", "statements", "letters", "done", "total", "workers", "percent",
+        "rate_per_second", "already_issued", "by_post", "files",
     ]
 
     static func timestamp(_ date: Date) -> String {
@@ -169,7 +171,9 @@ public final class LogSink: @unchecked Sendable {
             var bytes = Array(line.utf8)
             var offset = 0
             while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+                let written = bytes.withUnsafeMutableBytes {
+                    Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+                }
                 if written < 0 && errno == EINTR { continue }
                 if written <= 0 { return }  // a closed or full standard error loses the line, never the request
                 offset += written

@@ -58,19 +58,22 @@ public struct StatementService: Sendable {
     /// Issues `month` (which must be over on `today`). `workers` render in parallel. Each
     /// statement is routed by `DeliveryRule` as of `today`: archive (always), postal outbox
     /// and/or e-mail notice; the outbox letter commits with the statement row.
+    /// `stopRequested` is asked between chunks (the CLI's SIGTERM): when it says yes, the run
+    /// ends there with `interrupted`, everything recorded kept.
     public func issue(
         month: Month, today: CivilDate, now: Date, workers: Int = 2, thumbnails: Bool = false, lease: Int64 = 120,
-        progress: (@Sendable (IssueProgress) -> Void)? = nil
+        stopRequested: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (IssueProgress) -> Void)? = nil
     ) async throws -> IssueSummary {
         try await store.truncatingLog {
             try await issueMonth(
-                month: month, today: today, now: now, workers: workers, thumbnails: thumbnails, lease: lease, progress: progress)
+                month: month, today: today, now: now, workers: workers, thumbnails: thumbnails, lease: lease,
+                stopRequested: stopRequested, progress: progress)
         }
     }
 
     private func issueMonth(
         month: Month, today: CivilDate, now: Date, workers: Int, thumbnails: Bool, lease: Int64,
-        progress: (@Sendable (IssueProgress) -> Void)?
+        stopRequested: @Sendable () -> Bool, progress: (@Sendable (IssueProgress) -> Void)?
     ) async throws -> IssueSummary {
         guard month < today.calendarMonth else {
             throw ServiceError.invalidValue(
@@ -96,9 +99,9 @@ public struct StatementService: Sendable {
         let total = try await store.statementWorkRemaining(month: month)
         progress?(IssueProgress(done: 0, total: total))
         while true {
-            // SIGTERM (the CLI cancels the task): stop between chunks, everything recorded so
-            // far kept; the next run takes the rest.
-            if Task.isCancelled {
+            // A stop asked for (SIGTERM in the CLI): between chunks, everything recorded so far
+            // kept; the next run takes the rest.
+            if stopRequested() {
                 summary.interrupted = true
                 break
             }
@@ -113,7 +116,7 @@ public struct StatementService: Sendable {
                 where Self.isDeadLocalWorker(holder) {
                     try await store.expireStatementLeases(month: month, owner: holder)
                 }
-                try? await Task.sleep(for: .milliseconds(500))
+                try await Task.sleep(for: .milliseconds(500))
                 continue
             }
             let (inputs, unusable) = try await store.statementInputs(month: month, persons: slice)

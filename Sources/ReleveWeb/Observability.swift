@@ -68,7 +68,9 @@ struct RequestLogMiddleware: RouterMiddleware {
     /// The client's id when it is 1 to 64 of `A-Z a-z 0-9 . _ -`, else 16 random hex digits.
     static func requestID(_ given: String?) -> String {
         if let given, (1...64).contains(given.utf8.count),
-            given.utf8.allSatisfy({ $0.isASCIIAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
+            given.utf8.allSatisfy({
+                $0.isASCIIAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+            })
         {
             return given
         }

@@ -11,7 +11,8 @@ extension Releve {
                 "Commandes de l'exploitant : maintenance, audit, courriers et lots d'impression, relevés, exports, réglages.",
             subcommands: [
                 Maintenance.self, Audit.self, Courriers.self, Releves.self, Complementaires.self, Reglages.self, Verifier.self,
-                Sauvegarde.self, Restaurer.self, Migrer.self, Retention.self, Stockage.self, Franceconnect.self, ConfigurationCommand.self,
+                Sauvegarde.self, Restaurer.self, Migrer.self, Retention.self, Stockage.self, Franceconnect.self,
+                ConfigurationCommand.self,
             ])
     }
 }

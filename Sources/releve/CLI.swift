@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ReleveDomain
 import ReleveService
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -36,16 +37,16 @@ enum CLI {
         return try await run { try await body(services) }
     }
 
-    /// Runs `body` in a task that SIGTERM and SIGINT cancel (instead of killing the process):
-    /// the batches check for it between steps, keep what is recorded and say how to resume.
-    static func stoppable<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task { try await body() }
+    /// Runs `body` with SIGTERM and SIGINT turned into a request to stop (instead of killing
+    /// the process): the batches ask between steps, keep what is recorded and say how to resume.
+    static func stoppable<T>(_ body: (StopFlag) async throws -> T) async throws -> T {
+        let flag = StopFlag()
         let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 Logger(label: "releve-lot").warning("arrêt demandé : fin de l'étape en cours, puis arrêt")
-                task.cancel()
+                flag.request()
             }
             source.resume()
             return source
@@ -55,7 +56,7 @@ enum CLI {
             signal(SIGTERM, SIG_DFL)
             signal(SIGINT, SIG_DFL)
         }
-        return try await task.value
+        return try await body(flag)
     }
 
     static func runSync<T>(_ body: () throws -> T) throws -> T {
@@ -83,6 +84,15 @@ enum CLI {
         let total = Int(seconds.rounded())
         return "\(total / 60) min \(total % 60) s"
     }
+}
+
+/// A stop asked for by a signal, read by the batch between its steps.
+final class StopFlag: Sendable {
+    private let state = Mutex(false)
+
+    var requested: Bool { state.withLock { $0 } }
+
+    func request() { state.withLock { $0 = true } }
 }
 
 /// Progress on standard error: a redrawn bar on a terminal, a plain line every 10 % otherwise.

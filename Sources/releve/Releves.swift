@@ -164,10 +164,10 @@ extension Releve.Admin.Releves {
             let started = Date()
             let (month, workers, thumbnails, lease) = (month, max(1, workers), thumbnails && !noThumbnails, lease)
             let (summary, archive) = try await options.withServices(check: true) { services in
-                let summary = try await CLI.stoppable {
+                let summary = try await CLI.stoppable { stop in
                     try await services.statements.issue(
                         month: month, today: CivilDate.today, now: Date(), workers: workers, thumbnails: thumbnails,
-                        lease: lease
+                        lease: lease, stopRequested: { stop.requested }
                     ) { progress in
                         display.update(
                             fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1,

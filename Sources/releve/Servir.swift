@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import ReleveService
 import Logging
+import ReleveService
 import ReleveWeb
 
 extension Releve {

@@ -95,7 +95,8 @@ struct ObservabilityTests {
         let nir = "1701275112034"
         let provisional = try box.orderCode(nir: nir, name: "Martin", birth: "03/12/1970", postalCode: "75012")
         #expect(try box.activate(nir: nir, code: provisional, personal: "39451827").status == 0)
-        let server = try Server(box.environment.merging(["RELEVE_JOURNAL_FORMAT": "json"]) { _, new in new }, directory: box.directory)
+        let server = try Server(
+            box.environment.merging(["RELEVE_JOURNAL_FORMAT": "json"]) { _, new in new }, directory: box.directory)
         #expect(server.port > 0 && server.metricsPort > 0)
         let before = try server.metrics()
 
@@ -244,6 +245,58 @@ struct ObservabilityTests {
         #expect(server.terminate() == 0)
     }
 
+    @Test("SIGTERM stops the issuing batch between two chunks: exit 75, what is issued kept, the rerun issues the rest")
+    func sigtermStopsTheIssuingBatchCleanly() throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = [
+            "RELEVE_BASE": directory.appendingPathComponent("r.sqlite").path, "RELEVE_JOURNAL_FORMAT": "json",
+            "RELEVE_METRIQUES_FICHIER": directory.appendingPathComponent("releve.prom").path,
+        ]
+        let feed = try Fixtures.sampleFeed(persons: 1500, months: 2, in: directory)
+        #expect(try Run.releve(["importer", feed.files[0]], environment: environment).status == 0)
+        let batch = Process()
+        batch.executableURL = URL(fileURLWithPath: Fixtures.releveBinary)
+        batch.arguments = ["admin", "releves", "emettre", "--mois", "2026-10", "--travailleurs", "1"]
+        batch.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let log = directory.appendingPathComponent("emettre.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        batch.standardError = try FileHandle(forWritingTo: log)
+        batch.standardOutput = FileHandle.nullDevice
+        try batch.run()
+        // Its first progress line past 0 % (with a time left): a few chunks are recorded.
+        let start = Date()
+        while batch.isRunning, Date().timeIntervalSince(start) < 120,
+            !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("reste ")
+        {
+            usleep(50_000)
+        }
+        #expect(batch.isRunning, "the batch should still run")
+        kill(batch.processIdentifier, SIGTERM)
+        batch.waitUntilExit()
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(batch.terminationReason == .exit && batch.terminationStatus == 75, "\(batch.terminationStatus) \(text)")
+        #expect(text.contains("interrompue à la demande") && text.contains("relancez la même commande"), "\(text)")
+        // The end line, in JSON, with the month and what was issued.
+        let end = try #require(
+            text.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.first { $0["message"] as? String == "émission interrompue" })
+        #expect(end["month"] as? String == "2026-10")
+        let issued = try #require(end["statements"] as? Int)
+        #expect(issued > 0 && issued < 1500, "\(issued) issued before the stop")
+        // The metrics file says the same.
+        let metrics = try String(contentsOfFile: environment["RELEVE_METRIQUES_FICHIER"]!, encoding: .utf8)
+        #expect(metrics.contains("releve_statements_issued_total \(issued)"), "\(metrics)")
+
+        let rerun = try Run.releve(["admin", "releves", "emettre", "--mois", "2026-10"], environment: environment)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("déjà émis auparavant"), "\(rerun.stdout)")
+        let third = try Run.releve(["admin", "releves", "emettre", "--mois", "2026-10"], environment: environment)
+        #expect(third.stdout.contains(": 0 émis"), "\(third.stdout)")
+        #expect(try Run.releve(["admin", "verifier"], environment: environment).status == 0)
+    }
+
     @Test("the configuration file: values used, overridden by the environment then options, mistakes refused with their line")
     func configurationFile() throws {
         let directory = Fixtures.temporaryDirectory()
@@ -292,7 +345,8 @@ struct ObservabilityTests {
         #expect(entry("base.lecture") == ("postgres://releve:***@replique.interne/releve", "\(file):3"))
 
         // A mistake: refused before anything runs, exit 78, file:line and the reason in French.
-        let broken = Fixtures.write("[base]\nchemin = \"\(base)\"\n\n[web]\nport = \"huit mille\"\n", named: "faux.toml", in: directory)
+        let broken = Fixtures.write(
+            "[base]\nchemin = \"\(base)\"\n\n[web]\nport = \"huit mille\"\n", named: "faux.toml", in: directory)
         let refused = try Run.releve(["importer", "--configuration", broken, "x.jsonl"], environment: [:])
         #expect(refused.status == 78, "\(refused.status) \(refused.stderr)")
         #expect(refused.stderr.contains("\(broken):5 : valeur de « port » : attendu un entier de 0 à 65535"), "\(refused.stderr)")
@@ -300,7 +354,8 @@ struct ObservabilityTests {
         let unknown = Fixtures.write("[web]\nprot = 8080\n", named: "inconnu.toml", in: directory)
         let typo = try Run.releve(["admin", "configuration"], environment: ["RELEVE_CONFIGURATION": unknown])
         #expect(typo.status == 78 && typo.stderr.contains("\(unknown):2 : clé inconnue « prot » dans [web]"), "\(typo.stderr)")
-        let missing = try Run.releve(["admin", "configuration", "--configuration", directory.path + "/absent.toml"], environment: [:])
+        let missing = try Run.releve(
+            ["admin", "configuration", "--configuration", directory.path + "/absent.toml"], environment: [:])
         #expect(missing.status == 66 && missing.stderr.contains("introuvable"), "\(missing.stderr)")
     }
 }
