@@ -13,6 +13,17 @@ import subprocess
 import sys
 
 ENVIRONMENT = [
+    (
+        "RELEVE_CONFIGURATION",
+        "Fichier de configuration (releve.toml), quand --configuration n'est pas donné (sinon ./releve.toml s'il existe). "
+        "Ordre : option, variable d'environnement, fichier, valeur par défaut ; « releve admin configuration » "
+        "affiche le résultat. Chaque clé du fichier tient lieu d'une des variables RELEVE_* ; une erreur est refusée "
+        "avec sa ligne (code 78).",
+    ),
+    ("RELEVE_JOURNAL_FORMAT", "Format du journal : json, texte, ou auto (JSON sauf sur un terminal ; par défaut)."),
+    ("RELEVE_JOURNAL_NIVEAU", "Niveau minimal du journal : debug, info (par défaut), avertissement, erreur."),
+    ("RELEVE_METRIQUES", "Adresse hôte:port des métriques Prometheus de « servir » (/metrics), jamais l'adresse publique."),
+    ("RELEVE_METRIQUES_FICHIER", "Fichier où les traitements (import, émission, lots, exports) écrivent leurs métriques."),
     ("RELEVE_BASE", "Chemin de la base de données, quand --base n'est pas donné (par défaut ./releve.sqlite)."),
     ("RELEVE_CLE", "Fichier de la clé secrète (poivre) des codes, quand --cle n'est pas donné (par défaut BASE.cle)."),
     (
