@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login bench-postgres
+.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login bench-postgres bench-journal
 
 # The PyPI tools of the web checks live in .build/venv (make deps-test), first on the PATH.
 export PATH := $(CURDIR)/.build/venv/bin:$(PATH)
@@ -132,3 +132,8 @@ bench-postgres:
 # wrk on loopback: the logged-in payments page and API call against the health route (docs/BENCHMARKS.md).
 bench-web:
 	docs/bench/web.sh
+
+# The request log's cost: the health route and a logged-in page with the log at info and at
+# avertissement (issue 18, docs/BENCHMARKS.md).
+bench-journal:
+	docs/bench/journal.sh
