@@ -107,9 +107,13 @@ public struct ReleveLogHandler: LogHandler {
         let millis = Int((date.timeIntervalSince1970 - Double(seconds)) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-"
+            + padded(Int(parts.tm_mday), 2) + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2)
+            + ":" + padded(Int(parts.tm_sec), 2) + "." + padded(millis, 3) + "Z"
     }
 
     /// Installs the handler for the whole process, once, as `RELEVE_JOURNAL_FORMAT` (`json`,
@@ -168,17 +172,16 @@ public final class LogSink: @unchecked Sendable {
                 captured.append(line)
                 return
             }
-            var bytes = Array(line.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes {
-                    Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            var line = line
+            line.withUTF8 { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 && errno == EINTR { continue }
+                    if written <= 0 { return }  // a closed or full standard error loses the line, never the request
+                    offset += written
                 }
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }  // a closed or full standard error loses the line, never the request
-                offset += written
             }
-            _ = bytes.count
         }
     }
 }
@@ -194,42 +197,64 @@ public enum LogScrubber {
     /// API tokens, links' secrets) replaced by `[masqué]`.
     public static func scrub(_ text: String, key: String = "") -> String {
         if checkedKeys.contains(key) { return text }
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        var run = ""
-        var consecutive = 0
-        var longest = 0
-        func flush() {
-            defer {
-                run = ""
+        var text = text
+        // Byte by byte (every character that matters is ASCII): the ranges to mask, if any.
+        let masked = text.withUTF8 { bytes -> [Range<Int>] in
+            var ranges: [Range<Int>] = []
+            var start = -1
+            var consecutive = 0
+            var longest = 0
+            var at = false
+            var dot = false
+            func flush(_ end: Int) {
+                if start >= 0 {
+                    // A run never ends on the spaces it took in.
+                    var last = end
+                    while last > start && bytes[last - 1] == 0x20 { last -= 1 }
+                    if longest >= 8 || last - start >= 24 || (at && dot) { ranges.append(start..<last) }
+                }
+                start = -1
                 consecutive = 0
                 longest = 0
+                at = false
+                dot = false
             }
-            if run.isEmpty { return }
-            if longest >= 8 || run.count >= 24 || (run.contains("@") && run.contains(".")) {
-                output += "[masqué]"
-            } else {
-                output += run
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                let digit = byte >= 0x30 && byte <= 0x39
+                let letter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
+                if digit || letter || Self.tokenPunctuation.contains(byte) {
+                    if start < 0 { start = index }
+                    consecutive = digit ? consecutive + 1 : 0
+                    longest = max(longest, consecutive)
+                    if byte == UInt8(ascii: "@") { at = true }
+                    if byte == UInt8(ascii: ".") { dot = true }
+                } else if byte == 0x20 && consecutive > 0 {
+                    // Digit groups with spaces between (« 1 84 12 75 … ») stay one run.
+                    continue
+                } else {
+                    flush(index)
+                }
             }
+            flush(bytes.count)
+            return ranges
         }
-        for character in text {
-            // A token-like run: letters, digits, the token alphabet and what e-mail addresses hold.
-            // Digits count while they follow each other, spaces between digit groups included (a
-            // NIR written « 1 84 12 75 … » is one run of 13).
-            if character.isASCII && (character.isLetter || character.isNumber || "_-+.@%=".contains(character)) {
-                run.append(character)
-                consecutive = character.isNumber ? consecutive + 1 : 0
-                longest = max(longest, consecutive)
-            } else if character == " " && consecutive > 0 {
-                run.append(character)
-            } else {
-                flush()
-                output.append(character)
-            }
+        if masked.isEmpty { return text }
+        var output = [UInt8]()
+        output.reserveCapacity(text.utf8.count)
+        var position = 0
+        let bytes = Array(text.utf8)
+        for range in masked {
+            output += bytes[position..<range.lowerBound]
+            output += Array("[masqué]".utf8)
+            position = range.upperBound
         }
-        flush()
-        return output
+        output += bytes[position...]
+        return String(decoding: output, as: UTF8.self)
     }
+
+    /// Besides letters and digits, what tokens, codes and e-mail addresses are made of.
+    static let tokenPunctuation: Set<UInt8> = Set("_-+.@%=".utf8)
 }
 
 /// JSON string quoting for log lines: the feed writer's.

@@ -45,19 +45,20 @@ struct RequestLogMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "inconnue"
         let method = Self.methods.contains(request.method) ? request.method.rawValue : "AUTRE"
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        let micro = String(nanoseconds / 1000 % 1000)
+        let milliseconds = String(nanoseconds / 1_000_000) + "." + String(repeating: "0", count: 3 - micro.count) + micro
         context.logger.log(
             level: status >= 500 ? .error : .info, "requête",
             metadata: [
                 "method": .string(method), "route": .string(route), "status": .string(String(status)),
-                "duration_ms": .string(String(format: "%.3f", milliseconds)),
+                "duration_ms": .string(milliseconds),
             ])
         Counter(
             label: "releve_http_requests_total",
             dimensions: [("route", route), ("method", method), ("status", String(status))]
         ).increment()
-        Timer(label: "releve_http_request_duration_seconds", dimensions: [("route", route)]).recordNanoseconds(
-            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        Timer(label: "releve_http_request_duration_seconds", dimensions: [("route", route)]).recordNanoseconds(nanoseconds)
         if status == 429 {
             Counter(label: "releve_throttle_refusals_total", dimensions: [("route", route)]).increment()
         }
