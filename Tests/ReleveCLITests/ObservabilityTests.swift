@@ -150,6 +150,22 @@ struct ObservabilityTests {
         }
     }
 
+    @Test("address throttle refusals are counted by route")
+    func throttleRefusalsAreCounted() throws {
+        let box = try AccountJourneyTests.Sandbox(empty: true)
+        let server = try Server(box.environment, directory: box.directory, options: ["--echecs-par-adresse", "2"])
+        var statuses: [Int] = []
+        for _ in 0..<4 {
+            statuses.append(try MultiNodeTests.login(port: server.port, nir: "2850375111042", code: "12345678").status)
+        }
+        #expect(statuses == [401, 401, 429, 429], "\(statuses)")
+        let samples = try server.metrics()
+        #expect(samples[#"releve_throttle_refusals_total{route="/connexion"}"#] == 2)
+        #expect(samples[#"releve_http_requests_total{route="/connexion",method="POST",status="429"}"#] == 2)
+        #expect(samples[#"releve_logins_total{channel="web",outcome="wrong_code"}"#] == 2)
+        #expect(server.terminate() == 0)
+    }
+
     @Test("SIGTERM during a slow request: new connections refused, the request finishes, then the process exits 0")
     func sigtermFinishesASlowRequest() throws {
         let box = try AccountJourneyTests.Sandbox(empty: true)
@@ -224,6 +240,10 @@ struct ObservabilityTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try Server(["RELEVE_BASE": cluster.url, "RELEVE_DOSSIER": directory.path], directory: directory)
         #expect(try MultiNodeTests.request(port: server.port, "/pret").status == 200)
+        // The pool's figures are published once it has served.
+        let pool = try server.metrics()
+        #expect(pool[#"releve_db_pool_in_use{role="primary"}"#] != nil, "\(pool.keys.sorted())")
+        #expect(pool[#"releve_db_pool_waiting{role="primary"}"#] == 0)
         try cluster.run("tuer")
         var down: MultiNodeTests.Reply?
         let start = Date()
