@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login bench-postgres bench-journal
+.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login bench-postgres bench-journal bench
 
 # The PyPI tools of the web checks live in .build/venv (make deps-test), first on the PATH.
 export PATH := $(CURDIR)/.build/venv/bin:$(PATH)
@@ -103,6 +103,10 @@ lint:
 
 format:
 	swift format format --in-place --recursive Sources Tests Package.swift
+
+# Every speed aim of issue 14 in one run, each beside its anchor, then the ratio table.
+bench:
+	docs/bench/tout.sh
 
 # Import throughput and peak memory against sqlite3 .import (docs/BENCHMARKS.md).
 bench-import:
