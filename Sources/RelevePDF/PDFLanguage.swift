@@ -16,13 +16,13 @@ enum PDFLanguage {
             })
         else { return bytes }
         let info = Self.number(after: "/Info", in: trailer)
-        // The catalog as cairo wrote it: "N 0 obj\n<< … >>\nendobj".
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let start = text.range(of: "\n\(root) 0 obj\n", options: .backwards),
-            let end = text.range(of: "endobj", range: start.upperBound..<text.endIndex),
-            let close = text.range(of: ">>", options: .backwards, range: start.upperBound..<end.lowerBound)
+        // The catalog as cairo wrote it: "N 0 obj\n<< … >>\nendobj", found in the bytes (the
+        // file is mostly binary streams: no decoding of the whole of it).
+        guard let start = Self.last(Array("\n\(root) 0 obj\n".utf8), in: bytes, before: bytes.count),
+            let end = Self.first(Array("endobj".utf8), in: bytes, from: start.upperBound),
+            let close = Self.last(Array(">>".utf8), in: bytes, before: end.lowerBound), close.lowerBound >= start.upperBound
         else { return bytes }
-        let dictionary = text[start.upperBound..<close.lowerBound]
+        let dictionary = String(decoding: bytes[start.upperBound..<close.lowerBound], as: UTF8.self)
         guard dictionary.contains("/Type /Catalog"), !dictionary.contains("/Lang") else { return bytes }
         var out = bytes
         if out.last != 10 { out.append(10) }
@@ -35,6 +35,30 @@ enum PDFLanguage {
             "trailer\n<< /Size \(size)\n   /Root \(root) 0 R\n\(info.map { "   /Info \($0) 0 R\n" } ?? "")   /Prev \(startxref)\n>>\nstartxref\n\(xrefOffset)\n%%EOF\n"
                 .utf8)
         return out
+    }
+
+    /// The last occurrence of `needle` ending at or before `end`.
+    static func last(_ needle: [UInt8], in bytes: [UInt8], before end: Int) -> Range<Int>? {
+        var index = end - needle.count
+        while index >= 0 {
+            if bytes[index] == needle[0] && bytes[index..<index + needle.count].elementsEqual(needle) {
+                return index..<index + needle.count
+            }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// The first occurrence of `needle` starting at or after `start`.
+    static func first(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Range<Int>? {
+        var index = start
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0] && bytes[index..<index + needle.count].elementsEqual(needle) {
+                return index..<index + needle.count
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// The integer after `key` in a dictionary's text (`/Size 31` → 31, `/Root 30 0 R` → 30).

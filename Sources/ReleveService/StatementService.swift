@@ -3,6 +3,7 @@ import Foundation
 import ReleveDomain
 import RelevePDF
 import ReleveStore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -122,16 +123,21 @@ public struct StatementService: Sendable {
             let (inputs, unusable) = try await store.statementInputs(month: month, persons: slice)
             summary.skipped += unusable.map { Skipped(person: "assuré n° \($0.0.rawValue)", reason: $0.1) }
             let rendered = try await withThrowingTaskGroup(of: [IssuedStatement].self) { group in
-                let share = max(1, (inputs.count + workers - 1) / max(workers, 1))
-                for start in stride(from: 0, to: inputs.count, by: share) {
-                    let part = Array(inputs[start..<min(start + share, inputs.count)])
-                    let archive = self.archive
-                    let publicURL = self.notices?.publicURL
+                // Each worker takes the next statement when it is free (not a fixed share): a worker
+                // that drew the long statements does not leave the other idle at the end of a chunk.
+                let next = NextIndex()
+                let archive = self.archive
+                let publicURL = self.notices?.publicURL
+                for _ in 0..<min(max(workers, 1), inputs.count) {
                     group.addTask {
-                        try part.map {
-                            try Self.render(
-                                $0, month: month, issuedOn: issuedOn, archive: archive, thumbnails: thumbnails,
-                                publicURL: publicURL)
+                        var done: [IssuedStatement] = []
+                        while true {
+                            let index = next.take()
+                            guard index < inputs.count else { return done }
+                            done.append(
+                                try Self.render(
+                                    inputs[index], month: month, issuedOn: issuedOn, archive: archive, thumbnails: thumbnails,
+                                    publicURL: publicURL))
                         }
                     }
                 }
@@ -354,5 +360,17 @@ extension StatementService {
     /// The latest month before `month` with a payment (the demo issues the last three).
     public func lastPaymentMonth(before month: Month) async throws -> Month? {
         try await store.lastPaymentMonth(before: month)
+    }
+}
+
+/// Hands out 0, 1, 2… to concurrent workers.
+final class NextIndex: Sendable {
+    private let value = Mutex(0)
+
+    func take() -> Int {
+        value.withLock { value in
+            defer { value += 1 }
+            return value
+        }
     }
 }
