@@ -123,7 +123,7 @@ final class Canvas {
 
     /// Whether `text` fits on one line at `width` with cairo's text calls (then drawn without pango).
     private func fitsOnOneLine(_ text: String, _ style: Style, width: Double?) -> Bool {
-        guard style.plain, !text.contains("\n") else { return false }
+        guard style.plain, !text.utf8.contains(10) else { return false }
         guard let width else { return true }
         cairo_select_font_face(
             cr, UnhintedFonts.family, style.italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
@@ -273,7 +273,7 @@ final class Canvas {
     }
 
     private func fit(_ text: String, width: Double, size: Double, bold: Bool, italic: Bool, shrink: Bool) -> CellFit {
-        if text.contains("\n") { return .wrapped }
+        if text.utf8.contains(10) { return .wrapped }  // a byte scan: no Foundation search per cell
         if advance(text, size: size, bold: bold, italic: italic) <= width { return .line(size) }
         if shrink, let smaller = shrunk(text, width: width, size: size, bold: bold, italic: italic) { return .line(smaller) }
         return .wrapped
