@@ -59,3 +59,32 @@ for block in examples:
         sys.exit(1)
 print(f"{count} commandes du README exécutées telles qu'écrites, toutes en succès.")
 PY
+
+# The README's sample releve.toml (the indented block under "The configuration file") is a file
+# Releve accepts, and every key of the schema appears in it or in the sentence after it.
+python3 - "$binary" <<'PY'
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+text = open("README.md", encoding="utf-8").read()
+section = text.split("### The configuration file", 1)[1].split("The format is a strict subset", 1)[0]
+sample = "\n".join(line[4:] for line in section.split("\n") if line.startswith("    "))
+with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as handle:
+    handle.write(sample + "\n")
+try:
+    result = subprocess.run(
+        [sys.argv[1], "admin", "configuration", "--configuration", handle.name, "--format", "json"],
+        capture_output=True, text=True)
+finally:
+    os.unlink(handle.name)
+if result.returncode != 0:
+    sys.exit(f"README.md : l'exemple de releve.toml est refusé : {result.stderr.strip()}")
+keys = re.findall(r'"cle" : "([a-z_]+)\.([a-z_]+)"', result.stdout)
+missing = [f"{s}.{k}" for s, k in keys if k != "secret" and not re.search(rf"^{k} = |\b{k}\b", section, re.M)]
+if missing:
+    sys.exit(f"README.md : clés du schéma absentes de l'exemple de releve.toml : {', '.join(missing)}")
+print(f"exemple de releve.toml du README accepté ({len(keys)} clés au schéma, toutes documentées).")
+PY
