@@ -142,7 +142,7 @@ extension Releve {
                             Data("Métriques Prometheus sur http://\(metrics?.host ?? host):\(bound)/metrics\n".utf8))
                     })
             }
-            logger.info("releve servir : arrêté (requêtes en cours terminées, connexions à la base fermées)")
+            logger.info("releve servir : arrêté (requêtes en cours terminées) ; fermeture des connexions à la base")
         }
     }
 }
