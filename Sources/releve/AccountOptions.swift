@@ -82,10 +82,16 @@ struct AccountOptions<Audience: OptionsAudience>: ParsableArguments {
             valueName: "N", visibility: Audience.operatorOptions))
     var hardLockOption: Int?
 
-    var softLock: Int { Configuration.integer(softLockOption, "RELEVE_ESSAIS_AVANT_BLOCAGE", default: 3) }
-    var hardLock: Int { Configuration.integer(hardLockOption, "RELEVE_ESSAIS_AVANT_VERROUILLAGE", default: 10) }
+    /// The lockout thresholds: option, variable (or file), default.
+    func thresholds() throws -> (soft: Int, hard: Int) {
+        (
+            try Configuration.integer(softLockOption, "RELEVE_ESSAIS_AVANT_BLOCAGE", default: Defaults.softLock),
+            try Configuration.integer(hardLockOption, "RELEVE_ESSAIS_AVANT_VERROUILLAGE", default: Defaults.hardLock)
+        )
+    }
 
     func validate() throws {
+        let (softLock, hardLock) = try thresholds()
         guard softLock >= 1, hardLock >= softLock, hardLock <= 20 else {
             throw ValidationError("Seuils attendus : 1 ≤ --essais-avant-blocage ≤ --essais-avant-verrouillage ≤ 20.")
         }
@@ -98,7 +104,8 @@ struct AccountOptions<Audience: OptionsAudience>: ParsableArguments {
         ReleveSettings.beside(
             base: store.path, pepperFile: pepperPath, spool: spool, mailCommand: mailCommand, archive: archive,
             publicURL: publicURL ?? ProcessInfo.processInfo.environment["RELEVE_URL_PUBLIQUE"] ?? servedAt,
-            policy: try AccessPolicy(softLockThreshold: softLock, hardLockThreshold: hardLock), readReplica: store.replica)
+            policy: try AccessPolicy(softLockThreshold: thresholds().soft, hardLockThreshold: thresholds().hard),
+            readReplica: store.replica)
     }
 
     /// Builds the services, runs `body`, closes them; errors become French messages and exit

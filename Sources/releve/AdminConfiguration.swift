@@ -97,13 +97,17 @@ extension Releve.Admin {
                 values["courriel.commande"] = (command, options.mailCommand)
             }
             values["web.url_publique"] = (settings.publicURL, options.publicURL)
-            values["web.hote"] = (Configuration.value("RELEVE_HOTE") ?? "127.0.0.1", nil)
-            values["web.port"] = (Configuration.value("RELEVE_PORT") ?? "8080", nil)
+            values["web.hote"] = (Configuration.value("RELEVE_HOTE") ?? Defaults.host, nil)
+            values["web.port"] = (Configuration.value("RELEVE_PORT") ?? String(Defaults.port), nil)
             values["web.metriques"] = (Configuration.value("RELEVE_METRIQUES"), nil)
-            values["web.delai_entete"] = (Configuration.value("RELEVE_DELAI_ENTETE") ?? "10", nil)
-            values["web.connexions_par_adresse"] = (Configuration.value("RELEVE_CONNEXIONS_PAR_ADRESSE") ?? "256", nil)
-            values["web.echecs_par_adresse"] = (Configuration.value("RELEVE_ECHECS_PAR_ADRESSE") ?? "50", nil)
-            values["web.arret_max"] = (Configuration.value("RELEVE_ARRET_MAX") ?? "30", nil)
+            values["web.delai_entete"] = (Configuration.value("RELEVE_DELAI_ENTETE") ?? String(Defaults.headSeconds), nil)
+            values["web.connexions_par_adresse"] = (
+                Configuration.value("RELEVE_CONNEXIONS_PAR_ADRESSE") ?? String(Defaults.connectionsPerAddress), nil
+            )
+            values["web.echecs_par_adresse"] = (
+                Configuration.value("RELEVE_ECHECS_PAR_ADRESSE") ?? String(Defaults.failuresPerAddress), nil
+            )
+            values["web.arret_max"] = (Configuration.value("RELEVE_ARRET_MAX") ?? String(Defaults.shutdownSeconds), nil)
             values["politique.essais_avant_blocage"] = (String(settings.policy.softLockThreshold), options.softLockOption)
             values["politique.essais_avant_verrouillage"] = (
                 String(settings.policy.hardLockThreshold), options.hardLockOption

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ReleveService
 
@@ -91,8 +92,27 @@ enum Configuration {
         ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// An integer setting: the option if given, else the variable, else `fallback`.
-    static func integer(_ option: Int?, _ variable: String, default fallback: Int) -> Int {
-        option ?? value(variable).flatMap { Int($0) } ?? fallback
+    /// An integer setting: the option if given, else the variable, else `fallback`. A variable
+    /// that is not an integer is refused (exit 64), never replaced by the default in silence.
+    static func integer(_ option: Int?, _ variable: String, default fallback: Int) throws -> Int {
+        if let option { return option }
+        guard let text = value(variable) else { return fallback }
+        guard let number = Int(text) else {
+            throw ValidationError("\(variable) : « \(text.prefix(40)) » n'est pas un nombre entier.")
+        }
+        return number
     }
+}
+
+/// The defaults of the settings the CLI resolves itself (option, variable, file, then these):
+/// one place for `servir`, `demo`, the account options and `admin configuration`.
+enum Defaults {
+    static let host = "127.0.0.1"
+    static let port = 8080
+    static let shutdownSeconds = 30
+    static let headSeconds = 10
+    static let connectionsPerAddress = 256
+    static let failuresPerAddress = 50
+    static let softLock = 3
+    static let hardLock = 10
 }

@@ -87,8 +87,9 @@ extension Releve {
             try await Servir.serve(
                 services,
                 .init(
-                    host: host, port: port, metrics: nil, shutdownSeconds: 30, headSeconds: 10, perAddress: 256,
-                    failuresPerAddress: 50),
+                    host: host, port: port, metrics: nil, shutdownSeconds: Defaults.shutdownSeconds,
+                    headSeconds: Defaults.headSeconds, perAddress: Defaults.connectionsPerAddress,
+                    failuresPerAddress: Defaults.failuresPerAddress),
                 configuration: WebConfiguration(demoAccounts: accounts))
         }
 

@@ -78,12 +78,15 @@ extension Releve {
                 parsedMetrics = (String(metricsAddress[..<colon]).trimmingCharacters(in: ["[", "]"]), port)
             }
             let resolved = Resolved(
-                host: host ?? Configuration.value("RELEVE_HOTE") ?? "127.0.0.1",
-                port: Configuration.integer(port, "RELEVE_PORT", default: 8080), metrics: parsedMetrics,
-                shutdownSeconds: Configuration.integer(shutdownSeconds, "RELEVE_ARRET_MAX", default: 30),
-                headSeconds: Configuration.integer(headSeconds, "RELEVE_DELAI_ENTETE", default: 10),
-                perAddress: Configuration.integer(perAddress, "RELEVE_CONNEXIONS_PAR_ADRESSE", default: 256),
-                failuresPerAddress: Configuration.integer(failuresPerAddress, "RELEVE_ECHECS_PAR_ADRESSE", default: 50))
+                host: host ?? Configuration.value("RELEVE_HOTE") ?? Defaults.host,
+                port: try Configuration.integer(port, "RELEVE_PORT", default: Defaults.port), metrics: parsedMetrics,
+                shutdownSeconds: try Configuration.integer(
+                    shutdownSeconds, "RELEVE_ARRET_MAX", default: Defaults.shutdownSeconds),
+                headSeconds: try Configuration.integer(headSeconds, "RELEVE_DELAI_ENTETE", default: Defaults.headSeconds),
+                perAddress: try Configuration.integer(
+                    perAddress, "RELEVE_CONNEXIONS_PAR_ADRESSE", default: Defaults.connectionsPerAddress),
+                failuresPerAddress: try Configuration.integer(
+                    failuresPerAddress, "RELEVE_ECHECS_PAR_ADRESSE", default: Defaults.failuresPerAddress))
             guard (0...65535).contains(resolved.port), (1...3600).contains(resolved.shutdownSeconds),
                 (1...600).contains(resolved.headSeconds), (1...100_000).contains(resolved.perAddress),
                 (1...100_000).contains(resolved.failuresPerAddress)

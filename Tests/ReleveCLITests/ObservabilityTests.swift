@@ -374,6 +374,12 @@ struct ObservabilityTests {
         let unknown = Fixtures.write("[web]\nprot = 8080\n", named: "inconnu.toml", in: directory)
         let typo = try Run.releve(["admin", "configuration"], environment: ["RELEVE_CONFIGURATION": unknown])
         #expect(typo.status == 78 && typo.stderr.contains("\(unknown):2 : clé inconnue « prot » dans [web]"), "\(typo.stderr)")
+        // A variable that is not a number is refused too, never replaced by the default.
+        let badVariable = try Run.releve(["servir", "--base", base], environment: ["RELEVE_PORT": "huit"])
+        #expect(
+            badVariable.status == 64 && badVariable.stderr.contains("RELEVE_PORT : « huit » n'est pas un nombre entier"),
+            "\(badVariable.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: base), "nothing ran")
         let missing = try Run.releve(
             ["admin", "configuration", "--configuration", directory.path + "/absent.toml"], environment: [:])
         #expect(missing.status == 66 && missing.stderr.contains("introuvable"), "\(missing.stderr)")
