@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import ReleveDomain
 import ReleveTestSupport
 import Testing
@@ -113,6 +114,77 @@ struct PageModelTests {
             title: "t", body: "b", csrf: "c", demo: true,
             user: .init(name: "n", navPaiements: true, navReleves: false, navCompte: false), flash: .init(text: "f", kind: "k"))
         #expect(Self.names(in: Template.layout.source + Template.csrf.source).subtracting(Self.labels(of: layout)).isEmpty)
+    }
+
+    /// An optional's wrapped value, or nil; any other value as it is.
+    static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.map(\.value)
+    }
+
+    /// Where a struct reachable from `value` does not answer Mustache by name, or answers a name
+    /// with something else than its stored property of that name (value and type).
+    static func fieldProblems(of value: Any, path: String) -> [String] {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .collection?:
+            return mirror.children.flatMap { fieldProblems(of: $0.value, path: path + "[]") }
+        case .optional?:
+            return mirror.children.flatMap { fieldProblems(of: $0.value, path: path) }
+        case .struct?:
+            break
+        default:
+            return []
+        }
+        if value is String { return [] }
+        guard let parent = value as? MustacheParent else { return ["\(path): \(type(of: value)) is read by reflection"] }
+        var problems: [String] = []
+        for child in mirror.children {
+            guard let label = child.label else { continue }
+            let stored = unwrapped(child.value)
+            let answered = parent.child(named: label)
+            let same =
+                switch (stored, answered) {
+                case (nil, nil): true
+                case (let stored?, let answered?):
+                    type(of: stored) == type(of: answered)
+                        && String(describing: stored) == String(describing: answered)
+                default: false
+                }
+            if !same {
+                problems.append(
+                    "\(path).\(label): answered \(String(describing: answered)), stored \(String(describing: stored))")
+            }
+            problems += fieldProblems(of: child.value, path: path + "." + label)
+        }
+        if parent.child(named: "nomInexistant") != nil { problems.append("\(path): answers a name it lacks") }
+        return problems
+    }
+
+    @Test("every model answers Mustache by name, each name with its stored property (no reflection)")
+    func modelsAnswerByName() {
+        let layout = LayoutModel(
+            title: "t", body: "b", csrf: "c", demo: true,
+            user: .init(name: "n", navPaiements: true, navReleves: false, navCompte: false), flash: .init(text: "f", kind: "k"))
+        var problems = Self.fieldProblems(of: layout, path: "LayoutModel")
+        for page in Self.samples { problems += Self.fieldProblems(of: page, path: "\(type(of: page))") }
+        problems += Self.fieldProblems(of: OpeningPage(nir: "1"), path: "OpeningPage")
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
+    @Test("the field check catches a wrong or missing answer")
+    func fieldCheckCatches() {
+        struct Wrong: MustacheParent {
+            var a = "x"
+            var b: Int? = 1
+            var c = "z"
+            func child(named name: String) -> Any? { name == "a" ? "y" : name == "b" ? "1" : nil }
+        }
+        struct Reflected { var a = "x" }
+        let problems = Self.fieldProblems(of: Wrong(), path: "W")
+        #expect(problems.count == 3, "\(problems)")
+        #expect(Self.fieldProblems(of: [Reflected()], path: "R") == ["R[]: Reflected is read by reflection"])
     }
 
     @Test("pages state the access policy in force")

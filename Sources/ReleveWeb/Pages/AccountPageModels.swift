@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import ReleveDomain
 import ReleveService
 
@@ -188,4 +189,165 @@ struct CancellationPage: PageModel {
     var federated = false
     var fresh = false
     var provider = "FranceConnect"
+}
+
+extension TableRows: MustacheParent {
+    func child(named name: String) -> Any? { name == "rows" ? rows : nil }
+}
+
+extension PaymentsPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "period": period
+        case "switchHref": switchHref
+        case "switchLabel": switchLabel
+        case "view": view
+        case "monthChoices": monthChoices
+        case "beneficiaries": beneficiaries
+        case "natures": natures
+        case "from": from
+        case "to": to
+        case "error": error
+        case "chart": chart
+        case "chartText": chartText
+        case "totalPaid": totalPaid
+        case "totalReimbursed": totalReimbursed
+        case "totalDeductions": totalDeductions
+        case "totalRemaining": totalRemaining
+        case "empty": empty
+        case "synthetic": synthetic
+        case "detailed": detailed
+        case "pdfHref": pdfHref
+        default: nil
+        }
+    }
+}
+
+extension PaymentPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "date": date
+        case "reference": reference
+        case "payee": payee
+        case "kind": kind
+        case "reimbursed": reimbursed
+        case "explanation": explanation
+        case "lines": lines
+        case "decompteHref": decompteHref
+        default: nil
+        }
+    }
+}
+
+extension PaymentPage.Line: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "careDate": careDate
+        case "beneficiary": beneficiary
+        case "label": label
+        case "professional": professional
+        case "paid": paid
+        case "base": base
+        case "rate": rate
+        case "reimbursed": reimbursed
+        case "remaining": remaining
+        case "transmitted": transmitted
+        default: nil
+        }
+    }
+}
+
+extension StatementsPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "delivery": delivery
+        case "statements": statements
+        case "requests": requests
+        case "empty": empty
+        case "hasRequests": hasRequests
+        case "years": years
+        case "hasYears": hasYears
+        default: nil
+        }
+    }
+}
+
+extension StatementsPage.Statement: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "month": month
+        case "monthLabel": monthLabel
+        case "payments": payments
+        case "reimbursed": reimbursed
+        case "pages": pages
+        case "fingerprint": fingerprint
+        default: nil
+        }
+    }
+}
+
+extension StatementsPage.Request: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "month": month
+        case "status": status
+        default: nil
+        }
+    }
+}
+
+extension AccountOverviewPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "name": self.name
+        case "nir": nir
+        case "caisse": caisse
+        case "address": address
+        case "doctor": doctor
+        case "beneficiaries": beneficiaries
+        case "delivery": delivery
+        case "email": email
+        case "confirmed": confirmed
+        case "codeLengths": codeLengths
+        case "newEmail": newEmail
+        case "federated": federated
+        case "fresh": fresh
+        case "provider": provider
+        case "freshDelay": freshDelay
+        default: nil
+        }
+    }
+}
+
+extension AccountOverviewPage.Beneficiary: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "name": self.name
+        case "complementaire": complementaire
+        default: nil
+        }
+    }
+}
+
+extension CancellationPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "consequences": consequences
+        case "error": error
+        case "federated": federated
+        case "fresh": fresh
+        case "provider": provider
+        default: nil
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Mustache
 import ReleveService
 
 /// FranceConnect's identity matched one assuré without an account: terms and e-mail, no code.
@@ -31,4 +32,45 @@ struct FederationErrorPage: PageModel {
     let title = "Connexion avec FranceConnect impossible"
     var csrf = ""
     var text: String
+}
+
+extension FederatedOpeningPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "name": self.name
+        case "token": token
+        case "provider": provider
+        case "terms": terms
+        case "email": email
+        case "termsAccepted": termsAccepted
+        case "error": error
+        default: nil
+        }
+    }
+}
+
+extension ContinuePage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "heading": heading
+        case "text": text
+        case "target": target
+        default: nil
+        }
+    }
+}
+
+extension FederationErrorPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "text": text
+        default: nil
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Mustache
 import ReleveDomain
 
 /// Every template, by name: a page cannot ask for a template that does not exist.
@@ -43,7 +44,7 @@ enum Template: String, CaseIterable, Sendable {
 
 /// A page's view model (STYLE.md habit 8): ready-formatted French strings, flags and lists of
 /// the same, never a domain or database type. Its template reads nothing else.
-protocol PageModel: Sendable {
+protocol PageModel: Sendable, MustacheParent {
     static var template: Template { get }
     /// The page's title (the browser tab, and the layout's `<title>`).
     var title: String { get }
@@ -97,4 +98,77 @@ struct Choice: Sendable {
     var value: String
     var label: String
     var selected: Bool
+}
+
+// Mustache reads a model's fields through `MustacheParent.child(named:)` when the model has one,
+// and through `Mirror` otherwise. Reflection demangles every field's type at every lookup: it was
+// 41 % of the server's time on « Mes paiements » (perf, docs/BENCHMARKS.md). So every model
+// answers by name; PageModelTests checks each answer against the stored property it stands for.
+
+extension LayoutModel: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "body": body
+        case "csrf": csrf
+        case "demo": demo
+        case "user": user
+        case "flash": flash
+        default: nil
+        }
+    }
+}
+
+extension LayoutModel.User: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "name": self.name
+        case "navPaiements": navPaiements
+        case "navReleves": navReleves
+        case "navCompte": navCompte
+        default: nil
+        }
+    }
+}
+
+extension LayoutModel.Flash: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "text": text
+        case "kind": kind
+        default: nil
+        }
+    }
+}
+
+extension OpeningStep: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "number": number
+        case "label": label
+        case "current": current
+        default: nil
+        }
+    }
+}
+
+extension LinkModel: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "href": href
+        case "label": label
+        default: nil
+        }
+    }
+}
+
+extension Choice: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "value": value
+        case "label": label
+        case "selected": selected
+        default: nil
+        }
+    }
 }

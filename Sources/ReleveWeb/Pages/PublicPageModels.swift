@@ -1,3 +1,4 @@
+import Mustache
 import ReleveDomain
 import ReleveService
 
@@ -196,4 +197,168 @@ struct VerificationPage: PageModel {
     var fingerprint = ""
     var error: String?
     var answer: Answer?
+}
+
+extension HomePage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "nir": nir
+        case "error": error
+        case "demoAccounts": demoAccounts
+        case "codeLengths": codeLengths
+        case "franceconnect": franceconnect
+        default: nil
+        }
+    }
+}
+
+extension HomePage.DemoAccounts: MustacheParent {
+    func child(named name: String) -> Any? { name == "accounts" ? accounts : nil }
+}
+
+extension HomePage.DemoAccounts.Account: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "name": self.name
+        case "nir": nir
+        case "code": code
+        default: nil
+        }
+    }
+}
+
+extension CodeRequestPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "nir": nir
+        case "nom": nom
+        case "naissance": naissance
+        case "codePostal": codePostal
+        case "error": error
+        case "postalDelay": postalDelay
+        case "validity": validity
+        default: nil
+        }
+    }
+}
+
+extension MessagePage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "heading": heading
+        case "paragraphs": paragraphs
+        case "link": link
+        default: nil
+        }
+    }
+}
+
+extension OpeningPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "steps": steps
+        case "nir": nir
+        case "error": error
+        default: nil
+        }
+    }
+}
+
+extension OpeningStep2Page: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "steps": steps
+        case "kindLabel": kindLabel
+        case "nir": nir
+        case "provisional": provisional
+        case "state": state
+        case "terms": terms
+        case "questions": questions
+        case "codeLengths": codeLengths
+        case "error": error
+        case "termsAccepted": termsAccepted
+        case "email": email
+        default: nil
+        }
+    }
+}
+
+extension OpeningStep2Page.Question: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "number": number
+        case "text": text
+        case "selected": selected
+        default: nil
+        }
+    }
+}
+
+extension EmailConfirmationPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "token": token
+        default: nil
+        }
+    }
+}
+
+extension AccessHelpPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "postalDelay": postalDelay
+        case "requestsLimit": requestsLimit
+        default: nil
+        }
+    }
+}
+
+extension ErrorPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "heading": heading
+        case "text": text
+        default: nil
+        }
+    }
+}
+
+extension VerificationPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "csrf": csrf
+        case "reference": reference
+        case "fingerprint": fingerprint
+        case "error": error
+        case "answer": answer
+        default: nil
+        }
+    }
+}
+
+extension VerificationPage.Answer: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "text": text
+        case "kind": kind
+        default: nil
+        }
+    }
 }
