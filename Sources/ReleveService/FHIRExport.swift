@@ -12,38 +12,7 @@ public enum FHIRExport {
     /// INS-NIR, the OID of the French national health identifier.
     public static let nirSystem = "urn:oid:1.2.250.1.213.1.4.8"
 
-    /// A JSON value with exact decimals.
-    indirect enum Value {
-        case object([(String, Value)])
-        case array([Value])
-        case string(String)
-        case decimal(String)
-        case bool(Bool)
-
-        func write(into out: inout String) {
-            switch self {
-            case .object(let members):
-                out += "{"
-                for (index, (key, value)) in members.enumerated() {
-                    if index > 0 { out += "," }
-                    Value.string(key).write(into: &out)
-                    out += ":"
-                    value.write(into: &out)
-                }
-                out += "}"
-            case .array(let values):
-                out += "["
-                for (index, value) in values.enumerated() {
-                    if index > 0 { out += "," }
-                    value.write(into: &out)
-                }
-                out += "]"
-            case .string(let text): out += FeedWriter.q(text)
-            case .decimal(let text): out += text
-            case .bool(let flag): out += flag ? "true" : "false"
-            }
-        }
-    }
+    typealias Value = JSONValue
 
     /// `3050` → `30.50`; `-200` → `-2.00`.
     static func decimal(_ cents: Cents) -> Value {
@@ -51,7 +20,7 @@ public enum FHIRExport {
         let magnitude = value.magnitude
         let units = magnitude / 100
         let rest = magnitude % 100
-        return .decimal("\(value < 0 ? "-" : "")\(units).\(rest < 10 ? "0" : "")\(rest)")
+        return .number("\(value < 0 ? "-" : "")\(units).\(rest < 10 ? "0" : "")\(rest)")
     }
 
     static func money(_ cents: Cents) -> Value {
@@ -108,12 +77,12 @@ public enum FHIRExport {
                 var items: [Value] = []
                 for (index, line) in lines.enumerated() {
                     var item: [(String, Value)] = [
-                        ("sequence", .decimal(String(index + 1))),
+                        ("sequence", .number(String(index + 1))),
                         ("productOrService", coding(actCodeSystem, line.actCode, line.label)),
                         ("servicedDate", .string(line.careDate.description)),
                     ]
                     if line.kind == .act {
-                        item.append(("quantity", .object([("value", .decimal(String(line.quantity)))])))
+                        item.append(("quantity", .object([("value", .number(String(line.quantity)))])))
                         if line.quantity > 0, line.paid.rawValue % Int64(line.quantity) == 0 {
                             item.append(("unitPrice", money(Cents(line.paid.rawValue / Int64(line.quantity)))))
                         }
@@ -127,7 +96,7 @@ public enum FHIRExport {
                                     adjudication("submitted", line.paid), adjudication("eligible", line.base),
                                     .object([
                                         ("category", coding("http://terminology.hl7.org/CodeSystem/adjudication", "eligpercent")),
-                                        ("value", .decimal(percent)),
+                                        ("value", .number(percent)),
                                     ]),
                                     adjudication("benefit", line.reimbursed),
                                 ])
@@ -226,7 +195,7 @@ public enum FHIRExport {
         }
         var out = ""
         Value.object([
-            ("resourceType", .string("Bundle")), ("type", .string("searchset")), ("total", .decimal(String(eobs))),
+            ("resourceType", .string("Bundle")), ("type", .string("searchset")), ("total", .number(String(eobs))),
             ("entry", .array(entries)),
         ]).write(into: &out)
         return out + "\n"

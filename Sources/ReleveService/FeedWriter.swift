@@ -65,23 +65,7 @@ enum FeedWriter {
     }
 
     /// A JSON string literal.
-    static func q(_ text: String) -> String {
-        var s = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                s += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: s.unicodeScalars.append(scalar)
-            }
-        }
-        return s + "\""
-    }
+    static func q(_ text: String) -> String { JSONValue.quote(text) }
 
     static func csv(_ text: String) -> String { CSVField.quoted(text) }
 }

@@ -7,110 +7,75 @@ import ReleveDomain
 public enum PaymentsExport {
     // MARK: JSON
 
-    struct JSONReport: Encodable {
-        struct Assure: Encodable {
-            let nir: String
-            let nom: String
+    /// The report as JSON (docs/payments-export.md): keys in snake_case, sorted, two-space
+    /// indent; an absent optional is left out. Written through `JSONValue` (the form
+    /// `JSONEncoder` gave, kept byte for byte: PaymentsExportTests compares the two).
+    public static func json(_ report: PaymentsReport, detailed: Bool) -> String {
+        func int<Integer: BinaryInteger>(_ value: Integer) -> JSONValue { .integer(value) }
+        let payments = report.payments.map { p -> JSONValue in
+            var members: [(String, JSONValue)] = [
+                ("reference", .string(p.reference)), ("date", .string(p.date.description)),
+                ("destinataire", .string({ if case .insured = p.payee { "assure" } else { "professionnel" } }())),
+                ("beneficiaires", .array(p.beneficiaryRanks.map { .string(report.beneficiaryName($0)) })),
+                ("nombre_actes", int(p.actCount)), ("montant_paye", int(p.totalPaid.rawValue)),
+                ("base", int(p.totalBase.rawValue)), ("rembourse_actes", int(p.totalReimbursedGross.rawValue)),
+                ("deductions", int(p.totalDeductions.rawValue)), ("rembourse", int(p.totalReimbursed.rawValue)),
+                ("reste_a_charge", int(p.remainingCost.rawValue)),
+                ("transmis_complementaire", .bool(p.transmittedToComplementaire)),
+            ]
+            if case .professional(let name) = p.payee { members.append(("destinataire_nom", .string(name))) }
+            if detailed {
+                members.append(
+                    (
+                        "lignes",
+                        .array(
+                            p.lines.map { l in
+                                var line: [(String, JSONValue)] = [
+                                    ("date_soins", .string(l.careDate.description)),
+                                    ("rang_beneficiaire", int(l.beneficiaryRank)),
+                                    ("beneficiaire", .string(report.beneficiaryName(l.beneficiaryRank))),
+                                    ("type", .string(l.kind.rawValue)), ("nature", .string(PaymentsReport.natureLabel(of: l))),
+                                    ("code", .string(l.actCode)), ("libelle", .string(l.label)), ("quantite", int(l.quantity)),
+                                    ("montant_paye", int(l.paid.rawValue)), ("base", int(l.base.rawValue)),
+                                    ("taux_pb", int(l.rate.basisPoints)), ("rembourse", int(l.reimbursed.rawValue)),
+                                    ("reste_a_charge", int(l.remainingCost.rawValue)),
+                                    ("transmis_complementaire", .bool(l.transmittedToComplementaire)),
+                                ]
+                                if let professional = l.professional { line.append(("professionnel", .string(professional))) }
+                                return .object(line)
+                            })
+                    ))
+            }
+            return .object(members)
         }
-        struct Periode: Encodable {
-            let du: String
-            let au: String
-        }
-        struct Line: Encodable {
-            let dateSoins: String
-            let rangBeneficiaire: Int
-            let beneficiaire: String
-            let type: String
-            let nature: String
-            let code: String
-            let libelle: String
-            let professionnel: String?
-            let quantite: Int
-            let montantPaye: Int64
-            let base: Int64
-            let tauxPb: Int
-            let rembourse: Int64
-            let resteACharge: Int64
-            let transmisComplementaire: Bool
-        }
-        struct PaymentEntry: Encodable {
-            let reference: String
-            let date: String
-            let destinataire: String
-            let destinataireNom: String?
-            let beneficiaires: [String]
-            let nombreActes: Int
-            let montantPaye: Int64
-            let base: Int64
-            let rembourseActes: Int64
-            let deductions: Int64
-            let rembourse: Int64
-            let resteACharge: Int64
-            let transmisComplementaire: Bool
-            let lignes: [Line]?
-        }
-        struct MonthEntry: Encodable {
-            let mois: String
-            let paiements: Int
-            let rembourse: Int64
-        }
-        struct Totals: Encodable {
-            let montantPaye: Int64
-            let base: Int64
-            let rembourse: Int64
-            let deductions: Int64
-            let resteACharge: Int64
-        }
-        let version: Int
-        let vue: String
-        let assure: Assure
-        let periode: Periode
-        let filtreActif: Bool
-        let paiements: [PaymentEntry]
-        let mois: [MonthEntry]
-        let totaux: Totals
-    }
-
-    public static func json(_ report: PaymentsReport, detailed: Bool) throws -> String {
-        let payments = report.payments.map { p in
-            JSONReport.PaymentEntry(
-                reference: p.reference, date: p.date.description,
-                destinataire: { if case .insured = p.payee { "assure" } else { "professionnel" } }(),
-                destinataireNom: { if case .professional(let name) = p.payee { name } else { nil } }(),
-                beneficiaires: p.beneficiaryRanks.map(report.beneficiaryName), nombreActes: p.actCount,
-                montantPaye: p.totalPaid.rawValue, base: p.totalBase.rawValue, rembourseActes: p.totalReimbursedGross.rawValue,
-                deductions: p.totalDeductions.rawValue, rembourse: p.totalReimbursed.rawValue,
-                resteACharge: p.remainingCost.rawValue,
-                transmisComplementaire: p.transmittedToComplementaire,
-                lignes: detailed
-                    ? p.lines.map { l in
-                        JSONReport.Line(
-                            dateSoins: l.careDate.description, rangBeneficiaire: l.beneficiaryRank,
-                            beneficiaire: report.beneficiaryName(l.beneficiaryRank), type: l.kind.rawValue,
-                            nature: PaymentsReport.natureLabel(of: l), code: l.actCode, libelle: l.label,
-                            professionnel: l.professional,
-                            quantite: l.quantity, montantPaye: l.paid.rawValue, base: l.base.rawValue,
-                            tauxPb: l.rate.basisPoints,
-                            rembourse: l.reimbursed.rawValue, resteACharge: l.remainingCost.rawValue,
-                            transmisComplementaire: l.transmittedToComplementaire)
-                    } : nil)
-        }
-        let document = JSONReport(
-            version: 1, vue: detailed ? "detaillee" : "synthetique",
-            assure: .init(nir: report.person.nir.formatted, nom: report.person.fullName),
-            periode: .init(du: report.from.description, au: report.to.description), filtreActif: report.filtered,
-            paiements: payments,
-            mois: report.monthTotals.map {
-                .init(mois: $0.month.description, paiements: $0.payments, rembourse: $0.reimbursed.rawValue)
-            },
-            totaux: .init(
-                montantPaye: report.totalPaid.rawValue, base: report.totalBase.rawValue,
-                rembourse: report.totalReimbursed.rawValue,
-                deductions: report.totalDeductions.rawValue, resteACharge: report.totalRemaining.rawValue))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+        let document = JSONValue.object([
+            ("version", int(1)), ("vue", .string(detailed ? "detaillee" : "synthetique")),
+            ("assure", .object([("nir", .string(report.person.nir.formatted)), ("nom", .string(report.person.fullName))])),
+            ("periode", .object([("du", .string(report.from.description)), ("au", .string(report.to.description))])),
+            ("filtre_actif", .bool(report.filtered)), ("paiements", .array(payments)),
+            (
+                "mois",
+                .array(
+                    report.monthTotals.map {
+                        .object([
+                            ("mois", .string($0.month.description)), ("paiements", int($0.payments)),
+                            ("rembourse", int($0.reimbursed.rawValue)),
+                        ])
+                    })
+            ),
+            (
+                "totaux",
+                .object([
+                    ("montant_paye", int(report.totalPaid.rawValue)), ("base", int(report.totalBase.rawValue)),
+                    ("rembourse", int(report.totalReimbursed.rawValue)), ("deductions", int(report.totalDeductions.rawValue)),
+                    ("reste_a_charge", int(report.totalRemaining.rawValue)),
+                ])
+            ),
+        ])
+        var out = ""
+        out.reserveCapacity(4096)
+        document.writePretty(into: &out)
+        return out + "\n"
     }
 
     // MARK: CSV

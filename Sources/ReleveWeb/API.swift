@@ -243,7 +243,7 @@ extension Web {
             let (user, _) = try await apiUser(request)
             let (filter, detailed) = try paymentsFilter(Form.query(request))
             let report = try await payments.report(for: user.person.person, filter: filter, today: today)
-            return API.raw(try PaymentsExport.json(report, detailed: detailed))
+            return API.raw(PaymentsExport.json(report, detailed: detailed))
         }
         api.getAndHead("/releves") { request, _ -> Response in
             let (user, _) = try await apiUser(request)

@@ -70,7 +70,7 @@ extension Releve {
                 let report = try await services.payments.report(
                     for: user.person.person, filter: filter, today: CivilDate.today)
                 switch format {
-                case "json": print(try PaymentsExport.json(report, detailed: detailed), terminator: "")
+                case "json": print(PaymentsExport.json(report, detailed: detailed), terminator: "")
                 case "csv": print(PaymentsExport.csv(report, detailed: detailed), terminator: "")
                 case "fhir":
                     print(FHIRExport.bundle(report, baseURL: services.settings.publicURL), terminator: "")

@@ -122,7 +122,7 @@ struct PaymentsServiceTests {
 
     @Test("JSON: the documented schema, amounts in integer cents")
     func json() async throws {
-        let text = try PaymentsExport.json(try await report(), detailed: true)
+        let text = PaymentsExport.json(try await report(), detailed: true)
         let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(Set(root.keys) == ["version", "vue", "assure", "periode", "filtre_actif", "paiements", "mois", "totaux"])
         #expect(root["vue"] as? String == "detaillee")
@@ -135,8 +135,122 @@ struct PaymentsServiceTests {
         #expect(lines.count == 2)
         #expect(lines[1]["type"] as? String == "recuperation_differee" && lines[1]["rembourse"] as? Int == -200)
         let synthetic = try JSONSerialization.jsonObject(
-            with: Data(try PaymentsExport.json(try await report(), detailed: false).utf8))
+            with: Data(PaymentsExport.json(try await report(), detailed: false).utf8))
         #expect(((synthetic as? [String: Any])?["paiements"] as? [[String: Any]])?.first?["lignes"] == nil)
+    }
+
+    /// The export's form as Foundation's `JSONEncoder` wrote it before `JSONValue` replaced it
+    /// (keys converted to snake_case, sorted, pretty): the oracle the hand-written JSON must match.
+    struct EncodedReport: Encodable {
+        struct Assure: Encodable { let nir, nom: String }
+        struct Periode: Encodable { let du, au: String }
+        struct Line: Encodable {
+            let dateSoins: String
+            let rangBeneficiaire: Int
+            let beneficiaire, type, nature, code, libelle: String
+            let professionnel: String?
+            let quantite: Int
+            let montantPaye, base: Int64
+            let tauxPb: Int
+            let rembourse, resteACharge: Int64
+            let transmisComplementaire: Bool
+        }
+        struct PaymentEntry: Encodable {
+            let reference, date, destinataire: String
+            let destinataireNom: String?
+            let beneficiaires: [String]
+            let nombreActes: Int
+            let montantPaye, base, rembourseActes, deductions, rembourse, resteACharge: Int64
+            let transmisComplementaire: Bool
+            let lignes: [Line]?
+        }
+        struct MonthEntry: Encodable {
+            let mois: String
+            let paiements: Int
+            let rembourse: Int64
+        }
+        struct Totals: Encodable { let montantPaye, base, rembourse, deductions, resteACharge: Int64 }
+        let version: Int
+        let vue: String
+        let assure: Assure
+        let periode: Periode
+        let filtreActif: Bool
+        let paiements: [PaymentEntry]
+        let mois: [MonthEntry]
+        let totaux: Totals
+
+        init(_ report: PaymentsReport, detailed: Bool) {
+            version = 1
+            vue = detailed ? "detaillee" : "synthetique"
+            assure = .init(nir: report.person.nir.formatted, nom: report.person.fullName)
+            periode = .init(du: report.from.description, au: report.to.description)
+            filtreActif = report.filtered
+            paiements = report.payments.map { p in
+                PaymentEntry(
+                    reference: p.reference, date: p.date.description,
+                    destinataire: { if case .insured = p.payee { "assure" } else { "professionnel" } }(),
+                    destinataireNom: { if case .professional(let name) = p.payee { name } else { nil } }(),
+                    beneficiaires: p.beneficiaryRanks.map(report.beneficiaryName), nombreActes: p.actCount,
+                    montantPaye: p.totalPaid.rawValue, base: p.totalBase.rawValue,
+                    rembourseActes: p.totalReimbursedGross.rawValue,
+                    deductions: p.totalDeductions.rawValue, rembourse: p.totalReimbursed.rawValue,
+                    resteACharge: p.remainingCost.rawValue, transmisComplementaire: p.transmittedToComplementaire,
+                    lignes: detailed
+                        ? p.lines.map { l in
+                            Line(
+                                dateSoins: l.careDate.description, rangBeneficiaire: l.beneficiaryRank,
+                                beneficiaire: report.beneficiaryName(l.beneficiaryRank), type: l.kind.rawValue,
+                                nature: PaymentsReport.natureLabel(of: l), code: l.actCode, libelle: l.label,
+                                professionnel: l.professional, quantite: l.quantity, montantPaye: l.paid.rawValue,
+                                base: l.base.rawValue, tauxPb: l.rate.basisPoints, rembourse: l.reimbursed.rawValue,
+                                resteACharge: l.remainingCost.rawValue, transmisComplementaire: l.transmittedToComplementaire)
+                        } : nil)
+            }
+            mois = report.monthTotals.map {
+                .init(mois: $0.month.description, paiements: $0.payments, rembourse: $0.reimbursed.rawValue)
+            }
+            totaux = .init(
+                montantPaye: report.totalPaid.rawValue, base: report.totalBase.rawValue,
+                rembourse: report.totalReimbursed.rawValue,
+                deductions: report.totalDeductions.rawValue, resteACharge: report.totalRemaining.rawValue)
+        }
+
+        static func text(_ report: PaymentsReport, detailed: Bool) throws -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            return String(decoding: try encoder.encode(EncodedReport(report, detailed: detailed)), as: UTF8.self) + "\n"
+        }
+    }
+
+    @Test("JSON: byte for byte what JSONEncoder wrote, odd text and empty periods included")
+    func jsonMatchesTheEncoder() async throws {
+        let odd = "Acte \"spécial\" \\ 1/2 🦷 <b>"
+        let unusual = PaymentsReport(
+            person: Fixtures.person(), from: Fixtures.date("2026-05-01"), to: Fixtures.date("2026-10-31"),
+            payments: [
+                Self.payment(
+                    "P/9", "2026-10-20", payee: .professional(odd),
+                    [
+                        Self.act("2026-10-02", label: odd, base: 2300, professional: nil),
+                        Self.act("2026-10-03", rank: 2, base: 100),
+                    ])
+            ], filtered: true)
+        let empty = PaymentsReport(
+            person: Fixtures.person(), from: Fixtures.date("2026-05-01"), to: Fixtures.date("2026-10-31"), payments: [],
+            filtered: false)
+        for report in [try await report(), unusual, empty] {
+            for detailed in [true, false] {
+                let written = PaymentsExport.json(report, detailed: detailed)
+                #expect(written == (try EncodedReport.text(report, detailed: detailed)))
+            }
+        }
+        #expect(PaymentsExport.json(unusual, detailed: true).contains(#"\"spécial\" \\ 1/2 🦷"#))
+        // Text reaches JSON from places that do allow control characters (log fields, FHIR).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let control = "a\u{8}b\u{c}c\u{1}\u{1f}\t\r\n\u{7f}é/\\\""
+        #expect(JSONValue.quote(control) == String(decoding: try encoder.encode(control), as: UTF8.self))
     }
 
     @Test("CSV: formula payloads neutralised in text columns only; amounts stay numeric; lossless round trip")
