@@ -44,7 +44,9 @@ indirect enum JSONValue {
         switch self {
         case .object(let members):
             out += "{\n"
-            for (index, (key, value)) in members.sorted(by: { $0.0 < $1.0 }).enumerated() {
+            // Built in key order where it is hot (the payments export): checked, not sorted again.
+            let inOrder = zip(members, members.dropFirst()).allSatisfy { $0.0 < $1.0 }
+            for (index, (key, value)) in (inOrder ? members : members.sorted(by: { $0.0 < $1.0 })).enumerated() {
                 if index > 0 { out += ",\n" }
                 Self.pad(&out, indent + 2)
                 Self.quote(key, into: &out)

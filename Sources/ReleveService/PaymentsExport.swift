@@ -13,15 +13,12 @@ public enum PaymentsExport {
     public static func json(_ report: PaymentsReport, detailed: Bool) -> String {
         func int<Integer: BinaryInteger>(_ value: Integer) -> JSONValue { .integer(value) }
         let payments = report.payments.map { p -> JSONValue in
+            // Members in key order (see JSONValue.writePretty).
             var members: [(String, JSONValue)] = [
-                ("reference", .string(p.reference)), ("date", .string(p.date.description)),
-                ("destinataire", .string({ if case .insured = p.payee { "assure" } else { "professionnel" } }())),
+                ("base", int(p.totalBase.rawValue)),
                 ("beneficiaires", .array(p.beneficiaryRanks.map { .string(report.beneficiaryName($0)) })),
-                ("nombre_actes", int(p.actCount)), ("montant_paye", int(p.totalPaid.rawValue)),
-                ("base", int(p.totalBase.rawValue)), ("rembourse_actes", int(p.totalReimbursedGross.rawValue)),
-                ("deductions", int(p.totalDeductions.rawValue)), ("rembourse", int(p.totalReimbursed.rawValue)),
-                ("reste_a_charge", int(p.remainingCost.rawValue)),
-                ("transmis_complementaire", .bool(p.transmittedToComplementaire)),
+                ("date", .string(p.date.description)), ("deductions", int(p.totalDeductions.rawValue)),
+                ("destinataire", .string({ if case .insured = p.payee { "assure" } else { "professionnel" } }())),
             ]
             if case .professional(let name) = p.payee { members.append(("destinataire_nom", .string(name))) }
             if detailed {
@@ -31,28 +28,35 @@ public enum PaymentsExport {
                         .array(
                             p.lines.map { l in
                                 var line: [(String, JSONValue)] = [
-                                    ("date_soins", .string(l.careDate.description)),
-                                    ("rang_beneficiaire", int(l.beneficiaryRank)),
+                                    ("base", int(l.base.rawValue)),
                                     ("beneficiaire", .string(report.beneficiaryName(l.beneficiaryRank))),
-                                    ("type", .string(l.kind.rawValue)), ("nature", .string(PaymentsReport.natureLabel(of: l))),
-                                    ("code", .string(l.actCode)), ("libelle", .string(l.label)), ("quantite", int(l.quantity)),
-                                    ("montant_paye", int(l.paid.rawValue)), ("base", int(l.base.rawValue)),
-                                    ("taux_pb", int(l.rate.basisPoints)), ("rembourse", int(l.reimbursed.rawValue)),
-                                    ("reste_a_charge", int(l.remainingCost.rawValue)),
-                                    ("transmis_complementaire", .bool(l.transmittedToComplementaire)),
+                                    ("code", .string(l.actCode)), ("date_soins", .string(l.careDate.description)),
+                                    ("libelle", .string(l.label)), ("montant_paye", int(l.paid.rawValue)),
+                                    ("nature", .string(PaymentsReport.natureLabel(of: l))),
                                 ]
                                 if let professional = l.professional { line.append(("professionnel", .string(professional))) }
+                                line += [
+                                    ("quantite", int(l.quantity)), ("rang_beneficiaire", int(l.beneficiaryRank)),
+                                    ("rembourse", int(l.reimbursed.rawValue)), ("reste_a_charge", int(l.remainingCost.rawValue)),
+                                    ("taux_pb", int(l.rate.basisPoints)),
+                                    ("transmis_complementaire", .bool(l.transmittedToComplementaire)),
+                                    ("type", .string(l.kind.rawValue)),
+                                ]
                                 return .object(line)
                             })
                     ))
             }
+            members += [
+                ("montant_paye", int(p.totalPaid.rawValue)), ("nombre_actes", int(p.actCount)),
+                ("reference", .string(p.reference)), ("rembourse", int(p.totalReimbursed.rawValue)),
+                ("rembourse_actes", int(p.totalReimbursedGross.rawValue)), ("reste_a_charge", int(p.remainingCost.rawValue)),
+                ("transmis_complementaire", .bool(p.transmittedToComplementaire)),
+            ]
             return .object(members)
         }
         let document = JSONValue.object([
-            ("version", int(1)), ("vue", .string(detailed ? "detaillee" : "synthetique")),
             ("assure", .object([("nir", .string(report.person.nir.formatted)), ("nom", .string(report.person.fullName))])),
-            ("periode", .object([("du", .string(report.from.description)), ("au", .string(report.to.description))])),
-            ("filtre_actif", .bool(report.filtered)), ("paiements", .array(payments)),
+            ("filtre_actif", .bool(report.filtered)),
             (
                 "mois",
                 .array(
@@ -63,14 +67,17 @@ public enum PaymentsExport {
                         ])
                     })
             ),
+            ("paiements", .array(payments)),
+            ("periode", .object([("au", .string(report.to.description)), ("du", .string(report.from.description))])),
             (
                 "totaux",
                 .object([
-                    ("montant_paye", int(report.totalPaid.rawValue)), ("base", int(report.totalBase.rawValue)),
-                    ("rembourse", int(report.totalReimbursed.rawValue)), ("deductions", int(report.totalDeductions.rawValue)),
+                    ("base", int(report.totalBase.rawValue)), ("deductions", int(report.totalDeductions.rawValue)),
+                    ("montant_paye", int(report.totalPaid.rawValue)), ("rembourse", int(report.totalReimbursed.rawValue)),
                     ("reste_a_charge", int(report.totalRemaining.rawValue)),
                 ])
             ),
+            ("version", int(1)), ("vue", .string(detailed ? "detaillee" : "synthetique")),
         ])
         var out = ""
         out.reserveCapacity(4096)

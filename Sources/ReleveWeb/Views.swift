@@ -6,14 +6,26 @@ import NIOCore
 import ReleveDomain
 import ReleveService
 
+/// What `{{x}}` escapes with: the same five characters as Mustache's own HTML type (`& < > " '`),
+/// through `HTML.escape`, which returns text without any of them as it is. Mustache's escaping
+/// looks every character up in a dictionary: 8 % of the server's time on « Mes paiements ».
+/// Every template starts with the pragma naming it (a partial starts over with Mustache's own).
+struct EscapedHTML: MustacheContentType {
+    static let name = "HTML_RELEVE"
+    func escapeText(_ text: String) -> String { HTML.escape(text) }
+}
+
 /// Renders pages: a page model through its template, inside the layout, as a `Response`.
 struct Views: Sendable {
     let library: MustacheLibrary
     let demo: Bool
 
     init(demo: Bool) throws {
+        MustacheContentTypes.register(EscapedHTML(), named: EscapedHTML.name)
         var library = MustacheLibrary()
-        for template in Template.allCases { try library.register(template.source, named: template.rawValue) }
+        for template in Template.allCases {
+            try library.register("{{% CONTENT_TYPE: \(EscapedHTML.name)}}" + template.source, named: template.rawValue)
+        }
         self.library = library
         self.demo = demo
     }

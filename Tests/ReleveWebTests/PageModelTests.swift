@@ -187,6 +187,17 @@ struct PageModelTests {
         #expect(Self.fieldProblems(of: [Reflected()], path: "R") == ["R[]: Reflected is read by reflection"])
     }
 
+    @Test("{{x}} escapes what Mustache's own HTML escaping does, through the faster one")
+    func escapingMatchesMustache() throws {
+        _ = try Views(demo: false)  // registers the content type
+        let ours = try MustacheTemplate(string: "{{% CONTENT_TYPE: \(EscapedHTML.name)}}<p title=\"{{x}}\">{{x}}</p>")
+        let theirs = try MustacheTemplate(string: "<p title=\"{{x}}\">{{x}}</p>")
+        for text in ["", "plain", "é à ç", "<script>alert('x')</script>", "a & b \"c\" 'd' > e", "🦷&<>", "&amp;", "e\u{301}<"] {
+            #expect(ours.render(["x": text]) == theirs.render(["x": text]), "\(text)")
+        }
+        #expect(ours.render(["x": "<b>"]) == #"<p title="&lt;b&gt;">&lt;b&gt;</p>"#)
+    }
+
     @Test("pages state the access policy in force")
     func pagesFollowThePolicy() throws {
         let policy = try AccessPolicy(provisionalCodeDays: 10, provisionalRequestsPerDay: 2)
