@@ -159,7 +159,14 @@ public struct StatementService: Sendable {
                 }
                 return statement
             }
-            try Self.syncDirectory("\(archive)/\(month)")
+            // The chunk's files durable in one pass, before the commit that points to them (a
+            // crash before it leaves files no row names; the next run writes them again).
+            try FileSystemSync.sync(
+                files: rendered.flatMap { issued -> [String] in
+                    let pdf = "\(archive)/\(issued.statement.file)"
+                    let png = String(pdf.dropLast(4)) + ".png"
+                    return thumbnails && FileManager.default.fileExists(atPath: png) ? [pdf, png] : [pdf]
+                }, directory: "\(archive)/\(month)")
             // Only what this worker recorded counts as issued by it (a worker whose lease ran
             // out may find its chunk recorded by another: the constraint keeps one).
             let recorded = try await store.recordStatements(routed, at: at)
@@ -234,10 +241,10 @@ public struct StatementService: Sendable {
         }
         let (bytes, pages) = StatementRenderer.renderCountingPages(document)
         let file = "\(month)/\(reference).pdf"
-        try writeDurably(bytes, to: "\(archive)/\(file)")
+        try writeDurably(bytes, to: "\(archive)/\(file)", sync: false)
         // Read back with poppler only to make the thumbnail (by default made on first view).
         if thumbnails, let reader = try? PDFReader(bytes: bytes) {
-            try writeDurably(reader.thumbnailPNG(width: 300), to: "\(archive)/\(month)/\(reference).png")
+            try writeDurably(reader.thumbnailPNG(width: 300), to: "\(archive)/\(month)/\(reference).png", sync: false)
         }
         return IssuedStatement(
             StatementFile(
@@ -252,10 +259,11 @@ public struct StatementService: Sendable {
     }
 
     /// Temporary file, fsync, rename (the directory is synced per batch, before the commit).
-    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+    /// `sync: false`: no fsync here; the caller syncs the batch (`FileSystemSync`) before its commit.
+    static func writeDurably(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
         let file = try OutputFile(path: path, syncDirectory: false)
         try file.write(bytes)
-        try file.commit()
+        try file.commit(sync: sync)
         // Private and immutable: the archive is never written twice (SECURITY.md goal 28).
         chmod(path, 0o400)
     }

@@ -122,6 +122,25 @@ struct StatementServiceTests {
         #expect(text.contains("Franchise sur médicaments réglés le 10/09/2026"))
     }
 
+    @Test("the chunk's files are synced in one pass: exactly the recorded PDFs, read-only, no partial file left")
+    func filesSyncedPerChunk() async throws {
+        let world = try await World()
+        let october = try Month(parsing: "2026-10")
+        _ = try await world.service.issue(month: october, today: Fixtures.date("2026-11-02"), now: Date())
+        let recorded = try await world.store.statements(month: october).map(\.file).sorted()
+        let folder = world.archive.appendingPathComponent("2026-10")
+        let present = try FileManager.default.contentsOfDirectory(atPath: folder.path).map { "2026-10/\($0)" }.sorted()
+        #expect(present == recorded)
+        for file in recorded {
+            let attributes = try FileManager.default.attributesOfItem(atPath: world.archive.appendingPathComponent(file).path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o400)
+        }
+        #expect(throws: ServiceError.self) {
+            try FileSystemSync.sync(files: [], directory: world.archive.appendingPathComponent("absent").path)
+        }
+        try FileSystemSync.sync(files: recorded.map { world.archive.appendingPathComponent($0).path }, directory: folder.path)
+    }
+
     @Test("a month that is not over, or in the future, is refused")
     func notOver() async throws {
         let world = try await World()
