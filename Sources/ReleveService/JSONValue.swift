@@ -1,9 +1,6 @@
-/// A JSON document built in code, written without reflection or `Codable`: numbers are text
-/// (exact decimals for money, integers as they are), members keep the order they are given in.
-/// Two forms: compact (FHIR bundles), and pretty with sorted keys — byte for byte what
-/// Foundation's `JSONEncoder` writes with `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`
-/// (the payments export's published form), at a fraction of its cost: the encoder was a fifth of
-/// the server's time on `GET /api/v1/paiements` (docs/BENCHMARKS.md).
+/// A JSON document built in code, written compactly without reflection or `Codable` (FHIR
+/// bundles): numbers are text (exact decimals for money, integers as they are), members keep the
+/// order they are given in.
 indirect enum JSONValue {
     case object([(String, JSONValue)])
     case array([JSONValue])
@@ -37,41 +34,6 @@ indirect enum JSONValue {
         case .number(let text): out += text
         case .bool(let flag): out += flag ? "true" : "false"
         }
-    }
-
-    /// Two spaces per level, `"key" : value`, keys sorted, an empty list or object as `[\n\n]`.
-    func writePretty(into out: inout String, indent: Int = 0) {
-        switch self {
-        case .object(let members):
-            out += "{\n"
-            // Built in key order where it is hot (the payments export): checked, not sorted again.
-            let inOrder = zip(members, members.dropFirst()).allSatisfy { $0.0 < $1.0 }
-            for (index, (key, value)) in (inOrder ? members : members.sorted(by: { $0.0 < $1.0 })).enumerated() {
-                if index > 0 { out += ",\n" }
-                Self.pad(&out, indent + 2)
-                Self.quote(key, into: &out)
-                out += " : "
-                value.writePretty(into: &out, indent: indent + 2)
-            }
-            out += "\n"
-            Self.pad(&out, indent)
-            out += "}"
-        case .array(let values):
-            out += "[\n"
-            for (index, value) in values.enumerated() {
-                if index > 0 { out += ",\n" }
-                Self.pad(&out, indent + 2)
-                value.writePretty(into: &out, indent: indent + 2)
-            }
-            out += "\n"
-            Self.pad(&out, indent)
-            out += "]"
-        default: write(into: &out)
-        }
-    }
-
-    private static func pad(_ out: inout String, _ count: Int) {
-        for _ in 0..<count { out += " " }
     }
 
     /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\b`… or `\u00XX`; `/` and
@@ -109,5 +71,84 @@ indirect enum JSONValue {
         var out = ""
         quote(text, into: &out)
         return out
+    }
+}
+
+/// JSON written as it is produced, in the form Foundation's `JSONEncoder` gives with
+/// `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]` (two spaces per level, `"key" : value`,
+/// an empty list or object as `[\n\n]`): the payments export's published form, byte for byte,
+/// at a fraction of the encoder's cost (a fifth of the server's time on `GET /api/v1/paiements`,
+/// docs/BENCHMARKS.md). The caller gives members in key order; PaymentsServiceTests compares the
+/// result with the encoder's.
+struct PrettyJSONWriter {
+    private(set) var text = ""
+    /// For each open list or object: whether nothing was written in it yet.
+    private var empty: [Bool] = []
+
+    init(capacity: Int = 4096) { text.reserveCapacity(capacity) }
+
+    private mutating func newLine(depth: Int) {
+        text += "\n"
+        for _ in 0..<depth { text += "  " }
+    }
+
+    /// Before a member or an element: the separator and the indent.
+    private mutating func next() {
+        guard !empty.isEmpty else { return }
+        if !empty[empty.count - 1] { text += "," }
+        empty[empty.count - 1] = false
+        newLine(depth: empty.count)
+    }
+
+    mutating func key(_ name: String) {
+        next()
+        JSONValue.quote(name, into: &text)
+        text += " : "
+    }
+
+    /// Opens an object as a value (after `key`, or as the next element with `element: true`).
+    mutating func openObject(element: Bool = false) {
+        if element { next() }
+        text += "{"
+        empty.append(true)
+    }
+
+    mutating func openArray(element: Bool = false) {
+        if element { next() }
+        text += "["
+        empty.append(true)
+    }
+
+    mutating func close(_ bracket: String) {
+        let wasEmpty = empty.removeLast()
+        if wasEmpty { text += "\n" }
+        newLine(depth: empty.count)
+        text += bracket
+    }
+
+    mutating func closeObject() { close("}") }
+    mutating func closeArray() { close("]") }
+
+    mutating func string(_ value: String, element: Bool = false) {
+        if element { next() }
+        JSONValue.quote(value, into: &text)
+    }
+
+    mutating func integer<Integer: BinaryInteger>(_ value: Integer) { text += String(value) }
+    mutating func bool(_ value: Bool) { text += value ? "true" : "false" }
+
+    mutating func member(_ name: String, _ value: String) {
+        key(name)
+        string(value)
+    }
+
+    mutating func member<Integer: BinaryInteger>(_ name: String, _ value: Integer) {
+        key(name)
+        integer(value)
+    }
+
+    mutating func member(_ name: String, _ value: Bool) {
+        key(name)
+        bool(value)
     }
 }

@@ -8,81 +8,95 @@ public enum PaymentsExport {
     // MARK: JSON
 
     /// The report as JSON (docs/payments-export.md): keys in snake_case, sorted, two-space
-    /// indent; an absent optional is left out. Written through `JSONValue` (the form
-    /// `JSONEncoder` gave, kept byte for byte: PaymentsExportTests compares the two).
+    /// indent; an absent optional is left out. Written as it goes (`PrettyJSONWriter`), in the
+    /// form `JSONEncoder` gave, byte for byte: PaymentsServiceTests compares the two.
     public static func json(_ report: PaymentsReport, detailed: Bool) -> String {
-        func int<Integer: BinaryInteger>(_ value: Integer) -> JSONValue { .integer(value) }
-        let payments = report.payments.map { p -> JSONValue in
-            // Members in key order (see JSONValue.writePretty).
-            var members: [(String, JSONValue)] = [
-                ("base", int(p.totalBase.rawValue)),
-                ("beneficiaires", .array(p.beneficiaryRanks.map { .string(report.beneficiaryName($0)) })),
-                ("date", .string(p.date.description)), ("deductions", int(p.totalDeductions.rawValue)),
-                ("destinataire", .string({ if case .insured = p.payee { "assure" } else { "professionnel" } }())),
-            ]
-            if case .professional(let name) = p.payee { members.append(("destinataire_nom", .string(name))) }
-            if detailed {
-                members.append(
-                    (
-                        "lignes",
-                        .array(
-                            p.lines.map { l in
-                                var line: [(String, JSONValue)] = [
-                                    ("base", int(l.base.rawValue)),
-                                    ("beneficiaire", .string(report.beneficiaryName(l.beneficiaryRank))),
-                                    ("code", .string(l.actCode)), ("date_soins", .string(l.careDate.description)),
-                                    ("libelle", .string(l.label)), ("montant_paye", int(l.paid.rawValue)),
-                                    ("nature", .string(PaymentsReport.natureLabel(of: l))),
-                                ]
-                                if let professional = l.professional { line.append(("professionnel", .string(professional))) }
-                                line += [
-                                    ("quantite", int(l.quantity)), ("rang_beneficiaire", int(l.beneficiaryRank)),
-                                    ("rembourse", int(l.reimbursed.rawValue)), ("reste_a_charge", int(l.remainingCost.rawValue)),
-                                    ("taux_pb", int(l.rate.basisPoints)),
-                                    ("transmis_complementaire", .bool(l.transmittedToComplementaire)),
-                                    ("type", .string(l.kind.rawValue)),
-                                ]
-                                return .object(line)
-                            })
-                    ))
-            }
-            members += [
-                ("montant_paye", int(p.totalPaid.rawValue)), ("nombre_actes", int(p.actCount)),
-                ("reference", .string(p.reference)), ("rembourse", int(p.totalReimbursed.rawValue)),
-                ("rembourse_actes", int(p.totalReimbursedGross.rawValue)), ("reste_a_charge", int(p.remainingCost.rawValue)),
-                ("transmis_complementaire", .bool(p.transmittedToComplementaire)),
-            ]
-            return .object(members)
+        var out = PrettyJSONWriter(capacity: 1024 + report.payments.count * (detailed ? 1600 : 500))
+        out.openObject()
+        out.key("assure")
+        out.openObject()
+        out.member("nir", report.person.nir.formatted)
+        out.member("nom", report.person.fullName)
+        out.closeObject()
+        out.member("filtre_actif", report.filtered)
+        out.key("mois")
+        out.openArray()
+        for month in report.monthTotals {
+            out.openObject(element: true)
+            out.member("mois", month.month.description)
+            out.member("paiements", month.payments)
+            out.member("rembourse", month.reimbursed.rawValue)
+            out.closeObject()
         }
-        let document = JSONValue.object([
-            ("assure", .object([("nir", .string(report.person.nir.formatted)), ("nom", .string(report.person.fullName))])),
-            ("filtre_actif", .bool(report.filtered)),
-            (
-                "mois",
-                .array(
-                    report.monthTotals.map {
-                        .object([
-                            ("mois", .string($0.month.description)), ("paiements", int($0.payments)),
-                            ("rembourse", int($0.reimbursed.rawValue)),
-                        ])
-                    })
-            ),
-            ("paiements", .array(payments)),
-            ("periode", .object([("au", .string(report.to.description)), ("du", .string(report.from.description))])),
-            (
-                "totaux",
-                .object([
-                    ("base", int(report.totalBase.rawValue)), ("deductions", int(report.totalDeductions.rawValue)),
-                    ("montant_paye", int(report.totalPaid.rawValue)), ("rembourse", int(report.totalReimbursed.rawValue)),
-                    ("reste_a_charge", int(report.totalRemaining.rawValue)),
-                ])
-            ),
-            ("version", int(1)), ("vue", .string(detailed ? "detaillee" : "synthetique")),
-        ])
-        var out = ""
-        out.reserveCapacity(4096)
-        document.writePretty(into: &out)
-        return out + "\n"
+        out.closeArray()
+        out.key("paiements")
+        out.openArray()
+        for p in report.payments {
+            out.openObject(element: true)
+            out.member("base", p.totalBase.rawValue)
+            out.key("beneficiaires")
+            out.openArray()
+            for rank in p.beneficiaryRanks { out.string(report.beneficiaryName(rank), element: true) }
+            out.closeArray()
+            out.member("date", p.date.description)
+            out.member("deductions", p.totalDeductions.rawValue)
+            switch p.payee {
+            case .insured: out.member("destinataire", "assure")
+            case .professional(let name):
+                out.member("destinataire", "professionnel")
+                out.member("destinataire_nom", name)
+            }
+            if detailed {
+                out.key("lignes")
+                out.openArray()
+                for l in p.lines {
+                    out.openObject(element: true)
+                    out.member("base", l.base.rawValue)
+                    out.member("beneficiaire", report.beneficiaryName(l.beneficiaryRank))
+                    out.member("code", l.actCode)
+                    out.member("date_soins", l.careDate.description)
+                    out.member("libelle", l.label)
+                    out.member("montant_paye", l.paid.rawValue)
+                    out.member("nature", PaymentsReport.natureLabel(of: l))
+                    if let professional = l.professional { out.member("professionnel", professional) }
+                    out.member("quantite", l.quantity)
+                    out.member("rang_beneficiaire", l.beneficiaryRank)
+                    out.member("rembourse", l.reimbursed.rawValue)
+                    out.member("reste_a_charge", l.remainingCost.rawValue)
+                    out.member("taux_pb", l.rate.basisPoints)
+                    out.member("transmis_complementaire", l.transmittedToComplementaire)
+                    out.member("type", l.kind.rawValue)
+                    out.closeObject()
+                }
+                out.closeArray()
+            }
+            out.member("montant_paye", p.totalPaid.rawValue)
+            out.member("nombre_actes", p.actCount)
+            out.member("reference", p.reference)
+            out.member("rembourse", p.totalReimbursed.rawValue)
+            out.member("rembourse_actes", p.totalReimbursedGross.rawValue)
+            out.member("reste_a_charge", p.remainingCost.rawValue)
+            out.member("transmis_complementaire", p.transmittedToComplementaire)
+            out.closeObject()
+        }
+        out.closeArray()
+        out.key("periode")
+        out.openObject()
+        out.member("au", report.to.description)
+        out.member("du", report.from.description)
+        out.closeObject()
+        out.key("totaux")
+        out.openObject()
+        out.member("base", report.totalBase.rawValue)
+        out.member("deductions", report.totalDeductions.rawValue)
+        out.member("montant_paye", report.totalPaid.rawValue)
+        out.member("rembourse", report.totalReimbursed.rawValue)
+        out.member("reste_a_charge", report.totalRemaining.rawValue)
+        out.closeObject()
+        out.member("version", 1)
+        out.member("vue", detailed ? "detaillee" : "synthetique")
+        out.closeObject()
+        return out.text + "\n"
     }
 
     // MARK: CSV
