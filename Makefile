@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start are `make demo` and `make test`.
-.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login bench-postgres bench-journal bench
+.PHONY: deps deps-test build demo test install man test-install test-readme test-fhir test-complementaires test-corpus test-web fuzz screenshots lint format bench-import bench-statements bench-query bench-web bench-kdf bench-import-login bench-postgres bench-journal bench-papier bench
 
 # The PyPI tools of the web checks live in .build/venv (make deps-test), first on the PATH.
 export PATH := $(CURDIR)/.build/venv/bin:$(PATH)
@@ -141,3 +141,8 @@ bench-web:
 # avertissement (issue 18, docs/BENCHMARKS.md).
 bench-journal:
 	docs/bench/journal.sh
+
+# Print batches and insurer exports at 10 000, 30 000 and 100 000 assurés: cost per letter and
+# per line as the caisse grows (issue 14, docs/BENCHMARKS.md).
+bench-papier:
+	docs/bench/papier.sh

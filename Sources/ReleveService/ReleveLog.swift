@@ -188,9 +188,10 @@ public final class LogSink: @unchecked Sendable {
 
 /// What must never be written in a log line, replaced whatever the caller passed.
 public enum LogScrubber {
-    /// Metadata a middleware checked itself (the request id: letters, digits, `.`, `_`, `-`,
-    /// at most 64, taken from the client or generated) and keeps as is.
-    static let checkedKeys: Set<String> = ["request_id"]
+    /// Metadata whose values the code made or checked itself and keeps as is: the request id
+    /// (letters, digits, `.`, `_`, `-`, at most 64, taken from the client or generated) and a
+    /// print batch's reference (`LOT-` and its date, whose eight digits are not a code).
+    static let checkedKeys: Set<String> = ["request_id", "batch"]
 
     /// `text` with every run of 8 digits or more (NIR, personal or provisional code, a phone
     /// number), every e-mail address and every run of 24 token characters or more (session and
@@ -229,8 +230,11 @@ public enum LogScrubber {
                     longest = max(longest, consecutive)
                     if byte == UInt8(ascii: "@") { at = true }
                     if byte == UInt8(ascii: ".") { dot = true }
-                } else if byte == 0x20 && consecutive > 0 {
-                    // Digit groups with spaces between (« 1 84 12 75 … ») stay one run.
+                } else if byte == 0x20 && consecutive > 0 && index + 1 < bytes.count && bytes[index + 1] >= 0x30
+                    && bytes[index + 1] <= 0x39
+                {
+                    // Digit groups with spaces between (« 1 84 12 75 … ») stay one run; a space
+                    // before a word ends it (the word is not masked with the number).
                     continue
                 } else {
                     flush(index)
