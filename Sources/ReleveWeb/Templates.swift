@@ -1,6 +1,7 @@
 /// The pages' Mustache templates (French), one per `Template` case, each reading only its page
 /// model (`Pages/`). `{{x}}` is HTML-escaped by swift-mustache; `{{{body}}}` only ever receives
-/// HTML rendered from these templates, `{{{chart}}}` and `{{{rows}}}` HTML escaped by `HTML.escape`.
+/// HTML rendered from these templates, `{{{chart}}}`, `{{{rows}}}` and the `{{{…Options}}}` HTML
+/// escaped by `HTML.escape`.
 enum Templates {
     static let csrf = #"<input type="hidden" name="csrf" value="{{csrf}}">"#
 
@@ -231,9 +232,9 @@ enum Templates {
         <p>{{period}}. <a href="{{switchHref}}">{{switchLabel}}</a></p>
         <form method="get" action="/paiements" class="filtres" aria-label="Filtrer les paiements">
         <input type="hidden" name="vue" value="{{view}}">
-        <div><label for="mois">Période</label><select id="mois" name="mois">{{#monthChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/monthChoices}}</select></div>
-        <div><label for="beneficiaire">Bénéficiaire</label><select id="beneficiaire" name="beneficiaire"><option value="">Tous</option>{{#beneficiaries}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/beneficiaries}}</select></div>
-        <div><label for="nature">Nature des soins</label><select id="nature" name="nature"><option value="">Toutes</option>{{#natures}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/natures}}</select></div>
+        <div><label for="mois">Période</label><select id="mois" name="mois">{{{monthOptions}}}</select></div>
+        <div><label for="beneficiaire">Bénéficiaire</label><select id="beneficiaire" name="beneficiaire"><option value="">Tous</option>{{{beneficiaryOptions}}}</select></div>
+        <div><label for="nature">Nature des soins</label><select id="nature" name="nature"><option value="">Toutes</option>{{{natureOptions}}}</select></div>
         <div><label for="du">Du <span class="aide">JJ/MM/AAAA</span></label><input id="du" name="du" type="text" value="{{from}}"></div>
         <div><label for="au">Au <span class="aide">JJ/MM/AAAA</span></label><input id="au" name="au" type="text" value="{{to}}"></div>
         <div><button type="submit" class="secondaire">Filtrer</button></div>

@@ -42,9 +42,10 @@ struct PageModelTests {
             EmailConfirmationPage(token: "t"), AccessHelpPage(policy: .standard), ErrorPage(title: "t", text: "x"),
             PaymentsPage(
                 period: "p", switchHref: "/", switchLabel: "s", view: "detail",
-                monthChoices: [Choice(value: "1", label: "1 mois", selected: true)],
-                beneficiaries: [Choice(value: "1", label: "Jean", selected: false)],
-                natures: [Choice(value: "pharmacie", label: "pharmacie", selected: false)], from: "", to: "", error: "e",
+                monthOptions: Choice.options([Choice(value: "1", label: "1 mois", selected: true)]),
+                beneficiaryOptions: Choice.options([Choice(value: "1", label: "Jean", selected: false)]),
+                natureOptions: Choice.options([Choice(value: "pharmacie", label: "pharmacie", selected: false)]), from: "",
+                to: "", error: "e",
                 chart: "<svg></svg>", chartText: "c", totalPaid: "1", totalReimbursed: "1", totalDeductions: "1",
                 totalRemaining: "1", empty: true, synthetic: TableRows(rows: "<tr></tr>"), detailed: TableRows(rows: "<tr></tr>")),
             PaymentPage(
@@ -196,6 +197,18 @@ struct PageModelTests {
             #expect(ours.render(["x": text]) == theirs.render(["x": text]), "\(text)")
         }
         #expect(ours.render(["x": "<b>"]) == #"<p title="&lt;b&gt;">&lt;b&gt;</p>"#)
+    }
+
+    @Test("a select's options: escaped values and labels, the selected one marked")
+    func options() {
+        let html = Choice.options([
+            Choice(value: "1", label: "le dernier mois", selected: false),
+            Choice(value: "a\"b", label: "<Zoé & co>", selected: true),
+        ])
+        #expect(
+            html
+                == #"<option value="1">le dernier mois</option><option value="a&quot;b" selected>&lt;Zoé &amp; co&gt;</option>"#)
+        #expect(Choice.options([]).isEmpty)
     }
 
     @Test("pages state the access policy in force")

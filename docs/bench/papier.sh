@@ -31,7 +31,8 @@ for size in $sizes; do
     letters=$(sqlite3 "$dir/base.sqlite" "SELECT count(*) FROM letter WHERE printed_at IS NOT NULL")
     pages=$(sed -n 's/.*courriers, \([0-9 ]*\) pages.*/\1/p' "$dir/lot.out" | tr -d ' \302\240')
     bytes=$(cat "$dir/base.sqlite.lots"/*.pdf | wc -c)
-    lines=$(sed -n 's/.*: \([0-9]*\) ligne.*/\1/p' "$dir/export.out" | awk '{ s += $1 } END { print s + 0 }')
+    # Lines exported: every CSV's rows, its header left out.
+    lines=$(for f in "$dir"/base.sqlite.exports/*/*.csv; do tail -n +2 "$f"; done | wc -l)
     read -r lot_s lot_kb < "$dir/lot.time"
     read -r export_s export_kb < "$dir/export.time"
     awk -v n="$size" -v l="$letters" -v p="${pages:-?}" -v s="$lot_s" -v k="$lot_kb" -v b="$bytes" \

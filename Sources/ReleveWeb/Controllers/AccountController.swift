@@ -127,17 +127,20 @@ struct AccountController: Sendable {
             switchLabel: detailed
                 ? "Passer à la vue synthétique (un paiement par ligne)" : "Passer à la vue détaillée (un acte par ligne)",
             view: detailed ? "detail" : "synthese",
-            monthChoices: [1, 3, 6, 12, 18, 24, 27].map {
-                Choice(
-                    value: String($0), label: $0 == 1 ? "le dernier mois" : "les \($0) derniers mois",
-                    selected: $0 == selection.filter.months)
-            },
-            beneficiaries: person.beneficiaries.map {
-                Choice(value: String($0.rank), label: $0.firstName, selected: $0.rank == wantedRank)
-            },
-            natures: CareNature.allCases.map {
-                Choice(value: $0.rawValue, label: $0.french, selected: $0 == selection.filter.nature)
-            },
+            monthOptions: Choice.options(
+                [1, 3, 6, 12, 18, 24, 27].map {
+                    Choice(
+                        value: String($0), label: $0 == 1 ? "le dernier mois" : "les \($0) derniers mois",
+                        selected: $0 == selection.filter.months)
+                }),
+            beneficiaryOptions: Choice.options(
+                person.beneficiaries.map {
+                    Choice(value: String($0.rank), label: $0.firstName, selected: $0.rank == wantedRank)
+                }),
+            natureOptions: Choice.options(
+                CareNature.allCases.map {
+                    Choice(value: $0.rawValue, label: $0.french, selected: $0 == selection.filter.nature)
+                }),
             from: query.text("du") ?? "", to: query.text("au") ?? "", error: error, chart: chart, chartText: chartText,
             totalPaid: report.totalPaid.formatted, totalReimbursed: report.totalReimbursed.formatted,
             totalDeductions: (-report.totalDeductions).formatted, totalRemaining: report.totalRemaining.formatted,

@@ -17,9 +17,10 @@ struct PaymentsPage: PageModel {
     var switchHref: String
     var switchLabel: String
     var view: String
-    var monthChoices: [Choice]
-    var beneficiaries: [Choice]
-    var natures: [Choice]
+    /// The filters' `<option>` lists, as escaped HTML (`Choice.options`).
+    var monthOptions: String
+    var beneficiaryOptions: String
+    var natureOptions: String
     var from: String
     var to: String
     var error: String?
@@ -204,9 +205,9 @@ extension PaymentsPage: MustacheParent {
         case "switchHref": switchHref
         case "switchLabel": switchLabel
         case "view": view
-        case "monthChoices": monthChoices
-        case "beneficiaries": beneficiaries
-        case "natures": natures
+        case "monthOptions": monthOptions
+        case "beneficiaryOptions": beneficiaryOptions
+        case "natureOptions": natureOptions
         case "from": from
         case "to": to
         case "error": error

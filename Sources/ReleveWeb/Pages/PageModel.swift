@@ -98,6 +98,17 @@ struct Choice: Sendable {
     var value: String
     var label: String
     var selected: Bool
+
+    /// `<option value="…" selected>…</option>` for each, escaped: a form's lists, drawn in one
+    /// pass rather than through a Mustache section (a seventh of « Mes paiements »'s time).
+    static func options(_ choices: [Choice]) -> String {
+        var html = ""
+        for choice in choices {
+            html += "<option value=\"\(HTML.escape(choice.value))\"\(choice.selected ? " selected" : "")>"
+            html += "\(HTML.escape(choice.label))</option>"
+        }
+        return html
+    }
 }
 
 // Mustache reads a model's fields through `MustacheParent.child(named:)` when the model has one,
@@ -157,17 +168,6 @@ extension LinkModel: MustacheParent {
         switch name {
         case "href": href
         case "label": label
-        default: nil
-        }
-    }
-}
-
-extension Choice: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "value": value
-        case "label": label
-        case "selected": selected
         default: nil
         }
     }
