@@ -1,16 +1,34 @@
 import CCairo
 internal import CPango
 
-/// A cairo context with pango text: one layout reused for every string, fonts cached.
-/// Coordinates are PDF points from the top left.
+/// A cairo context with pango text, fonts cached. Coordinates are PDF points from the top left.
+///
+/// A wrapped text is laid out once: the layout made to measure it (pagination) is kept, keyed by
+/// its text and settings, and drawn later as it is. Measuring and then drawing with one reused
+/// layout shaped every wrapped text twice (harfbuzz and pango's line breaking were a quarter of
+/// a statement's time, docs/BENCHMARKS.md).
 final class Canvas {
     let cr: OpaquePointer
     private let layout: OpaquePointer
     private var fonts: [String: OpaquePointer] = [:]
 
-    enum Align {
+    enum Align: Hashable {
         case left, right, center
     }
+
+    private struct LayoutKey: Hashable {
+        var text: String
+        var font: String
+        var width: Double?
+        var align: Align
+        var maxLines: Int32
+    }
+
+    /// Layouts already made, for this canvas's document only (a pango layout belongs to the
+    /// thread's font map: never shared across canvases).
+    private var laidOut: [LayoutKey: OpaquePointer] = [:]
+    /// Beyond this many, texts are laid out in the one shared layout again.
+    private static let keptLayouts = 1024
 
     init(context: OpaquePointer) {
         cr = context
@@ -35,6 +53,7 @@ final class Canvas {
     private var ownsContext = false
 
     deinit {
+        for kept in laidOut.values { g_object_unref(UnsafeMutableRawPointer(kept)) }
         for font in fonts.values { pango_font_description_free(font) }
         g_object_unref(UnsafeMutableRawPointer(layout))
         if ownsContext { cairo_destroy(cr) }
@@ -48,7 +67,24 @@ final class Canvas {
         return font
     }
 
-    private func prepare(_ text: String, font description: String, width: Double?, align: Align, maxLines: Int32) {
+    /// A layout of `text` with these settings: one made before, or a new one kept for later.
+    private func prepared(_ text: String, font description: String, width: Double?, align: Align, maxLines: Int32)
+        -> OpaquePointer
+    {
+        let key = LayoutKey(text: text, font: description, width: width, align: align, maxLines: maxLines)
+        if let kept = laidOut[key] { return kept }
+        guard laidOut.count < Self.keptLayouts, let fresh = pango_layout_new(pango_layout_get_context(layout)) else {
+            prepare(layout, text, font: description, width: width, align: align, maxLines: maxLines)
+            return layout
+        }
+        prepare(fresh, text, font: description, width: width, align: align, maxLines: maxLines)
+        laidOut[key] = fresh
+        return fresh
+    }
+
+    private func prepare(
+        _ layout: OpaquePointer, _ text: String, font description: String, width: Double?, align: Align, maxLines: Int32
+    ) {
         pango_layout_set_font_description(layout, font(description))
         pango_layout_set_width(layout, width.map { Int32($0 * Double(PANGO_SCALE)) } ?? -1)
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
@@ -59,13 +95,13 @@ final class Canvas {
         case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
         case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
         }
-        setText(text)
+        setText(text, in: layout)
     }
 
     /// The layout's text, with each no-break space (U+00A0: before € and %) given as a plain
     /// space that no line may break after: the same width and the same lines, but no glyph
     /// outside the PDF's Latin font subset (see `show`).
-    private func setText(_ text: String) {
+    private func setText(_ text: String, in layout: OpaquePointer) {
         guard text.unicodeScalars.contains("\u{00A0}") else {
             pango_layout_set_attributes(layout, nil)
             pango_layout_set_text(layout, text, -1)
@@ -125,20 +161,15 @@ final class Canvas {
     private func fitsOnOneLine(_ text: String, _ style: Style, width: Double?) -> Bool {
         guard style.plain, !text.utf8.contains(10) else { return false }
         guard let width else { return true }
-        cairo_select_font_face(
-            cr, UnhintedFonts.family, style.italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
-            style.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
-        cairo_set_font_size(cr, style.size)
-        var extents = cairo_text_extents_t()
-        cairo_text_extents(cr, text, &extents)
-        return extents.x_advance <= width
+        return advance(text, size: style.size, bold: style.bold, italic: style.italic) <= width
     }
 
-    /// The height `text` takes at this width, without drawing it.
-    func measure(_ text: String, font: String, width: Double?, maxLines: Int32 = 0) -> Double {
+    /// The height `text` takes at this width, without drawing it (drawn later with the same
+    /// settings, it is not laid out again).
+    func measure(_ text: String, font: String, width: Double?, maxLines: Int32 = 0, align: Align = .left) -> Double {
         let style = style(font)
         if fitsOnOneLine(text, style, width: width) { return style.size * Self.lineHeight }
-        prepare(text, font: font, width: width, align: .left, maxLines: maxLines)
+        let layout = prepared(text, font: font, width: width, align: align, maxLines: maxLines)
         var w: Int32 = 0
         var h: Int32 = 0
         pango_layout_get_size(layout, &w, &h)
@@ -159,7 +190,7 @@ final class Canvas {
                 gray: gray)
             return style.size * Self.lineHeight
         }
-        prepare(text, font: font, width: width, align: align, maxLines: maxLines)
+        let layout = prepared(text, font: font, width: width, align: align, maxLines: maxLines)
         cairo_set_source_rgb(cr, gray, gray, gray)
         cairo_move_to(cr, x, y)
         pango_cairo_show_layout(cr, layout)
@@ -199,6 +230,7 @@ final class Canvas {
         case .right: startX = x + width - advance
         case .center: startX = x + (width - advance) / 2
         }
+        setFont(size: size, bold: bold, italic: italic)
         cairo_set_source_rgb(cr, gray, gray, gray)
         cairo_move_to(cr, startX, y + size * 0.93)
         show(shown)
@@ -244,14 +276,33 @@ final class Canvas {
         cairo_show_text_glyphs(cr, latin, -1, glyphs, count, clusters, clusterCount, flags)
     }
 
-    /// The width of one line of `text` in DejaVu Sans at `size`.
-    private func advance(_ text: String, size: Double, bold: Bool, italic: Bool) -> Double {
+    /// Selects DejaVu Sans at `size` for cairo's own text calls.
+    private func setFont(size: Double, bold: Bool, italic: Bool) {
         cairo_select_font_face(
             cr, UnhintedFonts.family, italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
             bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(cr, size)
+    }
+
+    private struct AdvanceKey: Hashable {
+        var text: String
+        var size: Double
+        var bold: Bool
+        var italic: Bool
+    }
+
+    /// Widths already measured in this document: a line is measured to paginate, then again
+    /// to place it (cairo's text extents were a tenth of a statement's time).
+    private var advances: [AdvanceKey: Double] = [:]
+
+    /// The width of one line of `text` in DejaVu Sans at `size`.
+    private func advance(_ text: String, size: Double, bold: Bool, italic: Bool) -> Double {
+        let key = AdvanceKey(text: text, size: size, bold: bold, italic: italic)
+        if let known = advances[key] { return known }
+        setFont(size: size, bold: bold, italic: italic)
         var extents = cairo_text_extents_t()
         cairo_text_extents(cr, text, &extents)
+        if advances.count < 4096 { advances[key] = extents.x_advance }
         return extents.x_advance
     }
 
