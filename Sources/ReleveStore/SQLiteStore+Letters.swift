@@ -37,12 +37,13 @@ extension SQLiteStore {
     }
 
     static func insert(_ letter: NewLetter, personID: InsuredPerson.ID?, at: Int64, _ db: Database) throws {
-        try db.execute(
+        // Cached: the issuing batch inserts one per postal statement.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO letter (person_id, kind, recipient, body, status, created_at, statement_id)
                 VALUES (?, ?, ?, ?, 'pending', ?, ?)
-                """,
-            arguments: [personID?.rawValue, letter.kind.rawValue, letter.recipient, letter.body, at, letter.statementID])
+                """
+        ).execute(arguments: [personID?.rawValue, letter.kind.rawValue, letter.recipient, letter.body, at, letter.statementID])
     }
 }
 

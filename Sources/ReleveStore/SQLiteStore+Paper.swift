@@ -58,7 +58,7 @@ extension SQLiteStore {
 
     static func accountPeriods(personID: Int64, db: Database) throws -> [DeliveryRule.OpenPeriod] {
         try Row.fetchAll(
-            db, sql: "SELECT opened_at, closed_at FROM account_period WHERE person_id = ? ORDER BY opened_at",
+            db.cachedStatement(sql: "SELECT opened_at, closed_at FROM account_period WHERE person_id = ? ORDER BY opened_at"),
             arguments: [personID]
         ).map { row in
             let closed: Int64? = row["closed_at"]

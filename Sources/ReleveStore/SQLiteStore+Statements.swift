@@ -184,30 +184,36 @@ extension SQLiteStore {
         }
     }
 
+    /// One assuré's statement data. The statements are cached (prepared once per connection):
+    /// compiling them for every assuré ran GRDB's authorizer over every column, 5 % of an
+    /// issuing run (perf, docs/BENCHMARKS.md).
     private static func statementInput(month: Month, person id: InsuredPerson.ID, db: Database) throws -> StatementInput? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id.rawValue]) else {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id.rawValue])
+        else {
             return nil
         }
         let person = try Self.person(from: row, db: db)
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(Self.paymentColumns)
-                FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                WHERE p.person_id = :person AND \(Self.eligibleCondition)
-                ORDER BY p.payment_date, p.id, l.position
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT \(Self.paymentColumns)
+                    FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                    WHERE p.person_id = :person AND \(Self.eligibleCondition)
+                    ORDER BY p.payment_date, p.id, l.position
+                    """),
             arguments: ["person": id.rawValue, "first": month.firstDay.description, "last": month.lastDay.description])
         let payments = try Self.payments(from: rows, nir: person.person.nir)
         let historyStart = month.adding(months: -5)
         let totals = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT substr(p.payment_date, 1, 7) AS month, sum(l.reimbursed) AS total
-                FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
-                GROUP BY 1
-                """, arguments: [id.rawValue, historyStart.firstDay.description, month.lastDay.description])
+            db.cachedStatement(
+                sql: """
+                    SELECT substr(p.payment_date, 1, 7) AS month, sum(l.reimbursed) AS total
+                    FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                    WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
+                    GROUP BY 1
+                    """), arguments: [id.rawValue, historyStart.firstDay.description, month.lastDay.description])
         var byMonth: [String: Int64] = [:]
         for total in totals { byMonth[total["month"]] = total["total"] }
         let history = (0..<6).map { offset -> (Month, Cents) in
@@ -215,7 +221,8 @@ extension SQLiteStore {
             return (m, Cents(byMonth[m.description] ?? 0))
         }
         let email = try String.fetchOne(
-            db, sql: "SELECT email FROM account WHERE person_id = ? AND status = 'active' AND email_confirmed = 1",
+            db.cachedStatement(
+                sql: "SELECT email FROM account WHERE person_id = ? AND status = 'active' AND email_confirmed = 1"),
             arguments: [id.rawValue])
         return StatementInput(
             person: person, payments: payments, history: history,
@@ -230,15 +237,16 @@ extension SQLiteStore {
         try await write { db in
             var recorded = 0
             for s in statements {
-                try db.execute(
-                    sql: "DELETE FROM statement_work WHERE month = ? AND person_id = ?",
+                // Cached statements, prepared once per connection (see `statementInput`).
+                try db.cachedStatement(sql: "DELETE FROM statement_work WHERE month = ? AND person_id = ?").execute(
                     arguments: [s.month.description, s.personID.rawValue])
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO statement (person_id, month, reference, issued_on, file, sha256, fingerprint, size, pages, payments,
                             reimbursed, delivery, notice_pending)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         s.personID.rawValue, s.month.description, s.reference, s.issuedOn.description, s.file, s.sha256,
                         s.fingerprint,
@@ -248,9 +256,8 @@ extension SQLiteStore {
                 recorded += 1
                 let id = db.lastInsertedRowID
                 for paymentID in s.paymentIDs {
-                    try db.execute(
-                        sql: "UPDATE payment SET statement_id = ? WHERE id = ? AND statement_id IS NULL",
-                        arguments: [id, paymentID.rawValue])
+                    try db.cachedStatement(sql: "UPDATE payment SET statement_id = ? WHERE id = ? AND statement_id IS NULL")
+                        .execute(arguments: [id, paymentID.rawValue])
                 }
                 if var letter = s.postalLetter {
                     letter.statementID = ArchivedStatement.ID(id)
