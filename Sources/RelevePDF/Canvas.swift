@@ -24,11 +24,43 @@ final class Canvas {
         var maxLines: Int32
     }
 
-    /// Layouts already made, for this canvas's document only (a pango layout belongs to the
-    /// thread's font map: never shared across canvases).
+    /// Layouts already made, for this canvas's document only.
     private var laidOut: [LayoutKey: OpaquePointer] = [:]
     /// Beyond this many, texts are laid out in the one shared layout again.
     private static let keptLayouts = 1024
+
+    /// Layouts kept for the thread, across documents: the texts every statement repeats
+    /// (explanations, headings, mentions) are then shaped once per thread, not once per
+    /// statement. A pango layout belongs to the thread's default font map, so these are only
+    /// ever used on the thread that made them; rendering a document is synchronous, so a canvas
+    /// never changes thread. The first `threadLayoutLimit` texts seen are kept, for the life of
+    /// the thread.
+    private final class ThreadLayouts {
+        var layouts: [LayoutKey: OpaquePointer] = [:]
+
+        deinit {
+            for kept in layouts.values { g_object_unref(UnsafeMutableRawPointer(kept)) }
+        }
+    }
+
+    private static let threadLayoutLimit = 512
+
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<ThreadLayouts>.fromOpaque(pointer).release() }
+        }
+        return key
+    }()
+
+    private static var threadLayouts: ThreadLayouts {
+        if let pointer = pthread_getspecific(threadKey) {
+            return Unmanaged<ThreadLayouts>.fromOpaque(pointer).takeUnretainedValue()
+        }
+        let layouts = ThreadLayouts()
+        pthread_setspecific(threadKey, Unmanaged.passRetained(layouts).toOpaque())
+        return layouts
+    }
 
     init(context: OpaquePointer) {
         cr = context
@@ -72,8 +104,19 @@ final class Canvas {
         -> OpaquePointer
     {
         let key = LayoutKey(text: text, font: description, width: width, align: align, maxLines: maxLines)
-        if let kept = laidOut[key] { return kept }
-        guard laidOut.count < Self.keptLayouts, let fresh = pango_layout_new(pango_layout_get_context(layout)) else {
+        let thread = Self.threadLayouts
+        if let kept = thread.layouts[key] ?? laidOut[key] { return kept }
+        guard let fresh = pango_layout_new(pango_layout_get_context(layout)) else {
+            prepare(layout, text, font: description, width: width, align: align, maxLines: maxLines)
+            return layout
+        }
+        if thread.layouts.count < Self.threadLayoutLimit {
+            prepare(fresh, text, font: description, width: width, align: align, maxLines: maxLines)
+            thread.layouts[key] = fresh
+            return fresh
+        }
+        guard laidOut.count < Self.keptLayouts else {
+            g_object_unref(UnsafeMutableRawPointer(fresh))
             prepare(layout, text, font: description, width: width, align: align, maxLines: maxLines)
             return layout
         }
