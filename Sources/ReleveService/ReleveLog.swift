@@ -55,10 +55,10 @@ public struct ReleveLogHandler: LogHandler {
         let keys = metadata.keys.filter { !$0.hasPrefix("hb.") }.sorted()
         switch format {
         case .json:
-            var text = "{\"time\":\"\(time)\",\"level\":\"\(level.rawValue)\",\"label\":" + JSONText.quote(label)
-            text += ",\"message\":" + JSONText.quote(LogScrubber.scrub(message))
+            var text = "{\"time\":\"\(time)\",\"level\":\"\(level.rawValue)\",\"label\":" + JSONValue.quote(label)
+            text += ",\"message\":" + JSONValue.quote(LogScrubber.scrub(message))
             for key in keys {
-                text += "," + JSONText.quote(key) + ":" + json(metadata[key]!, key: key)
+                text += "," + JSONValue.quote(key) + ":" + json(metadata[key]!, key: key)
             }
             return text + "}\n"
         case .text:
@@ -73,15 +73,15 @@ public struct ReleveLogHandler: LogHandler {
         case .string(let text):
             // Numbers the web writes as strings (status, duration) stay numbers for log tools.
             if Self.numericKeys.contains(key), Double(text) != nil { return text }
-            return JSONText.quote(LogScrubber.scrub(text, key: key))
+            return JSONValue.quote(LogScrubber.scrub(text, key: key))
         case .stringConvertible(let value):
             let text = value.description
             if Self.numericKeys.contains(key), Double(text) != nil { return text }
-            return JSONText.quote(LogScrubber.scrub(text, key: key))
+            return JSONValue.quote(LogScrubber.scrub(text, key: key))
         case .array(let values): return "[" + values.map { json($0, key: key) }.joined(separator: ",") + "]"
         case .dictionary(let values):
             return "{"
-                + values.keys.sorted().map { JSONText.quote($0) + ":" + json(values[$0]!, key: $0) }.joined(separator: ",")
+                + values.keys.sorted().map { JSONValue.quote($0) + ":" + json(values[$0]!, key: $0) }.joined(separator: ",")
                 + "}"
         }
     }
@@ -259,9 +259,4 @@ public enum LogScrubber {
 
     /// Besides letters and digits, what tokens, codes and e-mail addresses are made of.
     static let tokenPunctuation: Set<UInt8> = Set("_-+.@%=".utf8)
-}
-
-/// JSON string quoting for log lines: the feed writer's.
-enum JSONText {
-    static func quote(_ text: String) -> String { FeedWriter.q(text) }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import ReleveDomain
 import ReleveService
+import ReleveWeb
 
 #if canImport(Glibc)
     import Glibc
@@ -105,14 +107,15 @@ enum Configuration {
 }
 
 /// The defaults of the settings the CLI resolves itself (option, variable, file, then these):
-/// one place for `servir`, `demo`, the account options and `admin configuration`.
+/// one place for `servir`, `demo`, the account options and `admin configuration`. Those the
+/// domain or the web layer already define are read from there, not repeated.
 enum Defaults {
     static let host = "127.0.0.1"
     static let port = 8080
     static let shutdownSeconds = 30
-    static let headSeconds = 10
-    static let connectionsPerAddress = 256
     static let failuresPerAddress = 50
-    static let softLock = 3
-    static let hardLock = 10
+    static var headSeconds: Int { Int(ConnectionLimits().headSeconds) }
+    static var connectionsPerAddress: Int { ConnectionLimits().perAddress }
+    static var softLock: Int { AccessPolicy.standard.softLockThreshold }
+    static var hardLock: Int { AccessPolicy.standard.hardLockThreshold }
 }
