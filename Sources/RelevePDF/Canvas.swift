@@ -37,6 +37,12 @@ final class Canvas {
     /// the thread.
     private final class ThreadLayouts {
         var layouts: [LayoutKey: OpaquePointer] = [:]
+        /// The thread's own font files, made before its first layout (see `ThreadFonts`).
+        let fonts: ThreadFonts?
+
+        init() {
+            fonts = UnhintedFonts.files == nil ? nil : ThreadFonts()
+        }
 
         deinit {
             for kept in layouts.values { g_object_unref(UnsafeMutableRawPointer(kept)) }
@@ -62,10 +68,18 @@ final class Canvas {
         return layouts
     }
 
+    /// This thread's fonts, when it has its own.
+    private let threadFonts: ThreadFonts?
+    /// The PDF surface's font options (no hinting), which the thread's faces are matched with.
+    private let surfaceOptions: OpaquePointer = cairo_font_options_create()
+
     init(context: OpaquePointer) {
         cr = context
-        // The fonts are handed to fontconfig before pango's font map first reads its configuration.
+        // The fonts are handed to fontconfig before pango's font map first reads its
+        // configuration, and the thread's own configuration is set before its first layout.
         _ = UnhintedFonts.family
+        threadFonts = Self.threadLayouts.fonts
+        cairo_surface_get_font_options(cairo_get_target(context), surfaceOptions)
         layout = pango_cairo_create_layout(context)
         // Font sizes are PDF points: 72 units per inch, not pango's default 96.
         pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72)
@@ -87,6 +101,7 @@ final class Canvas {
     deinit {
         for kept in laidOut.values { g_object_unref(UnsafeMutableRawPointer(kept)) }
         for font in fonts.values { pango_font_description_free(font) }
+        cairo_font_options_destroy(surfaceOptions)
         g_object_unref(UnsafeMutableRawPointer(layout))
         if ownsContext { cairo_destroy(cr) }
     }
@@ -321,9 +336,13 @@ final class Canvas {
 
     /// Selects DejaVu Sans at `size` for cairo's own text calls.
     private func setFont(size: Double, bold: Bool, italic: Bool) {
-        cairo_select_font_face(
-            cr, UnhintedFonts.family, italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
-            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        if let face = threadFonts?.face(bold: bold, italic: italic, options: surfaceOptions) {
+            cairo_set_font_face(cr, face)
+        } else {
+            cairo_select_font_face(
+                cr, UnhintedFonts.family, italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
+                bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        }
         cairo_set_font_size(cr, size)
     }
 

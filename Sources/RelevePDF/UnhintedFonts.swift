@@ -20,8 +20,12 @@ import Foundation
 /// When anything fails (no DejaVu file, an unsafe folder), the system's DejaVu Sans is used:
 /// the same pages, heavier files.
 enum UnhintedFonts {
+    /// The three prepared fonts (Book, Bold, Oblique), handed to fontconfig; nil when the
+    /// system's DejaVu Sans is used instead.
+    static let files: [String]? = prepare()
+
     /// The family the canvases ask for: "Releve Sans" once prepared, else "DejaVu Sans".
-    static let family: String = prepare() ? "Releve Sans" : "DejaVu Sans"
+    static let family: String = files == nil ? "DejaVu Sans" : "Releve Sans"
 
     static let styles: [(pattern: String, style: String, postScript: String)] = [
         ("DejaVu Sans:style=Book", "Book", "ReleveSans"),
@@ -29,11 +33,11 @@ enum UnhintedFonts {
         ("DejaVu Sans:style=Oblique", "Oblique", "ReleveSans-Oblique"),
     ]
 
-    private static func prepare() -> Bool {
-        if ProcessInfo.processInfo.environment["RELEVE_POLICES_SYSTEME"] == "1" { return false }
+    private static func prepare() -> [String]? {
+        if ProcessInfo.processInfo.environment["RELEVE_POLICES_SYSTEME"] == "1" { return nil }
         var sources: [(path: String, bytes: [UInt8])] = []
         for (pattern, _, _) in styles {
-            guard let path = match(pattern), let data = FileManager.default.contents(atPath: path) else { return false }
+            guard let path = match(pattern), let data = FileManager.default.contents(atPath: path) else { return nil }
             sources.append((path, Array(data)))
         }
         // FNV-1a over the sources and this code's version: new DejaVu files, new folder.
@@ -42,7 +46,7 @@ enum UnhintedFonts {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         let key = String(hash, radix: 16)
-        guard let folder = privateFolder("releve-polices-\(getuid())/\(key)") else { return false }
+        guard let folder = privateFolder("releve-polices-\(getuid())/\(key)") else { return nil }
         var files: [String] = []
         for (index, (_, style, postScript)) in styles.enumerated() {
             let path = "\(folder)/\(postScript).ttf"
@@ -51,15 +55,15 @@ enum UnhintedFonts {
             guard
                 let font = try? TrueTypeFont(sources[index].bytes).unhinted(
                     family: "Releve Sans", style: style, postScript: postScript)
-            else { return false }
+            else { return nil }
             if FileManager.default.contents(atPath: path).map(Array.init) != font {
-                guard write(font, to: path) else { return false }
+                guard write(font, to: path) else { return nil }
             }
             files.append(path)
         }
-        guard let config = FcConfigGetCurrent() else { return false }
-        for file in files where FcConfigAppFontAddFile(config, file) == 0 { return false }
-        return match("Releve Sans:style=Bold").map { $0.hasSuffix("ReleveSans-Bold.ttf") } ?? false
+        guard let config = FcConfigGetCurrent() else { return nil }
+        for file in files where FcConfigAppFontAddFile(config, file) == 0 { return nil }
+        return match("Releve Sans:style=Bold").map { $0.hasSuffix("ReleveSans-Bold.ttf") } == true ? files : nil
     }
 
     /// The file fontconfig picks for `pattern`, when it is the font asked for.
@@ -80,9 +84,34 @@ enum UnhintedFonts {
         return String(cString: file)
     }
 
-    /// `<tmp>/<relative>`, created 0700, refused unless every level is a real folder of ours.
-    private static func privateFolder(_ relative: String) -> String? {
-        var path = NSTemporaryDirectory()
+    /// The prepared fonts under paths of their own for `slot` (hard links in a folder beside
+    /// them): cairo keys the fonts it shares between threads by file path (see `ThreadFonts`).
+    /// nil when the fonts are not prepared or a link cannot be made.
+    static func files(slot: Int) -> [String]? {
+        guard let files, let first = files.first, let cut = first.lastIndex(of: "/") else { return nil }
+        let folder = String(first[..<cut])
+        guard let linked = privateFolder("fil-\(slot)", under: folder) else { return nil }
+        var paths: [String] = []
+        for file in files {
+            let path = "\(linked)/\(file[file.index(after: file.lastIndex(of: "/")!)...])"
+            var source = stat()
+            var existing = stat()
+            guard stat(file, &source) == 0 else { return nil }
+            // A link left by an earlier run to a font since rewritten is made again.
+            if lstat(path, &existing) != 0 || existing.st_ino != source.st_ino || existing.st_dev != source.st_dev {
+                let temporary = "\(path).\(getpid()).\(slot).partiel"
+                unlink(temporary)
+                guard link(file, temporary) == 0, rename(temporary, path) == 0 else { return nil }
+            }
+            paths.append(path)
+        }
+        return paths
+    }
+
+    /// `<base>/<relative>` (base: the temporary folder), created 0700, refused unless every level
+    /// it creates is a real folder of ours.
+    private static func privateFolder(_ relative: String, under base: String = NSTemporaryDirectory()) -> String? {
+        var path = base
         while path.hasSuffix("/") && path.count > 1 { path.removeLast() }
         for part in relative.split(separator: "/") {
             path += "/\(part)"

@@ -8,7 +8,7 @@ import ReleveStorePostgres
 // Benchmarks behind docs/BENCHMARKS.md (run from `make bench-statements` and `make bench-query`).
 // Prints figures; asserts nothing.
 //
-//   releve-bench rendu [--nombre N]                 statements rendered per second, 1 and 2 threads
+//   releve-bench rendu [--nombre N] [--fils T]      statements rendered per second, 1 and 2 threads (or T only)
 //   releve-bench requete BASE [--essais N]          the detailed 6-month payments query, p50/p99
 
 /// The benchmark statement: one page, 15 lines, address block, totals, 6-bar chart, footer.
@@ -74,6 +74,11 @@ case "rendu":
     let pages = (try? PDFReader(bytes: sample).pageCount) ?? 0
     try Data(sample).write(to: URL(fileURLWithPath: "bench-statement.pdf"))
     _ = render(count: 50, threads: 1)
+    if arguments.contains("--fils") {  // one figure only, for profiling (perf record)
+        let threads = option("--fils", 1)
+        print(String(format: "%d thread(s): %.0f statements/s", threads, render(count: count, threads: threads)))
+        break
+    }
     let one = render(count: count, threads: 1)
     let two = render(count: count, threads: 2)
     print("statement: \(sample.count) bytes, \(pages) page(s), written to bench-statement.pdf")
