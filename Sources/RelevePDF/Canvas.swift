@@ -70,8 +70,6 @@ final class Canvas {
 
     /// This thread's fonts, when it has its own.
     private let threadFonts: ThreadFonts?
-    /// The PDF surface's font options (no hinting), which the thread's faces are matched with.
-    private let surfaceOptions: OpaquePointer = cairo_font_options_create()
 
     init(context: OpaquePointer) {
         cr = context
@@ -79,7 +77,6 @@ final class Canvas {
         // configuration, and the thread's own configuration is set before its first layout.
         _ = UnhintedFonts.family
         threadFonts = Self.threadLayouts.fonts
-        cairo_surface_get_font_options(cairo_get_target(context), surfaceOptions)
         layout = pango_cairo_create_layout(context)
         // Font sizes are PDF points: 72 units per inch, not pango's default 96.
         pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72)
@@ -101,7 +98,6 @@ final class Canvas {
     deinit {
         for kept in laidOut.values { g_object_unref(UnsafeMutableRawPointer(kept)) }
         for font in fonts.values { pango_font_description_free(font) }
-        cairo_font_options_destroy(surfaceOptions)
         g_object_unref(UnsafeMutableRawPointer(layout))
         if ownsContext { cairo_destroy(cr) }
     }
@@ -336,7 +332,7 @@ final class Canvas {
 
     /// Selects DejaVu Sans at `size` for cairo's own text calls.
     private func setFont(size: Double, bold: Bool, italic: Bool) {
-        if let face = threadFonts?.face(bold: bold, italic: italic, options: surfaceOptions) {
+        if let face = threadFonts?.face(bold: bold, italic: italic) {
             cairo_set_font_face(cr, face)
         } else {
             cairo_select_font_face(

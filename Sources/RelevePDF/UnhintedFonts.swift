@@ -88,20 +88,29 @@ enum UnhintedFonts {
     /// them): cairo keys the fonts it shares between threads by file path (see `ThreadFonts`).
     /// nil when the fonts are not prepared or a link cannot be made.
     static func files(slot: Int) -> [String]? {
-        guard let files, let first = files.first, let cut = first.lastIndex(of: "/") else { return nil }
-        let folder = String(first[..<cut])
-        guard let linked = privateFolder("fil-\(slot)", under: folder) else { return nil }
+        guard let files, let first = files.first, let cut = first.lastIndex(of: "/"),
+            let folder = privateFolder("fil-\(slot)", under: String(first[..<cut]))
+        else { return nil }
+        return links(to: files, in: folder)
+    }
+
+    /// Hard links to `files` in `folder`, same names; a name there that is not a link to its
+    /// file (left by an earlier run to a font since rewritten, or replaced) is made again.
+    static func links(to files: [String], in folder: String) -> [String]? {
         var paths: [String] = []
         for file in files {
-            let path = "\(linked)/\(file[file.index(after: file.lastIndex(of: "/")!)...])"
+            guard let slash = file.lastIndex(of: "/") else { return nil }
+            let path = "\(folder)/\(file[file.index(after: slash)...])"
             var source = stat()
             var existing = stat()
             guard stat(file, &source) == 0 else { return nil }
-            // A link left by an earlier run to a font since rewritten is made again.
             if lstat(path, &existing) != 0 || existing.st_ino != source.st_ino || existing.st_dev != source.st_dev {
-                let temporary = "\(path).\(getpid()).\(slot).partiel"
-                unlink(temporary)
-                guard link(file, temporary) == 0, rename(temporary, path) == 0 else { return nil }
+                let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partiel"
+                guard link(file, temporary) == 0 else { return nil }
+                guard rename(temporary, path) == 0 else {
+                    unlink(temporary)
+                    return nil
+                }
             }
             paths.append(path)
         }

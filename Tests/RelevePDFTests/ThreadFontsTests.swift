@@ -35,26 +35,60 @@ struct ThreadFontsTests {
         }
     }
 
-    @Test("a slot's fonts are links to the prepared files, made again when one is replaced")
+    @Test("threads that render and end, 64 of them four at a time: each frees its fonts, every PDF the same")
+    func threadsComeAndGo() {
+        let document = StatementRendererTests.document(rows: 6)
+        let expected = StatementRenderer.render(document)
+        let results = Results(count: 64)
+        for round in 0..<16 {
+            let finished = DispatchGroup()
+            for index in 0..<4 {
+                finished.enter()
+                // A thread of its own, which ends after one statement (its fonts freed then).
+                let thread = Thread {
+                    results.set(round * 4 + index, StatementRenderer.render(document))
+                    finished.leave()
+                }
+                thread.start()
+            }
+            finished.wait()
+        }
+        for index in 0..<64 { #expect(results.get(index) == expected, "statement \(index)") }
+    }
+
+    @Test("a slot's fonts are links to the prepared files")
     func slotLinks() throws {
         let files = try #require(UnhintedFonts.files)
-        let slot = ThreadFonts.slots - 1
-        let linked = try #require(UnhintedFonts.files(slot: slot))
+        let linked = try #require(UnhintedFonts.files(slot: 0))
         #expect(linked.count == files.count)
         for (file, link) in zip(files, linked) {
             #expect(file != link)
             #expect(Self.inode(file) == Self.inode(link))
         }
-        // A link replaced by another file (an older font, a damaged copy) is not used.
+    }
+
+    @Test("a link replaced by another file is made again, and a missing font gives no links")
+    func linksRepaired() throws {
+        // Copies of the fonts in a folder of the test's own: the slots' links in use by other
+        // threads of this process are never touched.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("releve-liens-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: "\(folder)/fil", withIntermediateDirectories: true)
+        var sources: [String] = []
+        for file in try #require(UnhintedFonts.files) {
+            let copy = "\(folder)/\(URL(fileURLWithPath: file).lastPathComponent)"
+            try FileManager.default.copyItem(atPath: file, toPath: copy)
+            sources.append(copy)
+        }
+        let linked = try #require(UnhintedFonts.links(to: sources, in: "\(folder)/fil"))
         let first = try #require(linked.first)
         #expect(unlink(first) == 0)
         try Data("pas une police".utf8).write(to: URL(fileURLWithPath: first))
-        #expect(Self.inode(first) != Self.inode(files[0]))
-        #expect(UnhintedFonts.files(slot: slot) == linked)
-        #expect(Self.inode(first) == Self.inode(files[0]))
-        // The PDFs drawn after that are the same.
-        let document = StatementRendererTests.document(rows: 5)
-        #expect(StatementRenderer.render(document) == StatementRenderer.render(document))
+        #expect(Self.inode(first) != Self.inode(sources[0]))
+        #expect(UnhintedFonts.links(to: sources, in: "\(folder)/fil") == linked)
+        #expect(Self.inode(first) == Self.inode(sources[0]))
+        #expect(try String(contentsOfFile: first, encoding: .isoLatin1) != "pas une police")
+        #expect(UnhintedFonts.links(to: sources + ["\(folder)/absente.ttf"], in: "\(folder)/fil") == nil)
     }
 
     static func inode(_ path: String) -> UInt64? {
