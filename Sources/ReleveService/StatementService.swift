@@ -99,9 +99,25 @@ public struct StatementService: Sendable {
         var done = 0
         let total = try await store.statementWorkRemaining(month: month)
         progress?(IssueProgress(done: 0, total: total))
+        // A chunk rendered and not yet recorded: its files are synced and its rows committed
+        // while the next chunk renders (the two cores stay busy instead of waiting on the disk
+        // and the database between chunks). Each chunk is still durable before its commit.
+        var pending: RenderedChunk?
+        func count(_ result: ChunkResult?) {
+            guard let result else { return }
+            summary.byPost += result.byPost
+            summary.notices += result.notices
+            summary.issued += result.issued
+            summary.pages += result.pages
+            done += result.claimed
+            progress?(IssueProgress(done: min(done, max(total, done)), total: max(total, done)))
+        }
+        func record(_ chunk: RenderedChunk?) async throws {
+            count(try await commit(chunk, month: month, today: today, at: at, now: now, thumbnails: thumbnails))
+        }
         while true {
             // A stop asked for (SIGTERM in the CLI): between chunks, everything recorded so far
-            // kept; the next run takes the rest.
+            // kept (and the chunk already rendered); the next run takes the rest.
             if stopRequested() {
                 summary.interrupted = true
                 break
@@ -110,6 +126,9 @@ public struct StatementService: Sendable {
             let slice = try await store.claimStatementWork(
                 month: month, owner: owner, limit: chunk, now: leaseStart, lease: lease)
             if slice.isEmpty {
+                // This run's own chunk first: its work rows are still leased to it.
+                try await record(pending)
+                pending = nil
                 guard try await store.statementWorkRemaining(month: month) > 0 else { break }
                 // A worker of this machine that is gone (killed, crashed) gives its leases back
                 // at once; one on another machine is waited for until its lease runs out.
@@ -122,68 +141,101 @@ public struct StatementService: Sendable {
             }
             let (inputs, unusable) = try await store.statementInputs(month: month, persons: slice)
             summary.skipped += unusable.map { Skipped(person: "assuré n° \($0.0.rawValue)", reason: $0.1) }
-            let rendered = try await withThrowingTaskGroup(of: [IssuedStatement].self) { group in
-                // Each worker takes the next statement when it is free (not a fixed share): a worker
-                // that drew the long statements does not leave the other idle at the end of a chunk.
-                let next = NextIndex()
-                let archive = self.archive
-                let publicURL = self.notices?.publicURL
-                for _ in 0..<min(max(workers, 1), inputs.count) {
-                    group.addTask {
-                        var done: [IssuedStatement] = []
-                        while true {
-                            let index = next.take()
-                            guard index < inputs.count else { return done }
-                            done.append(
-                                try Self.render(
-                                    inputs[index], month: month, issuedOn: issuedOn, archive: archive, thumbnails: thumbnails,
-                                    publicURL: publicURL))
-                        }
-                    }
-                }
-                var all: [IssuedStatement] = []
-                for try await part in group { all += part }
-                return all.sorted { $0.personID < $1.personID }
-            }
-            let byPerson = Dictionary(inputs.map { ($0.person.id, $0) }, uniquingKeysWith: { a, _ in a })
-            let routed = rendered.map { statement -> IssuedStatement in
-                guard let input = byPerson[statement.personID] else { return statement }
-                var statement = statement
-                let mode = DeliveryRule.mode(
-                    for: input.person.person, accountPeriods: input.accountPeriods, month: month, issuedOn: today)
-                statement.delivery = mode
-                statement.notice = mode.online && input.noticeEmail != nil
-                if mode.byPost {
-                    statement.postalLetter = Letters.postalStatement(
-                        person: input.person.person, month: month, reference: statement.reference)
-                }
-                return statement
-            }
-            // The chunk's files durable in one pass, before the commit that points to them (a
-            // crash before it leaves files no row names; the next run writes them again).
-            try FileSystemSync.sync(
-                files: rendered.flatMap { issued -> [String] in
-                    let pdf = "\(archive)/\(issued.statement.file)"
-                    let png = String(pdf.dropLast(4)) + ".png"
-                    return thumbnails && FileManager.default.fileExists(atPath: png) ? [pdf, png] : [pdf]
-                }, directory: "\(archive)/\(month)")
-            // Only what this worker recorded counts as issued by it (a worker whose lease ran
-            // out may find its chunk recorded by another: the constraint keeps one).
-            let recorded = try await store.recordStatements(routed, at: at)
-            let kept = Set(rendered.map(\.personID))
-            let leftOut = slice.filter { !kept.contains($0) }
-            if !leftOut.isEmpty { try await store.dropStatementWork(month: month, persons: leftOut) }
-            summary.byPost += routed.filter { $0.postalLetter != nil }.count
-            summary.notices += try await sendNotices(now: now)
-            summary.issued += recorded
-            ServiceMetrics.issued(recorded)
-            summary.pages += rendered.reduce(0) { $0 + $1.pages }
-            done += slice.count
-            progress?(IssueProgress(done: min(done, max(total, done)), total: max(total, done)))
+            let previous = pending
+            async let recorded = commit(previous, month: month, today: today, at: at, now: now, thumbnails: thumbnails)
+            let rendered = try await render(inputs, month: month, issuedOn: issuedOn, workers: workers, thumbnails: thumbnails)
+            count(try await recorded)
+            pending = RenderedChunk(slice: slice, inputs: inputs, rendered: rendered)
         }
+        try await record(pending)
         summary.notices += try await sendNotices(now: now)
         if !summary.interrupted { try await store.completeStatementRun(month: month, at: at) }
         return summary
+    }
+
+    /// A chunk of the work list, rendered (files written, not yet synced) and not yet recorded.
+    struct RenderedChunk: Sendable {
+        var slice: [InsuredPerson.ID]
+        var inputs: [StatementInput]
+        var rendered: [IssuedStatement]
+    }
+
+    /// What recording a chunk did.
+    struct ChunkResult: Sendable {
+        var claimed: Int
+        var issued: Int
+        var byPost: Int
+        var notices: Int
+        var pages: Int
+    }
+
+    /// Renders a chunk's statements on `workers` tasks and writes their files (not synced).
+    func render(_ inputs: [StatementInput], month: Month, issuedOn: CivilDate, workers: Int, thumbnails: Bool) async throws
+        -> [IssuedStatement]
+    {
+        try await withThrowingTaskGroup(of: [IssuedStatement].self) { group in
+            // Each worker takes the next statement when it is free (not a fixed share): a worker
+            // that drew the long statements does not leave the other idle at the end of a chunk.
+            let next = NextIndex()
+            let archive = self.archive
+            let publicURL = self.notices?.publicURL
+            for _ in 0..<min(max(workers, 1), inputs.count) {
+                group.addTask {
+                    var done: [IssuedStatement] = []
+                    while true {
+                        let index = next.take()
+                        guard index < inputs.count else { return done }
+                        done.append(
+                            try Self.render(
+                                inputs[index], month: month, issuedOn: issuedOn, archive: archive, thumbnails: thumbnails,
+                                publicURL: publicURL))
+                    }
+                }
+            }
+            var all: [IssuedStatement] = []
+            for try await part in group { all += part }
+            return all.sorted { $0.personID < $1.personID }
+        }
+    }
+
+    /// Routes a rendered chunk, makes its files durable in one pass, then commits its rows (a
+    /// crash before the commit leaves files no row names; the next run writes them again).
+    /// Nothing to do for no chunk.
+    func commit(_ chunk: RenderedChunk?, month: Month, today: CivilDate, at: Int64, now: Date, thumbnails: Bool)
+        async throws -> ChunkResult?
+    {
+        guard let chunk else { return nil }
+        let rendered = chunk.rendered
+        let byPerson = Dictionary(chunk.inputs.map { ($0.person.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let routed = rendered.map { statement -> IssuedStatement in
+            guard let input = byPerson[statement.personID] else { return statement }
+            var statement = statement
+            let mode = DeliveryRule.mode(
+                for: input.person.person, accountPeriods: input.accountPeriods, month: month, issuedOn: today)
+            statement.delivery = mode
+            statement.notice = mode.online && input.noticeEmail != nil
+            if mode.byPost {
+                statement.postalLetter = Letters.postalStatement(
+                    person: input.person.person, month: month, reference: statement.reference)
+            }
+            return statement
+        }
+        try FileSystemSync.sync(
+            files: rendered.flatMap { issued -> [String] in
+                let pdf = "\(archive)/\(issued.statement.file)"
+                let png = String(pdf.dropLast(4)) + ".png"
+                return thumbnails && FileManager.default.fileExists(atPath: png) ? [pdf, png] : [pdf]
+            }, directory: "\(archive)/\(month)")
+        // Only what this worker recorded counts as issued by it (a worker whose lease ran
+        // out may find its chunk recorded by another: the constraint keeps one).
+        let recorded = try await store.recordStatements(routed, at: at)
+        let kept = Set(rendered.map(\.personID))
+        let leftOut = chunk.slice.filter { !kept.contains($0) }
+        if !leftOut.isEmpty { try await store.dropStatementWork(month: month, persons: leftOut) }
+        ServiceMetrics.issued(recorded)
+        return ChunkResult(
+            claimed: chunk.slice.count, issued: recorded, byPost: routed.filter { $0.postalLetter != nil }.count,
+            notices: try await sendNotices(now: now), pages: rendered.reduce(0) { $0 + $1.pages })
     }
 
     /// Who holds a lease, for the operator reading `statement_work`: host, process, and a random
