@@ -211,7 +211,7 @@ private final class ImportRun: @unchecked Sendable {
 
     /// The problem a write outcome reveals, if any.
     static func problem(_ record: ImportRecord, _ outcome: ImportOutcome) -> String? {
-        guard case .payment(let payment) = record, case .payment(let result) = outcome else { return nil }
+        guard case .payment(let payment, _) = record, case .payment(let result) = outcome else { return nil }
         switch result {
         case .inserted, .alreadyPresent:
             return nil

@@ -16,7 +16,14 @@ public protocol ImportSession: Sendable {
 /// One record of a feed.
 public enum ImportRecord: Sendable {
     case person(InsuredPerson)
-    case payment(Payment)
+    /// A payment with its content fingerprint (`ContentHash.of`), computed where the record is
+    /// made: the importer's parsing thread, not the one writer.
+    case payment(Payment, fingerprint: [UInt8])
+
+    /// A payment record, its fingerprint computed here.
+    public static func payment(_ payment: Payment) -> ImportRecord {
+        .payment(payment, fingerprint: ContentHash.of(payment))
+    }
 }
 
 /// What writing one record did.
@@ -84,7 +91,8 @@ final class SQLiteImportSession: ImportSession, @unchecked Sendable {
             for record in records {
                 switch record {
                 case .person(let person): outcomes.append(.person(try self.upsert(person)))
-                case .payment(let payment): outcomes.append(.payment(try self.insert(payment)))
+                case .payment(let payment, let fingerprint):
+                    outcomes.append(.payment(try self.insert(payment, fingerprint: fingerprint)))
                 }
             }
             return outcomes
@@ -196,13 +204,12 @@ final class SQLiteImportSession: ImportSession, @unchecked Sendable {
     }
 
     /// Inserts a payment and its lines, unless its reference is already there.
-    func insert(_ payment: Payment) throws -> PaymentImportOutcome {
+    func insert(_ payment: Payment, fingerprint hash: [UInt8]) throws -> PaymentImportOutcome {
         try chunkBoundary()
         guard let person = try person(nir: payment.nir.body) else { return .unknownPerson }
         for line in payment.lines where !person.ranks.contains(line.beneficiaryRank) {
             return .unknownBeneficiary(rank: line.beneficiaryRank)
         }
-        let hash = ContentHash.of(payment)
         if insertPayment == nil {
             insertPayment = try BoundStatement(
                 db,

@@ -130,7 +130,7 @@ actor PostgresImportSession: ImportSession {
         for record in records {
             switch record {
             case .person(let person): written.insert(person.nir.body)
-            case .payment(let payment): named.insert(payment.nir.body)
+            case .payment(let payment, _): named.insert(payment.nir.body)
             }
         }
         named.subtract(written)
@@ -179,7 +179,7 @@ actor PostgresImportSession: ImportSession {
                     current[nir] = Known(id: nil, hash: hash, ranks: ranks)
                 }
                 finalPerson[nir] = person
-            case .payment(let payment):
+            case .payment(let payment, let hash):
                 guard let known = current[payment.nir.body] else {
                     outcomes[index] = .payment(.unknownPerson)
                     continue
@@ -188,7 +188,6 @@ actor PostgresImportSession: ImportSession {
                     outcomes[index] = .payment(.unknownBeneficiary(rank: rank))
                     continue
                 }
-                let hash = ContentHash.of(payment)
                 if let earlier = batchReferences[payment.reference] {
                     // The same reference earlier in this batch decides, as the stored one would.
                     if earlier == hash {
