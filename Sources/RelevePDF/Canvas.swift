@@ -80,6 +80,7 @@ final class Canvas {
         layout = pango_cairo_create_layout(context)
         // Font sizes are PDF points: 72 units per inch, not pango's default 96.
         pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72)
+        pango_context_set_round_glyph_positions(pango_layout_get_context(layout), 0)
         pango_layout_context_changed(layout)
     }
 
