@@ -37,6 +37,10 @@ final class Canvas {
     /// the thread.
     private final class ThreadLayouts {
         var layouts: [LayoutKey: OpaquePointer] = [:]
+        /// Widths of one-line texts measured on this thread (`advance`), the first
+        /// `threadAdvanceLimit` kept: dates, amounts and labels recur from one statement to the
+        /// next, and a width depends only on the text, the size and the style.
+        var advances: [AdvanceKey: Double] = [:]
         /// The thread's own font files, made before its first layout (see `ThreadFonts`).
         let fonts: ThreadFonts?
 
@@ -50,6 +54,7 @@ final class Canvas {
     }
 
     private static let threadLayoutLimit = 512
+    private static let threadAdvanceLimit = 8192
 
     private static let threadKey: pthread_key_t = {
         var key = pthread_key_t()
@@ -68,15 +73,17 @@ final class Canvas {
         return layouts
     }
 
-    /// This thread's fonts, when it has its own.
+    /// This thread's fonts, when it has its own, and what it keeps across documents.
     private let threadFonts: ThreadFonts?
+    private let thread: ThreadLayouts
 
     init(context: OpaquePointer) {
         cr = context
         // The fonts are handed to fontconfig before pango's font map first reads its
         // configuration, and the thread's own configuration is set before its first layout.
         _ = UnhintedFonts.family
-        threadFonts = Self.threadLayouts.fonts
+        thread = Self.threadLayouts
+        threadFonts = thread.fonts
         layout = pango_cairo_create_layout(context)
         // Font sizes are PDF points: 72 units per inch, not pango's default 96.
         pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72)
@@ -116,7 +123,6 @@ final class Canvas {
         -> OpaquePointer
     {
         let key = LayoutKey(text: text, font: description, width: width, align: align, maxLines: maxLines)
-        let thread = Self.threadLayouts
         if let kept = thread.layouts[key] ?? laidOut[key] { return kept }
         guard let fresh = pango_layout_new(pango_layout_get_context(layout)) else {
             prepare(layout, text, font: description, width: width, align: align, maxLines: maxLines)
@@ -350,18 +356,23 @@ final class Canvas {
         var italic: Bool
     }
 
-    /// Widths already measured in this document: a line is measured to paginate, then again
-    /// to place it (cairo's text extents were a tenth of a statement's time).
+    /// Widths already measured in this document beyond the thread's own: a line is measured
+    /// to paginate, then again to place it (cairo's text extents were a tenth of a
+    /// statement's time).
     private var advances: [AdvanceKey: Double] = [:]
 
     /// The width of one line of `text` in DejaVu Sans at `size`.
     private func advance(_ text: String, size: Double, bold: Bool, italic: Bool) -> Double {
         let key = AdvanceKey(text: text, size: size, bold: bold, italic: italic)
-        if let known = advances[key] { return known }
+        if let known = thread.advances[key] ?? advances[key] { return known }
         setFont(size: size, bold: bold, italic: italic)
         var extents = cairo_text_extents_t()
         cairo_text_extents(cr, text, &extents)
-        if advances.count < 4096 { advances[key] = extents.x_advance }
+        if thread.advances.count < Self.threadAdvanceLimit {
+            thread.advances[key] = extents.x_advance
+        } else if advances.count < 4096 {
+            advances[key] = extents.x_advance
+        }
         return extents.x_advance
     }
 
