@@ -4,13 +4,17 @@
 # side"). Release builds; ReportLab and rl_accel in a virtual environment of their own
 # (.build/bench-venv, from PyPI); sqlite3, wrk, GNU time and taskset from Debian.
 #
-#   make bench                        # about 6 minutes on 2 cores
-#   LINES=1000000 ASSURES=20000 make bench
+#   make bench                        # about 10 minutes on 2 cores
+#   LINES=1000000 ASSURES=20000 ROUNDS=5 make bench
+#
+# Each figure is the median of ROUNDS runs (3), the runs of a figure and of its anchor
+# alternated: on a shared machine one run of either side can be 30 % off.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 lines=${LINES:-300000}
 assures=${ASSURES:-5000}
 duration=${DURATION:-10s}
+rounds=${ROUNDS:-3}
 dir=${BENCH_DIR:-.build/bench-tout}
 rm -rf "$dir" && mkdir -p "$dir"
 swift build -c release --product releve >/dev/null 2>&1
@@ -24,31 +28,49 @@ fi
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $machine"
 
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 # 1. One statement, one core, against ReportLab drawing the same content; then two threads.
-echo "== statements (releve-bench rendu, reportlab_statement.py)"
-one=$(cd "$dir" && taskset -c 0 "$bench" rendu --nombre 2000 | sed -n 's/^1 thread: \([0-9]*\) statements\/s.*/\1/p')
-two=$(cd "$dir" && "$bench" rendu --nombre 2000 | sed -n 's/.*2 threads: \([0-9]*\) statements\/s.*/\1/p')
-reportlab=$(taskset -c 0 "$venv/bin/python3" docs/bench/reportlab_statement.py 1000 | sed -n 's/.*= \([0-9]*\) statements\/s.*/\1/p')
-echo "   releve one core $one/s, two threads $two/s; reportlab one core $reportlab/s"
+echo "== statements (releve-bench rendu, reportlab_statement.py; $rounds rounds)"
+ones=""; twos=""; reportlabs=""
+for _ in $(seq "$rounds"); do
+    ones="$ones $(cd "$dir" && taskset -c 0 "$bench" rendu --nombre 2000 | sed -n 's/^1 thread: \([0-9]*\) statements\/s.*/\1/p')"
+    reportlabs="$reportlabs $(taskset -c 0 "$venv/bin/python3" docs/bench/reportlab_statement.py 1000 | sed -n 's/.*= \([0-9]*\) statements\/s.*/\1/p')"
+    twos="$twos $(cd "$dir" && "$bench" rendu --nombre 2000 | sed -n 's/.*2 threads: \([0-9]*\) statements\/s.*/\1/p')"
+done
+one=$(echo "$ones" | median); two=$(echo "$twos" | median); reportlab=$(echo "$reportlabs" | median)
+echo "   releve one core$ones/s (median $one), two threads$twos/s (median $two); reportlab one core$reportlabs/s (median $reportlab)"
 
 # 2. Import on one core against sqlite3's .import into the same indexed table.
-echo "== import ($lines lines; docs/bench/import.sh)"
-LINES=$lines BENCH_DIR="$dir/import" docs/bench/import.sh > "$dir/import.txt" 2> "$dir/import.err"
-import_rate=$(awk -F'|' '$2 ~ /^ releve / {gsub(/ /, "", $4); print $4}' "$dir/import.txt")
-sqlite_rate=$(awk -F'|' '$2 ~ /^ sqlite3-indexed / {gsub(/ /, "", $4); print $4}' "$dir/import.txt")
-import_two=$(awk -F'|' '$2 ~ /^ releve-two-cores / {gsub(/ /, "", $4); print $4}' "$dir/import.txt")
-echo "   releve $import_rate lines/s (two cores $import_two lines/s); sqlite3 .import (indexed) $sqlite_rate lines/s"
+echo "== import ($lines lines; docs/bench/import.sh; $rounds rounds)"
+imports=""; sqlites=""; import_twos=""
+for _ in $(seq "$rounds"); do
+    LINES=$lines BENCH_DIR="$dir/import" docs/bench/import.sh > "$dir/import.txt" 2> "$dir/import.err"
+    imports="$imports $(awk -F'|' '$2 ~ /^ releve / {gsub(/ /, "", $4); print $4}' "$dir/import.txt")"
+    sqlites="$sqlites $(awk -F'|' '$2 ~ /^ sqlite3-indexed / {gsub(/ /, "", $4); print $4}' "$dir/import.txt")"
+    import_twos="$import_twos $(awk -F'|' '$2 ~ /^ releve-two-cores / {gsub(/ /, "", $4); print $4}' "$dir/import.txt")"
+done
+import_rate=$(echo "$imports" | median); sqlite_rate=$(echo "$sqlites" | median); import_two=$(echo "$import_twos" | median)
+echo "   releve$imports lines/s (median $import_rate; two cores$import_twos, median $import_two); sqlite3 .import (indexed)$sqlites (median $sqlite_rate)"
 
 # 3. Issuing a month end to end (both cores), against the bare two-thread rendering rate.
 echo "== issuing October 2026 for $assures assurés"
 "$releve" echantillon --assures "$assures" --mois 12 --fin 2026-10 --graine 1 --format csv --sortie "$dir/feed.csv" >/dev/null 2>&1
-"$releve" importer --base "$dir/month.sqlite" "$dir/feed.assures.jsonl" "$dir/feed.csv" >/dev/null 2>&1
-start=$(date +%s.%N)
-"$releve" admin releves emettre --mois 2026-10 --base "$dir/month.sqlite" >/dev/null 2>&1
-end=$(date +%s.%N)
-issued=$(sqlite3 "$dir/month.sqlite" "SELECT count(*) FROM statement")
-issue_rate=$(awk -v n="$issued" -v a="$start" -v b="$end" 'BEGIN { printf "%d", n / (b - a) }')
-echo "   $issued statements in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s = $issue_rate/s"
+"$releve" importer --base "$dir/imported.sqlite" "$dir/feed.assures.jsonl" "$dir/feed.csv" >/dev/null 2>&1
+sqlite3 "$dir/imported.sqlite" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+issues=""
+for _ in $(seq "$rounds"); do
+    # A fresh copy of the same imported base each round (and its key).
+    rm -rf "$dir/month.sqlite"*
+    cp "$dir/imported.sqlite" "$dir/month.sqlite" && cp "$dir/imported.sqlite.cle" "$dir/month.sqlite.cle"
+    start=$(date +%s.%N)
+    "$releve" admin releves emettre --mois 2026-10 --base "$dir/month.sqlite" >/dev/null 2>&1
+    end=$(date +%s.%N)
+    issued=$(sqlite3 "$dir/month.sqlite" "SELECT count(*) FROM statement")
+    issues="$issues $(awk -v n="$issued" -v a="$start" -v b="$end" 'BEGIN { printf "%d", n / (b - a) }')"
+done
+issue_rate=$(echo "$issues" | median)
+echo "   $issued statements each run:$issues statements/s (median $issue_rate)"
 
 # 4. Pages and API under wrk, against the same server's health route.
 echo "== web (wrk -t2 -c64 -d$duration, releve demo)"
@@ -79,7 +101,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; el
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "?" }'; }
 met() { awk -v v="$1" -v aim="$2" 'BEGIN { print (v >= aim ? "met" : "missed") }'; }
 echo
-echo "machine: $machine"
+echo "machine: $machine; each figure the median of $rounds runs"
 echo
 echo "| what | Releve | anchor in the same run | ratio | aim | |"
 echo "|---|---|---|---|---|---|"
