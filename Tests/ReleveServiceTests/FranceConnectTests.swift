@@ -26,6 +26,7 @@ struct FranceConnectTests {
         _ subject: String, world: AccountWorld, provider: TestProvider, binding: String = "navigateur-1",
         callbackBinding: String? = nil
     ) async throws -> FederationService.Outcome {
+        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
         let url = try await world.services.federation.begin(.login, binding: binding, now: world.now)
         let answer = try provider.authorize(url, as: subject)
         return try await world.services.federation.complete(
@@ -225,6 +226,7 @@ extension FranceConnectTests {
             _ = try await Self.login("fc-jean-martin", world: world, provider: provider, callbackBinding: "navigateur-2")
         }
         // A state used twice, and a code used twice (under a new state).
+        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
         let url = try await federation.begin(.login, binding: "b", now: world.now)
         let answer = try provider.authorize(url, as: "fc-jean-martin")
         _ = try Self.session(
@@ -234,6 +236,7 @@ extension FranceConnectTests {
             _ = try await federation.complete(
                 state: answer["state"], code: answer["code"], error: nil, binding: "b", channel: .web, now: world.now)
         }
+        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
         let url2 = try await federation.begin(.login, binding: "b", now: world.now)
         let state2 = try provider.authorize(url2, as: "fc-jean-martin")["state"]
         await expectError({ $0.federationProblem == .refused }) {
@@ -248,6 +251,7 @@ extension FranceConnectTests {
         }
         // An expired state (the login took more than 10 minutes).
         try provider.fault("none")
+        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
         let late = try await federation.begin(.login, binding: "b", now: world.now)
         let lateAnswer = try provider.authorize(late, as: "fc-jean-martin")
         await expectError({ $0.federationProblem == .refused }) {
@@ -298,6 +302,7 @@ extension FranceConnectTests {
             _ = try await world.service.changeEmail(
                 token: session.token, code: "", newEmail: "nouveau@exemple.fr", channel: .web, now: world.now)
         }
+        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
         let url = try await federation.begin(
             .reauthenticate(token: session.token, action: "email"), binding: "navigateur-1", now: world.now)
         #expect(url.contains("prompt=login") && url.contains("max_age=0"))
@@ -312,6 +317,7 @@ extension FranceConnectTests {
         _ = try await world.service.changeEmail(
             token: session.token, code: "", newEmail: "nouveau@exemple.fr", channel: .web, now: world.now)
         // Another person's provider account cannot re-authenticate this session.
+        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
         let other = try await federation.begin(
             .reauthenticate(token: session.token, action: "code"), binding: "navigateur-1", now: world.now)
         let otherAnswer = try provider.authorize(other, as: "fc-inconnu")
@@ -378,6 +384,7 @@ extension FranceConnectTests {
         let world = try await AccountWorld()
         #expect(!world.services.federation.isConfigured)
         await expectError({ $0.federationProblem == .notConfigured }) {
+            world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
             _ = try await world.services.federation.begin(.login, binding: "b", now: world.now)
         }
     }
