@@ -24,6 +24,7 @@ bytes=$(stat -c %s "$dir/paiements.csv")
 
 measure() { # label, command... ; prints "label seconds rss_kb"
     local label=$1; shift
+    sync  # what earlier steps wrote is on disk before the clock starts
     /usr/bin/time -o "$dir/time.txt" -f "%e %M" taskset -c "${CORES:-0}" "$@" >/dev/null 2>&1
     echo "$label $(tail -n 1 "$dir/time.txt")"
 }
