@@ -73,8 +73,7 @@ final class Canvas {
         return layouts
     }
 
-    /// This thread's fonts, when it has its own, and what it keeps across documents.
-    private let threadFonts: ThreadFonts?
+    /// What this thread keeps across documents, its own fonts among them.
     private let thread: ThreadLayouts
 
     init(context: OpaquePointer) {
@@ -83,7 +82,6 @@ final class Canvas {
         // configuration, and the thread's own configuration is set before its first layout.
         _ = UnhintedFonts.family
         thread = Self.threadLayouts
-        threadFonts = thread.fonts
         layout = pango_cairo_create_layout(context)
         // Font sizes are PDF points: 72 units per inch, not pango's default 96.
         pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72)
@@ -339,7 +337,7 @@ final class Canvas {
 
     /// Selects DejaVu Sans at `size` for cairo's own text calls.
     private func setFont(size: Double, bold: Bool, italic: Bool) {
-        if let face = threadFonts?.face(bold: bold, italic: italic) {
+        if let face = thread.fonts?.face(bold: bold, italic: italic) {
             cairo_set_font_face(cr, face)
         } else {
             cairo_select_font_face(

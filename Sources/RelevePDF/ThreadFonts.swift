@@ -29,8 +29,6 @@ import Synchronization
 /// would be destroyed while another thread looks it up).
 final class ThreadFonts {
     private let slot: Slot
-    /// The slot's faces this thread has asked for (borrowed: the slot owns them).
-    private var faces: [Int: OpaquePointer] = [:]
 
     static let slots = 3
     private static let nextSlot = Mutex(0)

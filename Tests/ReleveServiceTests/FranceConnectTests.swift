@@ -10,7 +10,10 @@ import Testing
 
 /// FranceConnect login against a real OpenID Connect provider on loopback
 /// (Tests/franceconnect/fournisseur.py): the journeys, then every bad answer, each refused,
-/// audited, and with nothing created. The clock is the real one: the provider signs real times.
+/// audited, and with nothing created. The clock is the real one: the provider signs real times,
+/// so each login step sets the world's clock again (`world.now = Date()`); a clock set only when
+/// the world was made fell behind the provider's by more than the 60 s of tolerated skew on a
+/// loaded CI run, and ID tokens were refused as issued in the future.
 @Suite("FranceConnect")
 struct FranceConnectTests {
     /// A world whose services know the provider, its clock set to now.
@@ -26,7 +29,7 @@ struct FranceConnectTests {
         _ subject: String, world: AccountWorld, provider: TestProvider, binding: String = "navigateur-1",
         callbackBinding: String? = nil
     ) async throws -> FederationService.Outcome {
-        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
+        world.now = Date()
         let url = try await world.services.federation.begin(.login, binding: binding, now: world.now)
         let answer = try provider.authorize(url, as: subject)
         return try await world.services.federation.complete(
@@ -226,7 +229,7 @@ extension FranceConnectTests {
             _ = try await Self.login("fc-jean-martin", world: world, provider: provider, callbackBinding: "navigateur-2")
         }
         // A state used twice, and a code used twice (under a new state).
-        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
+        world.now = Date()
         let url = try await federation.begin(.login, binding: "b", now: world.now)
         let answer = try provider.authorize(url, as: "fc-jean-martin")
         _ = try Self.session(
@@ -236,7 +239,7 @@ extension FranceConnectTests {
             _ = try await federation.complete(
                 state: answer["state"], code: answer["code"], error: nil, binding: "b", channel: .web, now: world.now)
         }
-        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
+        world.now = Date()
         let url2 = try await federation.begin(.login, binding: "b", now: world.now)
         let state2 = try provider.authorize(url2, as: "fc-jean-martin")["state"]
         await expectError({ $0.federationProblem == .refused }) {
@@ -251,7 +254,7 @@ extension FranceConnectTests {
         }
         // An expired state (the login took more than 10 minutes).
         try provider.fault("none")
-        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
+        world.now = Date()
         let late = try await federation.begin(.login, binding: "b", now: world.now)
         let lateAnswer = try provider.authorize(late, as: "fc-jean-martin")
         await expectError({ $0.federationProblem == .refused }) {
@@ -302,7 +305,7 @@ extension FranceConnectTests {
             _ = try await world.service.changeEmail(
                 token: session.token, code: "", newEmail: "nouveau@exemple.fr", channel: .web, now: world.now)
         }
-        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
+        world.now = Date()
         let url = try await federation.begin(
             .reauthenticate(token: session.token, action: "email"), binding: "navigateur-1", now: world.now)
         #expect(url.contains("prompt=login") && url.contains("max_age=0"))
@@ -317,7 +320,7 @@ extension FranceConnectTests {
         _ = try await world.service.changeEmail(
             token: session.token, code: "", newEmail: "nouveau@exemple.fr", channel: .web, now: world.now)
         // Another person's provider account cannot re-authenticate this session.
-        world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
+        world.now = Date()
         let other = try await federation.begin(
             .reauthenticate(token: session.token, action: "code"), binding: "navigateur-1", now: world.now)
         let otherAnswer = try provider.authorize(other, as: "fc-inconnu")
@@ -384,7 +387,6 @@ extension FranceConnectTests {
         let world = try await AccountWorld()
         #expect(!world.services.federation.isConfigured)
         await expectError({ $0.federationProblem == .notConfigured }) {
-            world.now = Date()  // the provider signs real times: the clock of this step, not of the world's making
             _ = try await world.services.federation.begin(.login, binding: "b", now: world.now)
         }
     }
