@@ -19,6 +19,9 @@ extension AccountService {
         /// "code", or `FederationService.method` for a session opened through the provider.
         public var method: String = "code"
         var reauthenticatedAt: Int64?
+        /// The payments read with the session (`authenticate(token:now:paymentsIn:)`), for the
+        /// window they cover.
+        public var payments: PaymentsService.Window.Read?
 
         public var email: String { account.email }
 
@@ -135,14 +138,33 @@ extension AccountService {
     /// The assuré behind `token`, if the session is valid now (idle and absolute limits);
     /// refreshes its idle timer.
     public func authenticate(token: String?, now: Date) async throws -> Authenticated {
+        try await authenticate(token: token, now: now, paymentsIn: nil)
+    }
+
+    /// The same, reading in the same transaction the assuré's payments of `window` (a page's
+    /// whole read: one hand-off to the database instead of two). Give a window only when the
+    /// payments are read from the store itself (`PaymentsService.window(_:today:)` says so),
+    /// not from a read replica.
+    public func authenticate(token: String?, now: Date, paymentsIn window: PaymentsService.Window?) async throws
+        -> Authenticated
+    {
         guard let token, Token.isWellFormed(token) else {
             try await checkMaintenance()
             throw ServiceError.notAuthenticated(.none)
         }
         let hash = Token.hash(token)
         let at = Self.seconds(now)
-        // One read for the maintenance flag, the session and the account.
-        let found = try await store.sessionContext(tokenHash: hash)
+        // One read for the maintenance flag, the session and the account (and the payments).
+        let found:
+            (
+                maintenance: String?, session: StoredSession?, context: AccountContext?, payments: [StoredPayment]?
+            )
+        if let window {
+            found = try await store.sessionContext(tokenHash: hash, paymentsFrom: window.from, to: window.to)
+        } else {
+            let read = try await store.sessionContext(tokenHash: hash)
+            found = (read.maintenance, read.session, read.context, nil)
+        }
         if let message = found.maintenance { throw ServiceError.maintenance(message) }
         guard let session = found.session else { throw ServiceError.notAuthenticated(.none) }
         if session.revokedAt != nil { throw ServiceError.notAuthenticated(.revoked) }
@@ -158,7 +180,10 @@ extension AccountService {
         if at - session.lastSeenAt >= 30 { try await store.touchSession(tokenHash: hash, at: at) }
         return Authenticated(
             person: context.person, account: account, tokenHash: hash, method: session.method,
-            reauthenticatedAt: session.reauthenticatedAt)
+            reauthenticatedAt: session.reauthenticatedAt,
+            payments: window.flatMap { window in
+                found.payments.map { .init(window: window, nir: context.person.person.nir, payments: $0) }
+            })
     }
 
     /// Closes the session behind `token` (a no-op if it is already closed or unknown).

@@ -9,6 +9,8 @@ public struct PaymentsService: Sendable {
     let store: any Store
     /// Where the payments are read: the store, or a read replica's router.
     let reader: any PaymentReader
+    /// Whether `reader` is the store (no replica): the payments may then be read with the session.
+    let readsStore: Bool
 
     /// The seed's window; today's service shows up to 27 months.
     public static let defaultMonths = 6
@@ -17,6 +19,7 @@ public struct PaymentsService: Sendable {
     public init(store: any Store, reader: (any PaymentReader)? = nil) {
         self.store = store
         self.reader = reader ?? store
+        readsStore = reader == nil
     }
 
     public struct Filter: Sendable {
@@ -53,8 +56,21 @@ public struct PaymentsService: Sendable {
                 subject: user.person.person.nir.masked, channel: channel, detail: reference))
     }
 
-    /// The payments of `person` selected by `filter`, newest first; `today` fixes the window.
-    public func report(for person: InsuredPerson, filter: Filter, today: CivilDate) async throws -> PaymentsReport {
+    /// The dates a filter covers, from `today`: the dates the payments are read between.
+    public struct Window: Sendable, Equatable {
+        public let from: CivilDate
+        public let to: CivilDate
+
+        /// Payments read for a window (with the session, `AccountService.authenticate`).
+        public struct Read: Sendable {
+            public let window: Window
+            public let nir: NIR
+            public let payments: [StoredPayment]
+        }
+    }
+
+    /// The window `filter` covers, or a refusal naming the field.
+    public func window(_ filter: Filter, today: CivilDate) throws -> Window {
         guard (1...Self.maxMonths).contains(filter.months) else {
             throw ServiceError.invalidValue(.invalid(field: "mois", reason: "de 1 à \(Self.maxMonths) mois"))
         }
@@ -74,6 +90,22 @@ public struct PaymentsService: Sendable {
             throw ServiceError.invalidValue(
                 .invalid(field: "période", reason: "la date de début (--du) est après la date de fin (--au)"))
         }
+        return Window(from: from, to: to)
+    }
+
+    /// The window to read with the session, when the payments come from the store itself and
+    /// the filter is valid (an invalid one is refused by `report`, after authentication).
+    public func prefetchWindow(_ filter: Filter, today: CivilDate) -> Window? {
+        readsStore ? try? window(filter, today: today) : nil
+    }
+
+    /// The payments of `person` selected by `filter`, newest first; `today` fixes the window.
+    /// Payments already read for that window (`read`, with the session) are not read again.
+    public func report(for person: InsuredPerson, filter: Filter, today: CivilDate, read: Window.Read? = nil)
+        async throws -> PaymentsReport
+    {
+        let window = try window(filter, today: today)
+        let (from, to) = (window.from, window.to)
         var rank: Int?
         if let wanted = filter.beneficiary {
             rank = Self.rank(of: wanted, in: person)
@@ -83,7 +115,12 @@ public struct PaymentsService: Sendable {
                     .invalid(field: "bénéficiaire", reason: "« \(wanted.prefix(40)) » inconnu ; bénéficiaires : \(names)"))
             }
         }
-        let stored = try await reader.payments(of: person.nir, from: from, to: to)
+        let stored: [StoredPayment]
+        if let read, read.window == window, read.nir == person.nir {
+            stored = read.payments
+        } else {
+            stored = try await reader.payments(of: person.nir, from: from, to: to)
+        }
         var payments: [Payment] = []
         for entry in stored {
             if let selected = Self.select(entry.payment, rank: rank, nature: filter.nature) { payments.append(selected) }

@@ -5,22 +5,24 @@ extension SQLiteStore {
     /// The payments of one assuré whose payment date falls in `from...to`, newest first, with
     /// their lines. A range scan on `payment_by_person_date`, then the clustered lines.
     public func payments(of nir: NIR, from: CivilDate, to: CivilDate) async throws -> [StoredPayment] {
-        try await read { db in
-            guard
-                let personID = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT id FROM person WHERE nir = ?"), arguments: [nir.body])
-            else { return [] }
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT \(Self.paymentColumns)
-                        FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                        WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
-                        ORDER BY p.payment_date DESC, p.id DESC, l.position
-                        """),
-                arguments: [personID, from.description, to.description])
-            return try Self.payments(from: rows, nir: nir)
-        }
+        try await read { db in try Self.payments(of: nir, from: from, to: to, db) }
+    }
+
+    static func payments(of nir: NIR, from: CivilDate, to: CivilDate, _ db: Database) throws -> [StoredPayment] {
+        guard
+            let personID = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM person WHERE nir = ?"), arguments: [nir.body])
+        else { return [] }
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT \(Self.paymentColumns)
+                    FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                    WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
+                    ORDER BY p.payment_date DESC, p.id DESC, l.position
+                    """),
+            arguments: [personID, from.description, to.description])
+        return try Self.payments(from: rows, nir: nir)
     }
 
     /// Who the payment with this reference belongs to, if it exists.

@@ -38,26 +38,47 @@ extension SQLiteStore {
     public func sessionContext(tokenHash: [UInt8]) async throws -> (
         maintenance: String?, session: StoredSession?, context: AccountContext?
     ) {
+        try await read { db in try Self.sessionContext(tokenHash: tokenHash, db) }
+    }
+
+    /// The session's read and the payments' read in one transaction: one hand-off to a reader
+    /// and back instead of two (an SQLite base has no replica to send the payments to).
+    public func sessionContext(tokenHash: [UInt8], paymentsFrom from: CivilDate, to: CivilDate) async throws -> (
+        maintenance: String?, session: StoredSession?, context: AccountContext?, payments: [StoredPayment]?
+    ) {
         try await read { db in
-            // Cached statements: this read runs on every authenticated request.
-            let maintenance = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = 'maintenance'"))
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: "SELECT s.*, p.nir FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?"),
-                    arguments: [Data(tokenHash)])
-            else { return (maintenance, nil, nil) }
-            let session = try Self.session(from: row)
-            guard
-                let personRow = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [session.personID.rawValue])
-            else { return (maintenance, session, nil) }
-            let person = try Self.person(from: personRow, db: db)
+            let found = try Self.sessionContext(tokenHash: tokenHash, db)
+            guard found.maintenance == nil, let person = found.context?.person.person else {
+                return (found.maintenance, found.session, found.context, nil)
+            }
             return (
-                maintenance, session,
-                AccountContext(person: person, account: try Self.account(personID: person.id.rawValue, db: db))
+                found.maintenance, found.session, found.context,
+                try Self.payments(of: person.nir, from: from, to: to, db)
             )
         }
+    }
+
+    static func sessionContext(tokenHash: [UInt8], _ db: Database) throws -> (
+        maintenance: String?, session: StoredSession?, context: AccountContext?
+    ) {
+        // Cached statements: this read runs on every authenticated request.
+        let maintenance = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = 'maintenance'"))
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT s.*, p.nir FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?"),
+                arguments: [Data(tokenHash)])
+        else { return (maintenance, nil, nil) }
+        let session = try Self.session(from: row)
+        guard
+            let personRow = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [session.personID.rawValue])
+        else { return (maintenance, session, nil) }
+        let person = try Self.person(from: personRow, db: db)
+        return (
+            maintenance, session,
+            AccountContext(person: person, account: try Self.account(personID: person.id.rawValue, db: db))
+        )
     }
 
     /// Counts one more code attempt for this NIR *before* the code is checked, unless `refuse`

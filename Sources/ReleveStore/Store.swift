@@ -24,6 +24,12 @@ public protocol AccountStore: Sendable {
     func sessionContext(tokenHash: [UInt8]) async throws -> (
         maintenance: String?, session: StoredSession?, context: AccountContext?
     )
+    /// The same, and the payments of the session's assuré paid between `from` and `to` (nil
+    /// when there is no session or assuré): a page's whole read in one transaction where the
+    /// engine can (the payments must then come from the primary, not a read replica).
+    func sessionContext(tokenHash: [UInt8], paymentsFrom from: CivilDate, to: CivilDate) async throws -> (
+        maintenance: String?, session: StoredSession?, context: AccountContext?, payments: [StoredPayment]?
+    )
     /// Records a request (and, with `issue`, the code and its letter) with its audit row.
     func recordProvisionalCodeRequest(
         nir: NIR, at: Int64, issue: (personID: InsuredPerson.ID, codeHash: String, expiresAt: Int64, letter: NewLetter)?,
@@ -55,6 +61,19 @@ public protocol AccountStore: Sendable {
     /// Closes the account, revokes its sessions and queues the confirmation letter; false if
     /// there was no active account.
     func closeAccount(personID: InsuredPerson.ID, at: Int64, letter: NewLetter, audit: AuditEvent) async throws -> Bool
+}
+
+extension AccountStore where Self: PaymentReader {
+    /// Two reads: the session, then the payments.
+    public func sessionContext(tokenHash: [UInt8], paymentsFrom from: CivilDate, to: CivilDate) async throws -> (
+        maintenance: String?, session: StoredSession?, context: AccountContext?, payments: [StoredPayment]?
+    ) {
+        let found = try await sessionContext(tokenHash: tokenHash)
+        guard found.maintenance == nil, let person = found.context?.person.person else {
+            return (found.maintenance, found.session, found.context, nil)
+        }
+        return (found.maintenance, found.session, found.context, try await payments(of: person.nir, from: from, to: to))
+    }
 }
 
 /// The audit trail: append-only.

@@ -99,12 +99,15 @@ extension Web {
     }
 
     /// The assuré behind `Authorization: Bearer …`.
-    func apiUser(_ request: Request) async throws -> (user: AccountService.Authenticated, token: String) {
+    /// With `paymentsIn`, the assuré's payments of that window are read with the session.
+    func apiUser(_ request: Request, paymentsIn window: PaymentsService.Window? = nil) async throws -> (
+        user: AccountService.Authenticated, token: String
+    ) {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw WebError.loginRequired }
         let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard Token.isWellFormed(token) else { throw WebError.loginRequired }
         do {
-            return (try await accounts.authenticate(token: token, now: now()), token)
+            return (try await accounts.authenticate(token: token, now: now(), paymentsIn: window), token)
         } catch ServiceError.notAuthenticated {
             throw WebError.loginRequired
         }
@@ -240,9 +243,13 @@ extension Web {
             return API.json(Message(message: try await accounts.confirmEmail(linkOrToken: body.jeton, channel: .api, now: now())))
         }
         api.getAndHead("/paiements") { request, _ -> Response in
-            let (user, _) = try await apiUser(request)
-            let (filter, detailed) = try paymentsFilter(Form.query(request))
-            let report = try await payments.report(for: user.person.person, filter: filter, today: today)
+            let query = Form.query(request)
+            // A valid filter's payments are read with the session; an invalid one is refused
+            // after authentication, as before.
+            let window = (try? paymentsFilter(query)).flatMap { payments.prefetchWindow($0.filter, today: today) }
+            let (user, _) = try await apiUser(request, paymentsIn: window)
+            let (filter, detailed) = try paymentsFilter(query)
+            let report = try await payments.report(for: user.person.person, filter: filter, today: today, read: user.payments)
             return API.raw(PaymentsExport.json(report, detailed: detailed))
         }
         api.getAndHead("/releves") { request, _ -> Response in

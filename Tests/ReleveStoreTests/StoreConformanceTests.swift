@@ -121,6 +121,34 @@ struct StoreConformanceTests {
         #expect(try await store.loginFailures(nir: Self.jean) == nil)
     }
 
+    @Test(
+        "the session and its assuré's payments of a window are read together; no session, no payments",
+        arguments: StoreEngine.allCases)
+    func sessionWithPayments(engine: StoreEngine) async throws {
+        let (store, dispose, person) = try await Self.given(
+            engine,
+            payments: [
+                Fixtures.consultation(reference: "751-C-1"),
+                Fixtures.consultation(reference: "751-C-2", careDate: "2026-11-02", paidOn: "2026-11-05"),
+            ])
+        defer { dispose() }
+        #expect(try await Self.openAccount(store, person) == .opened)
+        try await store.recordLogin(
+            nir: Self.jean, personID: person, tokenHash: [1], channel: "web", at: Self.t0, audit: Self.audit("login"))
+        let november = try await store.sessionContext(
+            tokenHash: [1], paymentsFrom: Fixtures.date("2026-11-01"), to: Fixtures.date("2026-11-30"))
+        #expect(november.session?.personID == person && november.context?.account?.email == "jean@exemple.fr")
+        #expect(november.payments?.map(\.payment.reference) == ["751-C-2"])
+        let year = try await store.sessionContext(
+            tokenHash: [1], paymentsFrom: Fixtures.date("2026-01-01"), to: Fixtures.date("2026-12-31"))
+        let apart = try await store.payments(
+            of: Self.jean, from: Fixtures.date("2026-01-01"), to: Fixtures.date("2026-12-31"))
+        #expect(year.payments?.map(\.payment) == apart.map(\.payment) && apart.count == 2)
+        let unknown = try await store.sessionContext(
+            tokenHash: [9], paymentsFrom: Fixtures.date("2026-01-01"), to: Fixtures.date("2026-12-31"))
+        #expect(unknown.session == nil && unknown.payments == nil)
+    }
+
     @Test("sessions: a login's session is found, touched, revoked one by one or all at once", arguments: StoreEngine.allCases)
     func sessions(engine: StoreEngine) async throws {
         let (store, dispose, person) = try await Self.given(engine)

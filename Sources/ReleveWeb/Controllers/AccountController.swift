@@ -46,7 +46,11 @@ struct AccountController: Sendable {
     // MARK: Payments
 
     @Sendable func paymentsList(_ request: Request, context: WebContext) async throws -> Response {
-        let (user, token) = try await web.viewer(request)
+        // A valid selection's payments are read with the session (one read for the page).
+        let window = (try? web.paymentsFilter(Form.query(request))).flatMap {
+            web.payments.prefetchWindow($0.filter, today: web.today)
+        }
+        let (user, token) = try await web.viewer(request, paymentsIn: window)
         return try await paymentsPage(request, user: user, token: token)
     }
 
@@ -75,7 +79,8 @@ struct AccountController: Sendable {
         var report: PaymentsReport
         do {
             selection = try web.paymentsFilter(query)
-            report = try await web.payments.report(for: person, filter: selection.filter, today: web.today)
+            report = try await web.payments.report(
+                for: person, filter: selection.filter, today: web.today, read: user.payments)
         } catch let refusal as ServiceError where ErrorPages.describe(refusal).0 == .badRequest {
             error = refusal.webMessage
             status = .badRequest
@@ -378,12 +383,15 @@ extension Web {
     }
 
     /// The logged-in assuré behind the session cookie, or a redirect to the home page.
-    func viewer(_ request: Request) async throws -> (user: AccountService.Authenticated, token: String) {
+    /// With `paymentsIn`, the assuré's payments of that window are read with the session.
+    func viewer(_ request: Request, paymentsIn window: PaymentsService.Window? = nil) async throws -> (
+        user: AccountService.Authenticated, token: String
+    ) {
         guard let token = Security.cookies(request)[Security.sessionCookie], Token.isWellFormed(token) else {
             throw WebError.loginRequired
         }
         do {
-            return (try await accounts.authenticate(token: token, now: now()), token)
+            return (try await accounts.authenticate(token: token, now: now(), paymentsIn: window), token)
         } catch ServiceError.notAuthenticated {
             throw WebError.loginRequired
         }
