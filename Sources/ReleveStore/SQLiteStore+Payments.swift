@@ -13,16 +13,18 @@ extension SQLiteStore {
             let personID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM person WHERE nir = ?"), arguments: [nir.body])
         else { return [] }
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT \(Self.paymentColumns)
-                    FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                    WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
-                    ORDER BY p.payment_date DESC, p.id DESC, l.position
-                    """),
-            arguments: [personID, from.description, to.description])
-        return try Self.payments(from: rows, nir: nir)
+        var reader = try RowReader(
+            db,
+            cached: """
+                SELECT \(Self.paymentColumns)
+                FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
+                ORDER BY p.payment_date DESC, p.id DESC, l.position
+                """)
+        reader.bind(personID)
+        reader.bind(from.description)
+        reader.bind(to.description)
+        return try Self.payments(reading: reader, nir: nir)
     }
 
     /// Who the payment with this reference belongs to, if it exists.
@@ -43,7 +45,7 @@ extension SQLiteStore {
     /// unaliased): `AND id NOT IN (…)`.
     static let settled = "AND id NOT IN (SELECT person_id FROM import_new_person)"
 
-    /// The columns `payments(from:nir:)` reads, by position (decoding by name compared column
+    /// The columns `payments(reading:nir:)` reads, by position (decoding by name compared column
     /// names case-insensitively for every value: an eighth of a payments page's CPU).
     static let paymentColumns = """
         p.id AS pid, p.reference, p.payment_date, p.payee_kind, p.payee_name, p.kind,
@@ -51,29 +53,31 @@ extension SQLiteStore {
         l.quantity, l.paid, l.base, l.rate_bp, l.reimbursed, l.transmitted
         """
 
-    static func payments(from rows: [Row], nir: NIR) throws -> [StoredPayment] {
+    /// The payments of the rows `reader` steps through (`paymentColumns`, ordered by payment
+    /// then line), read column by column.
+    static func payments(reading reader: RowReader, nir: NIR) throws -> [StoredPayment] {
+        defer { reader.finish() }
         var result: [StoredPayment] = []
-        var index = 0
-        while index < rows.count {
-            let first = rows[index]
-            let id: Int64 = first[0]
+        var more = try reader.step()
+        while more {
+            let id = reader.int64(0)
+            let reference = reader.text(1)
+            let date = try CivilDate(parsing: reader.text(2))
+            let payee: Payment.Payee = reader.text(3) == "assure" ? .insured : .professional(reader.text(4))
+            let kind: Payment.Kind = try StoreError.decode(reader.text(5), column: "payment.kind")
             var lines: [PaymentLine] = []
-            while index < rows.count, rows[index][0] == id {
-                let r = rows[index]
+            repeat {
                 lines.append(
                     try PaymentLine(
-                        careDate: CivilDate(parsing: r[6]), beneficiaryRank: r[7],
-                        kind: try StoreError.decode(r[8], column: "payment_line.kind"), actCode: r[9], label: r[10],
-                        professional: r[11], quantity: r[12], paid: Cents(r[13]),
-                        base: Cents(r[14]), rate: Rate(basisPoints: r[15]), reimbursed: Cents(r[16]),
-                        transmittedToComplementaire: r[17]))
-                index += 1
-            }
-            let payeeKind: String = first[3]
-            let payment = try Payment(
-                reference: first[1], nir: nir, date: CivilDate(parsing: first[2]),
-                payee: payeeKind == "assure" ? .insured : .professional(first[4]),
-                kind: try StoreError.decode(first[5], column: "payment.kind"), lines: lines)
+                        careDate: CivilDate(parsing: reader.text(6)), beneficiaryRank: reader.int(7),
+                        kind: try StoreError.decode(reader.text(8), column: "payment_line.kind"), actCode: reader.text(9),
+                        label: reader.text(10), professional: reader.optionalText(11), quantity: reader.int(12),
+                        paid: Cents(reader.int64(13)), base: Cents(reader.int64(14)),
+                        rate: Rate(basisPoints: reader.int(15)), reimbursed: Cents(reader.int64(16)),
+                        transmittedToComplementaire: reader.bool(17)))
+                more = try reader.step()
+            } while more && reader.int64(0) == id
+            let payment = try Payment(reference: reference, nir: nir, date: date, payee: payee, kind: kind, lines: lines)
             result.append(StoredPayment(id: Payment.ID(id), payment: payment))
         }
         return result

@@ -195,16 +195,18 @@ extension SQLiteStore {
             return nil
         }
         let person = try Self.person(from: row, db: db)
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT \(Self.paymentColumns)
-                    FROM payment p JOIN payment_line l ON l.payment_id = p.id
-                    WHERE p.person_id = :person AND \(Self.eligibleCondition)
-                    ORDER BY p.payment_date, p.id, l.position
-                    """),
-            arguments: ["person": id.rawValue, "first": month.firstDay.description, "last": month.lastDay.description])
-        let payments = try Self.payments(from: rows, nir: person.person.nir)
+        var reader = try RowReader(
+            db,
+            cached: """
+                SELECT \(Self.paymentColumns)
+                FROM payment p JOIN payment_line l ON l.payment_id = p.id
+                WHERE p.person_id = :person AND \(Self.eligibleCondition)
+                ORDER BY p.payment_date, p.id, l.position
+                """)
+        reader.bind(id.rawValue, name: ":person")
+        reader.bind(month.firstDay.description, name: ":first")
+        reader.bind(month.lastDay.description, name: ":last")
+        let payments = try Self.payments(reading: reader, nir: person.person.nir)
         let historyStart = month.adding(months: -5)
         let totals = try Row.fetchAll(
             db.cachedStatement(
