@@ -6,11 +6,7 @@ import Foundation
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    public static func encode(_ data: Data) -> String {
-        encode(bytes: data)
-    }
-
-    public static func encode<Bytes: Collection>(bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let count = bytes.count
         let length = (count * 4 + 2) / 3
         return String(unsafeUninitializedCapacity: length) { output in

@@ -40,12 +40,7 @@ indirect enum JSONValue {
     /// every other character as they are.
     static func quote(_ text: String, into out: inout String) {
         out += "\""
-        var clean = true
-        for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            clean = false
-            break
-        }
-        if clean {
+        if isPlain(text.utf8) {
             out += text
         } else {
             for scalar in text.unicodeScalars {
@@ -65,6 +60,11 @@ indirect enum JSONValue {
             }
         }
         out += "\""
+    }
+
+    /// Whether a string's UTF-8 needs no escaping: no control character, `"` or `\`.
+    static func isPlain(_ utf8: some Sequence<UInt8>) -> Bool {
+        !utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }
 
     static func quote(_ text: String) -> String {
@@ -143,9 +143,7 @@ struct PrettyJSONWriter {
     private mutating func quote(_ value: String) {
         var value = value
         let clean = value.withUTF8 { utf8 in
-            guard
-                !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
-            else { return false }
+            guard JSONValue.isPlain(utf8) else { return false }
             bytes.append(UInt8(ascii: "\""))
             bytes.append(contentsOf: utf8)
             bytes.append(UInt8(ascii: "\""))

@@ -13,7 +13,7 @@ extension SQLiteStore {
             let personID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM person WHERE nir = ?"), arguments: [nir.body])
         else { return [] }
-        var reader = try RowReader(
+        var reader = try BoundStatement(
             db,
             cached: """
                 SELECT \(Self.paymentColumns)
@@ -21,10 +21,10 @@ extension SQLiteStore {
                 WHERE p.person_id = ? AND p.payment_date BETWEEN ? AND ? AND \(Self.visible)
                 ORDER BY p.payment_date DESC, p.id DESC, l.position
                 """)
-        reader.bind(personID)
-        reader.bind(from.description)
-        reader.bind(to.description)
-        return try Self.payments(reading: reader, nir: nir)
+        reader.int(personID)
+        reader.text(from.description)
+        reader.text(to.description)
+        return try Self.payments(reading: reader, nir: nir, db)
     }
 
     /// Who the payment with this reference belongs to, if it exists.
@@ -45,7 +45,7 @@ extension SQLiteStore {
     /// unaliased): `AND id NOT IN (…)`.
     static let settled = "AND id NOT IN (SELECT person_id FROM import_new_person)"
 
-    /// The columns `payments(reading:nir:)` reads, by position (decoding by name compared column
+    /// The columns `payments(reading:nir:_:)` reads, by position (decoding by name compared column
     /// names case-insensitively for every value: an eighth of a payments page's CPU).
     static let paymentColumns = """
         p.id AS pid, p.reference, p.payment_date, p.payee_kind, p.payee_name, p.kind,
@@ -55,10 +55,10 @@ extension SQLiteStore {
 
     /// The payments of the rows `reader` steps through (`paymentColumns`, ordered by payment
     /// then line), read column by column.
-    static func payments(reading reader: RowReader, nir: NIR) throws -> [StoredPayment] {
+    static func payments(reading reader: BoundStatement, nir: NIR, _ db: Database) throws -> [StoredPayment] {
         defer { reader.finish() }
         var result: [StoredPayment] = []
-        var more = try reader.step()
+        var more = try reader.step(db)
         while more {
             let id = reader.int64(0)
             let reference = reader.text(1)
@@ -75,7 +75,7 @@ extension SQLiteStore {
                         paid: Cents(reader.int64(13)), base: Cents(reader.int64(14)),
                         rate: Rate(basisPoints: reader.int(15)), reimbursed: Cents(reader.int64(16)),
                         transmittedToComplementaire: reader.bool(17)))
-                more = try reader.step()
+                more = try reader.step(db)
             } while more && reader.int64(0) == id
             let payment = try Payment(reference: reference, nir: nir, date: date, payee: payee, kind: kind, lines: lines)
             result.append(StoredPayment(id: Payment.ID(id), payment: payment))

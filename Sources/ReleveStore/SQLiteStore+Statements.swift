@@ -195,7 +195,7 @@ extension SQLiteStore {
             return nil
         }
         let person = try Self.person(from: row, db: db)
-        var reader = try RowReader(
+        var reader = try BoundStatement(
             db,
             cached: """
                 SELECT \(Self.paymentColumns)
@@ -203,10 +203,10 @@ extension SQLiteStore {
                 WHERE p.person_id = :person AND \(Self.eligibleCondition)
                 ORDER BY p.payment_date, p.id, l.position
                 """)
-        reader.bind(id.rawValue, name: ":person")
-        reader.bind(month.firstDay.description, name: ":first")
-        reader.bind(month.lastDay.description, name: ":last")
-        let payments = try Self.payments(reading: reader, nir: person.person.nir)
+        reader.int(id.rawValue, named: ":person")
+        reader.text(month.firstDay.description, named: ":first")
+        reader.text(month.lastDay.description, named: ":last")
+        let payments = try Self.payments(reading: reader, nir: person.person.nir, db)
         let historyStart = month.adding(months: -5)
         let totals = try Row.fetchAll(
             db.cachedStatement(

@@ -244,10 +244,7 @@ extension Web {
         }
         api.getAndHead("/paiements") { request, _ -> Response in
             let query = Form.query(request)
-            // A valid filter's payments are read with the session; an invalid one is refused
-            // after authentication, as before.
-            let window = (try? paymentsFilter(query)).flatMap { payments.prefetchWindow($0.filter, today: today) }
-            let (user, _) = try await apiUser(request, paymentsIn: window)
+            let (user, _) = try await apiUser(request, paymentsIn: paymentsWindow(query))
             let (filter, detailed) = try paymentsFilter(query)
             let report = try await payments.report(for: user.person.person, filter: filter, today: today, read: user.payments)
             return API.raw(PaymentsExport.json(report, detailed: detailed))

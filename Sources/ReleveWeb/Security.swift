@@ -40,8 +40,7 @@ struct Security: Sendable {
 
     /// The token that forms carry: an HMAC of the session token, or of the form cookie.
     func csrfToken(for base: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(("csrf:" + base).utf8), using: key)
-        return mac.withUnsafeBytes { Base64URL.encode(bytes: $0) }
+        Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(("csrf:" + base).utf8), using: key)))
     }
 
     /// `text` with a MAC tied to `context`: a hidden field the server can trust when it comes back

@@ -20,7 +20,7 @@ struct Base64URLTests {
             let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
                 .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
             #expect(Base64URL.encode(Data(bytes)) == expected)
-            #expect(Base64URL.encode(bytes: bytes[...]) == expected)
+            #expect(Base64URL.encode(bytes[...]) == expected)
         }
         #expect(Base64URL.encode(Data([0xFB, 0xFF, 0xBF])) == "-_-_")
     }

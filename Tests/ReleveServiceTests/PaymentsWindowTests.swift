@@ -42,10 +42,21 @@ struct PaymentsWindowTests {
         let together = try await payments.report(for: user.person.person, filter: .init(), today: today, read: user.payments)
         let apart = try await payments.report(for: user.person.person, filter: .init(), today: today)
         #expect(together.payments == apart.payments)
+        // The report is made from that read, not a second one: a payment imported since is not
+        // in it (one state of the base per page), and is in a report read apart.
+        _ = try await world.store.importFile(ImportLedgerEntry(sha256: "q", fileName: "q.jsonl", importedAt: "y")) {
+            session in
+            _ = try await session.insert(
+                Fixtures.consultation(reference: "751-C-3", careDate: "2026-11-10", paidOn: "2026-11-12"))
+        }
+        let reused = try await payments.report(for: user.person.person, filter: .init(), today: today, read: user.payments)
+        #expect(reused.payments.map(\.reference) == ["751-C-2", "751-C-1"])
+        let fresh = try await payments.report(for: user.person.person, filter: .init(), today: today)
+        #expect(fresh.payments.map(\.reference) == ["751-C-3", "751-C-2", "751-C-1"])
         // Another window reads again: October's payment is not in November.
         let november = try await payments.report(
             for: user.person.person, filter: .init(months: 1), today: today, read: user.payments)
-        #expect(november.payments.map(\.reference) == ["751-C-2"])
+        #expect(november.payments.map(\.reference) == ["751-C-3", "751-C-2"])
         // Nor is another assuré's read used for Jean.
         let other = Fixtures.person(nir: "2850375111042", birthDate: "1985-03-01", lastName: "Autre")
         #expect(try await payments.report(for: other, filter: .init(), today: today, read: user.payments).payments.isEmpty)

@@ -624,6 +624,12 @@ struct WebTests {
             #expect(account.text.contains("\"courrier\":\"post\"") && account.text.contains("décembre 2026"))
             let anonymous = try await client.execute(uri: "/api/v1/paiements", method: .get)
             #expect(anonymous.status == .unauthorized && anonymous.headers[.wwwAuthenticate] != nil)
+            // A bad filter: refused in French once authenticated, and after authentication only
+            // (the payments read with the session are read for valid filters only).
+            let badFilter = try await client.execute(uri: "/api/v1/paiements?mois=99", method: .get, headers: auth)
+            #expect(badFilter.status == .badRequest && badFilter.text.contains("de 1 à 27"))
+            let badAnonymous = try await client.execute(uri: "/api/v1/paiements?mois=99", method: .get)
+            #expect(badAnonymous.status == .unauthorized)
             let forged = try await client.execute(
                 uri: "/api/v1/paiements", method: .get, headers: [.authorization: "Bearer \(String(repeating: "A", count: 43))"])
             #expect(forged.status == .unauthorized)

@@ -46,11 +46,7 @@ struct AccountController: Sendable {
     // MARK: Payments
 
     @Sendable func paymentsList(_ request: Request, context: WebContext) async throws -> Response {
-        // A valid selection's payments are read with the session (one read for the page).
-        let window = (try? web.paymentsFilter(Form.query(request))).flatMap {
-            web.payments.prefetchWindow($0.filter, today: web.today)
-        }
-        let (user, token) = try await web.viewer(request, paymentsIn: window)
+        let (user, token) = try await web.viewer(request, paymentsIn: web.paymentsWindow(Form.query(request)))
         return try await paymentsPage(request, user: user, token: token)
     }
 
@@ -337,6 +333,13 @@ struct AccountController: Sendable {
 
 /// Shared by the pages and the JSON API.
 extension Web {
+    /// The window the query's payments cover, to read them with the session (one read for the
+    /// page or API call); nil for an invalid query, refused after authentication as before, or
+    /// when a replica serves the payments.
+    func paymentsWindow(_ query: Form) -> PaymentsService.Window? {
+        (try? paymentsFilter(query)).flatMap { payments.prefetchWindow($0.filter, today: today) }
+    }
+
     /// The filters of the CLI, from the query string.
     func paymentsFilter(_ query: Form) throws -> (filter: PaymentsService.Filter, detailed: Bool) {
         var filter = PaymentsService.Filter()
